@@ -1,0 +1,5 @@
+"""`python -m kbtools` runs the kb command."""
+
+from kbtools.cli import main
+
+main()

@@ -1,0 +1,214 @@
+"""The content model: Markdown files with YAML front-matter under `content/<lang>/`.
+
+A `Document` is one file, read once. A `ContentSet` is every file of a knowledge base, indexed by
+language and path, and knows which file translates which: the same relative path in another language.
+This module knows nothing of MkDocs, Whoosh or Flask.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+from kbtools.errors import ContentError
+from kbtools.markdown import Outline, outline
+from kbtools.yamlsource import YamlSource, load_yaml
+
+_FENCES = ("---", "...")
+
+
+@dataclass
+class Document:
+    path: Path
+    lang: str
+    rel: str  # path inside the language folder, with forward slashes: "cards/card-not-received.md"
+    meta: dict[str, Any]
+    front_matter: YamlSource
+    body: str
+    body_line: int  # file line of the body's first line
+
+    def line_of(self, *key: str) -> int:
+        return self.front_matter.line_of(*key)
+
+    def _text(self, key: str, default: str = "") -> str:
+        value = self.meta.get(key, default)
+        return value if isinstance(value, str) else str(value)
+
+    def _list(self, key: str) -> list[str]:
+        value = self.meta.get(key)
+        return [str(item) for item in value] if isinstance(value, list) else []
+
+    @property
+    def id(self) -> str:
+        return self._text("id")
+
+    @property
+    def title(self) -> str:
+        return self._text("title")
+
+    @property
+    def type(self) -> str:
+        return self._text("type")
+
+    @property
+    def audience(self) -> str:
+        return self._text("audience")
+
+    @property
+    def status(self) -> str:
+        return self._text("status", "published")
+
+    @property
+    def category(self) -> str:
+        return self._text("category")
+
+    @property
+    def owner(self) -> str:
+        return self._text("owner")
+
+    @property
+    def case_reason(self) -> str:
+        return self._text("case_reason")
+
+    @property
+    def summary(self) -> str:
+        return self._text("summary")
+
+    @property
+    def tags(self) -> list[str]:
+        return self._list("tags")
+
+    @property
+    def keywords(self) -> list[str]:
+        return self._list("keywords")
+
+    @property
+    def related(self) -> list[str]:
+        return self._list("related")
+
+    @property
+    def reviewed(self) -> date | None:
+        value = self.meta.get("reviewed")
+        return value if isinstance(value, date) else None
+
+    @property
+    def source_commit(self) -> str | None:
+        value = self.meta.get("source_commit")
+        return str(value) if value else None
+
+    @property
+    def actions(self) -> dict[str, Any]:
+        value = self.meta.get("actions")
+        return value if isinstance(value, dict) else {}
+
+    @property
+    def is_published(self) -> bool:
+        return self.status == "published"
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == "public"
+
+    @cached_property
+    def outline(self) -> Outline:
+        return outline(self.body, self.body_line)
+
+    def __repr__(self) -> str:
+        return f"Document({self.lang}/{self.rel})"
+
+
+def split_front_matter(text: str, path: Path) -> tuple[str, int, str, int]:
+    """(front-matter text, its first line, body, the body's first line); raises ContentError."""
+    text = text.removeprefix("\ufeff")
+    lines = text.split("\n")
+    if lines[0].rstrip() != "---":
+        raise ContentError(path, "no front-matter: the file must start with a '---' line", line=1)
+    for index in range(1, len(lines)):
+        if lines[index].rstrip() in _FENCES:
+            return "\n".join(lines[1:index]), 2, "\n".join(lines[index + 1 :]), index + 2
+    raise ContentError(path, "the front-matter opened on line 1 is never closed with '---'", line=1)
+
+
+def parse_document(text: str, path: Path, lang: str, rel: str) -> Document:
+    front, front_line, body, body_line = split_front_matter(text, path)
+    source = load_yaml(front, path, first_line=front_line)
+    if not isinstance(source.data, dict):
+        raise ContentError(path, "front-matter must be a mapping of key: value lines", line=front_line)
+    return Document(path, lang, rel, source.data, source, body, body_line)
+
+
+def read_document(path: Path, lang: str, rel: str) -> Document:
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ContentError(path, f"not UTF-8 text ({exc.reason} at byte {exc.start})") from None
+    return parse_document(text, path, lang, rel)
+
+
+@dataclass
+class ContentSet:
+    """Every content file of a knowledge base, read once."""
+
+    languages: list[str]
+    documents: list[Document] = field(default_factory=list)
+    unreadable: list[ContentError] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        self._by_path: dict[tuple[str, str], Document] = {(d.lang, d.rel): d for d in self.documents}
+
+    @property
+    def default_language(self) -> str:
+        return self.languages[0]
+
+    def __iter__(self) -> Iterator[Document]:
+        return iter(self.documents)
+
+    def __len__(self) -> int:
+        return len(self.documents)
+
+    def get(self, lang: str, rel: str) -> Document | None:
+        return self._by_path.get((lang, rel))
+
+    def in_language(self, lang: str) -> list[Document]:
+        return [doc for doc in self.documents if doc.lang == lang]
+
+    def source_of(self, doc: Document) -> Document | None:
+        """The default-language file a translation was made from (None for a source file)."""
+        if doc.lang == self.default_language:
+            return None
+        return self.get(self.default_language, doc.rel)
+
+    def translation_of(self, doc: Document, lang: str) -> Document | None:
+        return self.get(lang, doc.rel)
+
+    @cached_property
+    def by_id(self) -> dict[tuple[str, str], Document]:
+        """(lang, id) -> first document with that id; duplicates are a lint error."""
+        found: dict[tuple[str, str], Document] = {}
+        for doc in self.documents:
+            found.setdefault((doc.lang, doc.id), doc)
+        return found
+
+    def find(self, id_or_path: str, lang: str | None = None) -> Document | None:
+        """A document by id or by path (relative to `content/<lang>/`, or `<lang>/...`)."""
+        lang = lang or self.default_language
+        found = self.by_id.get((lang, id_or_path)) or self.get(lang, id_or_path)
+        if found is None and "/" in id_or_path:
+            first, _, rest = id_or_path.partition("/")
+            if first in self.languages:
+                found = self.get(first, rest)
+        return found
+
+    def visible(self, audience: str, public_categories: Iterable[str] | None = None) -> list[Document]:
+        """Published documents an audience sees: `internal` sees all, `public` only public ones."""
+        allowed = set(public_categories) if public_categories is not None else None
+        return [
+            doc
+            for doc in self.documents
+            if doc.is_published
+            and (audience == "internal" or (doc.is_public and (allowed is None or doc.category in allowed)))
+        ]

@@ -1,0 +1,83 @@
+"""`kb lint`: every problem in a knowledge base, each with its file, line and key."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+from kbtools.findings import Finding, Severity
+from kbtools.lint.file_checks import check_file
+from kbtools.lint.rules import RULES, Rule
+from kbtools.lint.tree_checks import check_codeowners, check_translation_freshness, check_tree, tracked_translations
+from kbtools.project import KnowledgeBase
+from kbtools.taxonomy import TaxonomyError
+
+__all__ = ["RULES", "LintReport", "Rule", "lint"]
+
+
+@dataclass
+class LintReport:
+    findings: list[Finding] = field(default_factory=list)
+    files_checked: int = 0
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity is Severity.WARNING]
+
+    def failed(self, strict: bool = False) -> bool:
+        return bool(self.errors or (strict and self.warnings))
+
+
+def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = None) -> LintReport:
+    """Check the whole knowledge base; report findings only for files under `paths` (all when empty).
+
+    The whole tree is always read, because links, ids and translations are checked across files.
+    """
+    today = today or date.today()
+    try:
+        taxonomy = kb.taxonomy
+    except TaxonomyError as exc:
+        findings = [
+            Finding(p.path, p.line or 1, "taxonomy-file", p.message, Severity.ERROR, p.key) for p in exc.problems
+        ]
+        return LintReport(findings, files_checked=1)
+    findings: list[Finding] = []
+    languages = set(taxonomy.language_codes)
+    files = kb.content_files()
+    for item in files:
+        if item.lang not in languages:
+            folder = item.lang or "content/ itself"
+            findings.append(
+                Finding(
+                    item.path,
+                    1,
+                    "unknown-language",
+                    f"'{folder}' is not a language folder; languages: {', '.join(sorted(languages))}",
+                )
+            )
+    content = kb.load(jobs=os.cpu_count() or 1)
+    for problem in content.unreadable:
+        findings.append(Finding(problem.path, problem.line or 1, "yaml-syntax", problem.message, key=problem.key))
+    for doc in content:
+        findings.extend(check_file(doc, taxonomy, today))
+    findings.extend(check_tree(content, taxonomy))
+    if tracked_translations(content):  # one `git log` pass, only when a translation names its source commit
+        from kbtools.history import read_history
+
+        findings.extend(check_translation_freshness(content, read_history(kb.root)))
+    findings.extend(check_codeowners(kb.root, content, taxonomy))
+    selected = [p.resolve() for p in paths]
+    if selected and kb.taxonomy_path.resolve() not in selected:  # a taxonomy change can break any file
+        findings = [f for f in findings if _under(f.path.resolve(), selected)]
+    return LintReport(sorted(findings), files_checked=len(files))
+
+
+def _under(path: Path, selected: list[Path]) -> bool:
+    return any(path == s or s in path.parents for s in selected)

@@ -1,0 +1,95 @@
+"""Checks of one file on its own: front-matter against the schema and taxonomy, placeholders, reviews."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+
+from kbtools.content import Document
+from kbtools.findings import Finding
+from kbtools.lint.rules import RULES
+from kbtools.macros import BUILTIN_PLACEHOLDERS
+from kbtools.reviews import review_due
+from kbtools.schema import FIELDS, FIELDS_BY_NAME, CheckContext, did_you_mean
+from kbtools.taxonomy import CONTENT_TYPES, Taxonomy
+
+
+def finding(doc: Document, rule: str, message: str, line: int | None = None, key: str | None = None) -> Finding:
+    return Finding(doc.path, line or 1, rule, message, RULES[rule].severity, key)
+
+
+def check_file(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Finding]:
+    yield from _duplicate_keys(doc)
+    yield from _front_matter(doc, taxonomy, today)
+    yield from _category_audience(doc, taxonomy)
+    if doc.type == "macro":
+        yield from _placeholders(doc, taxonomy)
+    yield from _review(doc, taxonomy, today)
+
+
+def _duplicate_keys(doc: Document) -> Iterator[Finding]:
+    for key_path, line in doc.front_matter.duplicate_keys:
+        yield finding(doc, "duplicate-key", "this key is already set above", line, ".".join(key_path))
+
+
+def _front_matter(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Finding]:
+    content_type = doc.meta.get("type") if doc.meta.get("type") in CONTENT_TYPES else None
+    context = CheckContext(taxonomy, doc.lang, content_type, today)
+    for key, value in doc.meta.items():
+        field = FIELDS_BY_NAME.get(str(key))
+        line = doc.line_of(str(key))
+        if field is None:
+            hint = did_you_mean(key, list(FIELDS_BY_NAME))
+            yield finding(doc, "unknown-key", f"unknown key '{key}'{hint}", line, str(key))
+            continue
+        if content_type and content_type not in field.types:
+            yield finding(doc, "unknown-key", f"'{key}' only applies to: {', '.join(field.types)}", line, str(key))
+            continue
+        for problem in field.check(value, context):
+            sub_line = doc.line_of(str(key), problem.subkey) if problem.subkey else line
+            key_name = f"{key}.{problem.subkey}" if problem.subkey else str(key)
+            yield finding(doc, problem.rule, problem.message, sub_line, key_name)
+    for field in FIELDS:
+        if field.required and field.name not in doc.meta:
+            yield finding(doc, "missing-key", f"missing required key '{field.name}' ({field.kind})", 1, field.name)
+
+
+def _category_audience(doc: Document, taxonomy: Taxonomy) -> Iterator[Finding]:
+    category = taxonomy.categories.get(doc.category)
+    if category and category.audience == "internal" and doc.audience == "public":
+        yield finding(
+            doc,
+            "audience",
+            f"category '{category.id}' is internal-only, so its pages must be audience: internal",
+            doc.line_of("audience"),
+            "audience",
+        )
+
+
+def _placeholders(doc: Document, taxonomy: Taxonomy) -> Iterator[Finding]:
+    known = {**BUILTIN_PLACEHOLDERS, **taxonomy.placeholders}
+    for placeholder in doc.outline.placeholders:
+        if placeholder.name not in known:
+            hint = did_you_mean(placeholder.name, list(known))
+            yield finding(
+                doc,
+                "unknown-placeholder",
+                f"unknown placeholder {{{{{placeholder.name}}}}}{hint}",
+                placeholder.line,
+            )
+
+
+def _review(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Finding]:
+    if not doc.is_published:
+        return
+    due = review_due(doc, taxonomy)
+    if due is not None and due < today:
+        key = "review_by" if "review_by" in doc.meta else "reviewed"
+        days = (today - due).days
+        yield finding(
+            doc,
+            "review-overdue",
+            f"review overdue since {due} ({days} days); review the page and update 'reviewed'",
+            doc.line_of(key),
+            key,
+        )

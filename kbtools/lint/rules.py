@@ -1,0 +1,57 @@
+"""Every lint rule, declared once: its name, severity and what it means (the docs table is made from this)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from kbtools.findings import Severity
+
+
+@dataclass(frozen=True)
+class Rule:
+    name: str
+    severity: Severity
+    description: str
+
+
+E, W = Severity.ERROR, Severity.WARNING
+
+RULES: dict[str, Rule] = {
+    rule.name: rule
+    for rule in (
+        Rule("yaml-syntax", E, "The file has no front-matter, it is never closed, or it is not valid YAML."),
+        Rule("duplicate-key", E, "A front-matter key is written twice (YAML would silently keep the last)."),
+        Rule("missing-key", E, "A required front-matter key is missing."),
+        Rule("unknown-key", E, "A front-matter key the schema does not know (usually a typo: see the hint)."),
+        Rule("invalid-value", E, "A value has the wrong type or format (a date, an id, a list...)."),
+        Rule("taxonomy-value", E, "A category, tag, case reason or owner that taxonomy.yml does not declare."),
+        Rule("audience", E, "An SOP or macro marked public, or a public page in an internal-only category."),
+        Rule("macro-action", E, "A macro action that is unknown or has a value the helpdesk would reject."),
+        Rule("unknown-placeholder", E, "A macro uses a {{placeholder}} the helpdesk does not fill in."),
+        Rule("unknown-language", E, "A content file outside the folder of a language declared in taxonomy.yml."),
+        Rule("taxonomy-file", E, "taxonomy.yml itself is invalid."),
+        Rule("duplicate-id", E, "Two files in the same language share an id."),
+        Rule("translation-id", E, "A translation's id differs from the id of its source file."),
+        Rule("translation-mismatch", E, "A translation's type, audience or category differs from its source."),
+        Rule("broken-link", E, "A link to a file that does not exist, or a site-absolute link."),
+        Rule("broken-anchor", E, "A link to a heading (#anchor) the target page does not have."),
+        Rule("public-links-internal", E, "A public page links to an internal page outside an agent-only block."),
+        Rule("link-unpublished", E, "A published page links to a draft or archived page, which is not built."),
+        Rule("unknown-related", E, "`related` names an id no file in the language has."),
+        Rule("review-overdue", W, "The page's review date has passed (reviewed + interval, or review_by)."),
+        Rule("missing-translation", W, "A public, published page has no translation in a declared language."),
+        Rule("orphan-translation", W, "A translation whose source-language file does not exist."),
+        Rule("untranslated-link", W, "A translation links to a page that exists only in the source language."),
+        Rule(
+            "outdated-translation",
+            W,
+            "The source file changed in git after the translation's `source_commit`: update the translation, "
+            "then run `kb translations mark ID`.",
+        ),
+        Rule(
+            "codeowners-outdated",
+            W,
+            "kb's section of .github/CODEOWNERS no longer matches the owners in front-matter: run `kb codeowners`.",
+        ),
+    )
+}

@@ -1,0 +1,185 @@
+"""Checks across files: ids, translations, links between pages and `related`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+from kbtools.codeowners import stale_section
+from kbtools.content import ContentSet, Document
+from kbtools.findings import Finding
+from kbtools.history import ContentHistory
+from kbtools.links import LinkError, resolve
+from kbtools.lint.file_checks import finding
+from kbtools.lint.rules import RULES
+from kbtools.taxonomy import Taxonomy
+from kbtools.translations import State, translation_state
+
+_MIRRORED_KEYS = ("type", "audience", "category")
+
+
+def check_tree(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
+    yield from _duplicate_ids(content)
+    yield from _translations(content, taxonomy)
+    for doc in content:
+        yield from _links(doc, content, taxonomy)
+        yield from _related(doc, content)
+
+
+def _duplicate_ids(content: ContentSet) -> Iterator[Finding]:
+    first: dict[tuple[str, str], Document] = {}
+    for doc in content:
+        if not doc.id:
+            continue
+        original = first.setdefault((doc.lang, doc.id), doc)
+        if original is not doc:
+            yield finding(
+                doc,
+                "duplicate-id",
+                f"id '{doc.id}' is already used by {original.lang}/{original.rel}",
+                doc.line_of("id"),
+                "id",
+            )
+
+
+def _translations(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
+    default = taxonomy.default_language
+    for doc in content:
+        if doc.lang == default:
+            if doc.is_public and doc.is_published:
+                for lang in taxonomy.language_codes[1:]:
+                    if content.get(lang, doc.rel) is None:
+                        yield finding(
+                            doc,
+                            "missing-translation",
+                            f"no {_language_name(taxonomy, lang)} translation ({lang}/{doc.rel})",
+                            1,
+                        )
+            continue
+        source = content.source_of(doc)
+        if source is None:
+            yield finding(doc, "orphan-translation", f"no source file {default}/{doc.rel} to translate from", 1)
+            continue
+        if doc.id != source.id:
+            yield finding(
+                doc,
+                "translation-id",
+                f"id '{doc.id}' differs from the source's id '{source.id}' "
+                f"({default}/{doc.rel}); translations keep the source id",
+                doc.line_of("id"),
+                "id",
+            )
+        for key in _MIRRORED_KEYS:
+            if key in doc.meta and doc.meta.get(key) != source.meta.get(key):
+                yield finding(
+                    doc,
+                    "translation-mismatch",
+                    f"{key} is {doc.meta.get(key)!r} but the source says {source.meta.get(key)!r}",
+                    doc.line_of(key),
+                    key,
+                )
+
+
+def _language_name(taxonomy: Taxonomy, code: str) -> str:
+    return next((language.name for language in taxonomy.languages if language.code == code), code)
+
+
+def _links(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
+    for link in doc.outline.links:
+        try:
+            target = resolve(doc.rel, link.target)
+        except LinkError as exc:
+            yield finding(doc, "broken-link", f"link '{link.target}' {exc}", link.line)
+            continue
+        if target is None:
+            continue
+        if not target.is_page:
+            if not (doc.path.parent / Path(link.target.partition("#")[0])).exists():
+                yield finding(doc, "broken-link", f"link '{link.target}': no such file", link.line)
+            continue
+        page = doc if not target.rel else content.get(doc.lang, target.rel)
+        if page is None:
+            if doc.lang != taxonomy.default_language and content.get(taxonomy.default_language, target.rel):
+                yield finding(
+                    doc,
+                    "untranslated-link",
+                    f"link '{link.target}': {target.rel} has no {doc.lang} translation yet",
+                    link.line,
+                )
+            else:
+                yield finding(doc, "broken-link", f"link '{link.target}': no page {doc.lang}/{target.rel}", link.line)
+            continue
+        if target.anchor and target.anchor not in page.outline.anchors:
+            known = ", ".join(sorted(page.outline.anchors)) or "none"
+            yield finding(
+                doc,
+                "broken-anchor",
+                f"link '{link.target}': {page.rel or 'this page'} has no heading '#{target.anchor}' (anchors: {known})",
+                link.line,
+            )
+        if doc.is_public and not link.in_agent_block and page.audience == "internal":
+            yield finding(
+                doc,
+                "public-links-internal",
+                f"public page links to internal page {page.rel}; move the link into an agent-only block "
+                "(!!! agent) or link to public content",
+                link.line,
+            )
+        if doc.is_published and not page.is_published:
+            yield finding(
+                doc,
+                "link-unpublished",
+                f"link '{link.target}': {page.rel} is {page.status}, so it is not built",
+                link.line,
+            )
+
+
+def _related(doc: Document, content: ContentSet) -> Iterator[Finding]:
+    for index, related_id in enumerate(doc.related):
+        page = content.by_id.get((doc.lang, related_id))
+        line = doc.line_of("related", str(index))
+        if page is None:
+            yield finding(doc, "unknown-related", f"no {doc.lang} page has id '{related_id}'", line, "related")
+        elif doc.is_public and page.audience == "internal":
+            yield finding(
+                doc,
+                "public-links-internal",
+                f"public page lists internal page '{related_id}' as related",
+                line,
+                "related",
+            )
+
+
+def tracked_translations(content: ContentSet) -> list[Document]:
+    """Translations that name the source commit they were made from (only these need git history)."""
+    return [doc for doc in content if doc.lang != content.default_language and doc.source_commit]
+
+
+def check_translation_freshness(content: ContentSet, history: ContentHistory) -> Iterator[Finding]:
+    """Translations whose source changed after their source_commit: the rule behind the site's banner."""
+    for doc in tracked_translations(content):
+        state = translation_state(content, history, doc.rel, doc.lang)
+        if state.state is State.OUTDATED:
+            yield finding(
+                doc,
+                "outdated-translation",
+                f"{state.describe(content.default_language)}; update the translation, then run "
+                f"'kb translations mark {doc.id or doc.rel} --lang {doc.lang}'",
+                doc.line_of("source_commit"),
+                "source_commit",
+            )
+
+
+def check_codeowners(root: Path, content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
+    stale = stale_section(root, content, taxonomy)
+    if stale is None:
+        return
+    rule = RULES["codeowners-outdated"]
+    yield Finding(
+        stale.path,
+        stale.line,
+        rule.name,
+        f"kb's section no longer matches the owners in front-matter ({stale.missing} rules missing, "
+        f"{stale.extra} no longer wanted); run 'kb codeowners' and commit the file",
+        rule.severity,
+    )

@@ -1,0 +1,291 @@
+"""The front-matter schema: one declaration that lint, build, search and service all rely on.
+
+`FIELDS` is also the source of the front-matter reference in docs/writers.md (see `kbtools.reference`).
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from kbtools.durations import parse_interval
+from kbtools.macros import ActionContext, check_actions
+from kbtools.taxonomy import CONTENT_TYPES, SLUG, Taxonomy
+
+AUDIENCES = ("public", "internal")
+STATUSES = ("draft", "published", "archived")
+INTERNAL_ONLY_TYPES = ("sop", "macro")
+_COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    rule: str
+    message: str
+    subkey: str | None = None
+
+
+@dataclass(frozen=True)
+class CheckContext:
+    taxonomy: Taxonomy
+    lang: str
+    content_type: str | None
+    today: date
+
+    @property
+    def is_translation(self) -> bool:
+        return self.lang != self.taxonomy.default_language
+
+
+Check = Callable[[Any, CheckContext], list[Problem]]
+
+
+@dataclass(frozen=True)
+class Field:
+    name: str
+    required: bool
+    kind: str
+    description: str
+    example: str
+    check: Check
+    types: tuple[str, ...] = CONTENT_TYPES  # content types the key applies to
+
+
+def did_you_mean(value: object, choices: list[str] | tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(str(value), list(choices), n=1, cutoff=0.6)
+    return f"; did you mean '{close[0]}'?" if close else ""
+
+
+def _invalid(message: str) -> list[Problem]:
+    return [Problem("invalid-value", message)]
+
+
+def _text(max_length: int) -> Check:
+    def check(value: Any, _: CheckContext) -> list[Problem]:
+        if not isinstance(value, str) or not value.strip():
+            return _invalid(f"expected text, got {value!r}")
+        if len(value) > max_length:
+            return _invalid(f"at most {max_length} characters (this is {len(value)})")
+        return []
+
+    return check
+
+
+def _slug(value: Any, _: CheckContext) -> list[Problem]:
+    if not isinstance(value, str) or not SLUG.match(value):
+        return _invalid(f"{value!r} is not an id: use lowercase words joined by hyphens, e.g. 'card-not-received'")
+    return []
+
+
+def _one_of(choices: tuple[str, ...]) -> Check:
+    def check(value: Any, _: CheckContext) -> list[Problem]:
+        if value in choices:
+            return []
+        return _invalid(f"{value!r} is not one of {', '.join(choices)}{did_you_mean(value, choices)}")
+
+    return check
+
+
+def _audience(value: Any, context: CheckContext) -> list[Problem]:
+    problems = _one_of(AUDIENCES)(value, context)
+    if not problems and value == "public" and context.content_type in INTERNAL_ONLY_TYPES:
+        problems.append(Problem("audience", f"a {context.content_type} is for agents only: audience: internal"))
+    return problems
+
+
+def _taxonomy_value(section: str, choices: Callable[[Taxonomy], list[str]]) -> Check:
+    def check(value: Any, context: CheckContext) -> list[Problem]:
+        known = choices(context.taxonomy)
+        if isinstance(value, str) and value in known:
+            return []
+        hint = did_you_mean(value, known)
+        return [Problem("taxonomy-value", f"{value!r} is not one of the {section} in taxonomy.yml{hint}")]
+
+    return check
+
+
+_category = _taxonomy_value("categories", lambda t: list(t.categories))
+_owner = _taxonomy_value("teams", lambda t: list(t.teams))
+_case_reason = _taxonomy_value("case reasons (reason/sub-reason)", lambda t: t.case_reason_paths())
+
+
+def _tags(value: Any, context: CheckContext) -> list[Problem]:
+    if not isinstance(value, list):
+        return _invalid("expected a list of tag ids, e.g. [refund, chargeback]")
+    problems = []
+    known = list(context.taxonomy.tags)
+    for tag in value:
+        if tag not in context.taxonomy.tags:
+            problems.append(
+                Problem("taxonomy-value", f"{tag!r} is not one of the tags in taxonomy.yml{did_you_mean(tag, known)}")
+            )
+    if len(set(map(str, value))) != len(value):
+        problems.append(Problem("invalid-value", "a tag is listed twice"))
+    return problems
+
+
+def _string_list(what: str) -> Check:
+    def check(value: Any, _: CheckContext) -> list[Problem]:
+        if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+            return _invalid(f"expected a list of {what}")
+        return []
+
+    return check
+
+
+def _date(value: Any, _: CheckContext) -> list[Problem]:
+    if isinstance(value, date):
+        return []
+    return _invalid(f"expected a date written YYYY-MM-DD, got {value!r}")
+
+
+def _reviewed(value: Any, context: CheckContext) -> list[Problem]:
+    problems = _date(value, context)
+    if not problems and value > context.today:
+        problems.append(Problem("invalid-value", f"{value} is in the future"))
+    return problems
+
+
+def _interval(value: Any, _: CheckContext) -> list[Problem]:
+    try:
+        parse_interval(value)
+    except ValueError as exc:
+        return _invalid(str(exc))
+    return []
+
+
+def _source_commit(value: Any, context: CheckContext) -> list[Problem]:
+    if not context.is_translation:
+        return [Problem("invalid-value", "only translations record the commit they were translated from")]
+    if not isinstance(value, str) or not _COMMIT.match(value):
+        return _invalid(f"expected a git commit id (7 to 40 hex digits), got {value!r}")
+    return []
+
+
+def _actions(value: Any, context: CheckContext) -> list[Problem]:
+    action_context = ActionContext(
+        queues=frozenset(context.taxonomy.queues), case_reasons=frozenset(context.taxonomy.case_reason_paths())
+    )
+    return [Problem("macro-action", message, name) for name, message in check_actions(value, action_context)]
+
+
+FIELDS: tuple[Field, ...] = (
+    Field(
+        "id",
+        True,
+        "id",
+        "Stable identifier, the same in every language and unique per language. "
+        "Never change it once published: links, votes and statistics follow it.",
+        "card-payment-declined",
+        _slug,
+    ),
+    Field("title", True, "text", "Page title, in the file's language.", "My card payment was declined", _text(120)),
+    Field(
+        "type",
+        True,
+        "one of " + ", ".join(CONTENT_TYPES),
+        "article (how-to), troubleshooting (symptom to fix), sop (internal procedure), macro (canned reply).",
+        "troubleshooting",
+        _one_of(CONTENT_TYPES),
+    ),
+    Field(
+        "audience",
+        True,
+        "public or internal",
+        "public: help center and wiki; internal: agent wiki only. SOPs and macros are always internal.",
+        "public",
+        _audience,
+    ),
+    Field(
+        "status",
+        False,
+        "one of " + ", ".join(STATUSES),
+        "Only published files are built and indexed. Default: published.",
+        "published",
+        _one_of(STATUSES),
+    ),
+    Field(
+        "category", True, "category id", "Category from taxonomy.yml; sets the navigation section.", "cards", _category
+    ),
+    Field(
+        "tags",
+        False,
+        "list of tag ids",
+        "Tags from taxonomy.yml; each has a tag page.",
+        "[declined-payment, 3d-secure]",
+        _tags,
+    ),
+    Field(
+        "case_reason",
+        False,
+        "reason/sub-reason",
+        "The case reason agents log on tickets this page answers; routes to the sub-reason's queue.",
+        "card/declined",
+        _case_reason,
+    ),
+    Field(
+        "owner",
+        True,
+        "team id",
+        "Team from taxonomy.yml responsible for keeping the page right.",
+        "cards-payments",
+        _owner,
+    ),
+    Field("reviewed", True, "date", "Date of the last review of the content (YYYY-MM-DD).", "2026-10-14", _reviewed),
+    Field(
+        "review_interval",
+        False,
+        "interval",
+        "How long a review holds (30d, 8w, 6m, 1y). Default: the type's interval in taxonomy.yml.",
+        "90d",
+        _interval,
+    ),
+    Field("review_by", False, "date", "Fixed date of the next review; overrides review_interval.", "2027-01-31", _date),
+    Field(
+        "keywords",
+        False,
+        "list of text",
+        "Words and phrases customers and agents use for this problem; weighted in search as synonyms.",
+        "[card refused, transaction rejected]",
+        _string_list("words or phrases"),
+    ),
+    Field(
+        "summary",
+        False,
+        "text",
+        "One sentence for listings, search results and meta descriptions. For a macro: when to use it.",
+        "Why a card payment is declined and how to fix it.",
+        _text(300),
+    ),
+    Field(
+        "related",
+        False,
+        "list of ids",
+        "Ids of related pages, listed under the page.",
+        "[change-card-limits]",
+        _string_list("page ids"),
+    ),
+    Field(
+        "source_commit",
+        False,
+        "commit id",
+        "Translations only: the commit of the source-language file this translation was made from.",
+        "3f2a9c1",
+        _source_commit,
+    ),
+    Field(
+        "actions",
+        False,
+        "mapping",
+        "Macros only: ticket actions the macro applies (see the macro reference).",
+        "{status: pending, group: billing-l2}",
+        _actions,
+        types=("macro",),
+    ),
+)
+
+FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}

@@ -1,0 +1,476 @@
+"""Every lint rule: a tree that breaks it (exact file, line and key) and the corrected tree that passes."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pytest
+from conftest import TODAY, MiniKB, page
+from gitrepo import GitRepo
+
+from kbtools.codeowners import write_codeowners
+from kbtools.lint import RULES, lint
+from kbtools.project import KnowledgeBase
+
+
+@dataclass
+class Case:
+    rule: str
+    name: str
+    broken: Callable[[MiniKB], None]
+    fixed: Callable[[MiniKB], None]
+    where: tuple[str, int]  # (path under content/, or from the kb root for other files; line)
+    key: str | None = None
+    says: str = ""  # text the message must contain
+
+
+def findings(kb: MiniKB):
+    return lint(KnowledgeBase(kb.root), today=TODAY).findings
+
+
+def translated(kb: MiniKB, rel: str, en: str, fr: str | None = None) -> None:
+    kb.both(rel, en, fr if fr is not None else en)
+
+
+MACRO = dict(type="macro", audience="internal", category="billing", owner="billing")
+
+
+def translated_then_edited(kb: MiniKB, recorded: str) -> None:
+    """a.md translated, then the English file edited in a second commit; the French file names `recorded`."""
+    translated(kb, "cards/a.md", page("a"))
+    repo = GitRepo(kb.root)
+    commits = {"first": repo.commit("First", date="2026-03-02T09:00:00+00:00")}
+    kb.write("en/cards/a.md", page("a", body="Better text.\n"))
+    commits["edit"] = repo.commit("Edit", date="2026-04-02T09:00:00+00:00")
+    kb.write("fr/cards/a.md", page("a", source_commit=commits[recorded][:12]))
+
+
+def codeowners(kb: MiniKB, stale: bool) -> None:
+    translated(kb, "cards/a.md", page("a"))
+    kb_ = KnowledgeBase(kb.root)
+    write_codeowners(kb.root, kb_.load(), kb_.taxonomy)
+    if stale:  # an owner changed after CODEOWNERS was written
+        translated(kb, "cards/a.md", page("a", owner="billing"))
+
+
+CASES = [
+    Case(
+        "yaml-syntax",
+        "bad YAML",
+        lambda kb: kb.write("en/cards/a.md", page("a", extra="tags: [refund\nkeywords: [x]\n")),
+        lambda kb: kb.write("en/cards/a.md", page("a", extra="tags: [refund]\nkeywords: [x]\n")),
+        ("en/cards/a.md", 11),
+        says="YAML syntax error",
+    ),
+    Case(
+        "yaml-syntax",
+        "no front-matter",
+        lambda kb: kb.write("en/cards/a.md", "# Just a title\n"),
+        lambda kb: kb.write("en/cards/a.md", page("a")),
+        ("en/cards/a.md", 1),
+        says="must start with a '---' line",
+    ),
+    Case(
+        "yaml-syntax",
+        "front-matter never closed",
+        lambda kb: kb.write("en/cards/a.md", page("a").replace("---\n\n", "\n", 1)),
+        lambda kb: kb.write("en/cards/a.md", page("a")),
+        ("en/cards/a.md", 1),
+        says="never closed",
+    ),
+    Case(
+        "duplicate-key",
+        "title twice",
+        lambda kb: kb.write("en/cards/a.md", page("a", extra="title: Again\n")),
+        lambda kb: kb.write("en/cards/a.md", page("a")),
+        ("en/cards/a.md", 10),
+        key="title",
+    ),
+    Case(
+        "missing-key",
+        "no owner",
+        lambda kb: kb.write("en/cards/a.md", page("a", owner=None)),
+        lambda kb: kb.write("en/cards/a.md", page("a")),
+        ("en/cards/a.md", 1),
+        key="owner",
+        says="missing required key 'owner'",
+    ),
+    Case(
+        "unknown-key",
+        "typo with a suggestion",
+        lambda kb: kb.write("en/cards/a.md", page("a", keywrods="[card refused]")),
+        lambda kb: kb.write("en/cards/a.md", page("a", keywords="[card refused]")),
+        ("en/cards/a.md", 10),
+        key="keywrods",
+        says="did you mean 'keywords'?",
+    ),
+    Case(
+        "unknown-key",
+        "macro-only key on an article",
+        lambda kb: kb.write("en/cards/a.md", page("a", actions="{status: solved}")),
+        lambda kb: kb.write("en/cards/a.md", page("a")),
+        ("en/cards/a.md", 10),
+        key="actions",
+        says="only applies to: macro",
+    ),
+    Case(
+        "invalid-value",
+        "reviewed is not a date",
+        lambda kb: kb.write("en/cards/a.md", page("a", reviewed="last week")),
+        lambda kb: kb.write("en/cards/a.md", page("a")),
+        ("en/cards/a.md", 9),
+        key="reviewed",
+        says="YYYY-MM-DD",
+    ),
+    Case(
+        "invalid-value",
+        "id is not a slug",
+        lambda kb: kb.write("en/cards/a.md", page("Card Declined")),
+        lambda kb: kb.write("en/cards/a.md", page("card-declined")),
+        ("en/cards/a.md", 2),
+        key="id",
+    ),
+    Case(
+        "invalid-value",
+        "source_commit on a source file",
+        lambda kb: translated(kb, "cards/a.md", page("a", source_commit="abc1234")),
+        lambda kb: translated(kb, "cards/a.md", page("a"), page("a", source_commit="abc1234")),
+        ("en/cards/a.md", 10),
+        key="source_commit",
+        says="only translations",
+    ),
+    Case(
+        "taxonomy-value",
+        "unknown category",
+        lambda kb: kb.write("en/cards/a.md", page("a", category="card")),
+        lambda kb: kb.write("en/cards/a.md", page("a", category="cards")),
+        ("en/cards/a.md", 7),
+        key="category",
+        says="did you mean 'cards'?",
+    ),
+    Case(
+        "taxonomy-value",
+        "unknown tag",
+        lambda kb: kb.write("en/cards/a.md", page("a", tags="[refunds]")),
+        lambda kb: kb.write("en/cards/a.md", page("a", tags="[refund]")),
+        ("en/cards/a.md", 10),
+        key="tags",
+        says="did you mean 'refund'?",
+    ),
+    Case(
+        "taxonomy-value",
+        "unknown case reason",
+        lambda kb: kb.write("en/cards/a.md", page("a", case_reason="card/refused")),
+        lambda kb: kb.write("en/cards/a.md", page("a", case_reason="card/declined")),
+        ("en/cards/a.md", 10),
+        key="case_reason",
+    ),
+    Case(
+        "audience",
+        "public SOP",
+        lambda kb: kb.write("en/playbooks/s.md", page("s", type="sop", category="playbooks")),
+        lambda kb: kb.write("en/playbooks/s.md", page("s", type="sop", category="playbooks", audience="internal")),
+        ("en/playbooks/s.md", 5),
+        key="audience",
+        says="agents only",
+    ),
+    Case(
+        "audience",
+        "public article in an internal category",
+        lambda kb: kb.write("en/playbooks/s.md", page("s", category="playbooks")),
+        lambda kb: kb.write("en/playbooks/s.md", page("s", category="playbooks", audience="internal")),
+        ("en/playbooks/s.md", 5),
+        key="audience",
+        says="internal-only",
+    ),
+    Case(
+        "macro-action",
+        "unknown queue",
+        lambda kb: kb.write(
+            "en/billing/m.md", page("m", **MACRO, extra="actions:\n  status: solved\n  group: billing-l3\n")
+        ),
+        lambda kb: kb.write(
+            "en/billing/m.md", page("m", **MACRO, extra="actions:\n  status: solved\n  group: billing-l2\n")
+        ),
+        ("en/billing/m.md", 12),
+        key="actions.group",
+        says="not a queue",
+    ),
+    Case(
+        "macro-action",
+        "unknown action",
+        lambda kb: kb.write("en/billing/m.md", page("m", **MACRO, extra="actions:\n  assign: tier1\n")),
+        lambda kb: kb.write("en/billing/m.md", page("m", **MACRO, extra="actions:\n  group: tier1\n")),
+        ("en/billing/m.md", 11),
+        key="actions.assign",
+        says="unknown action",
+    ),
+    Case(
+        "unknown-placeholder",
+        "misspelt placeholder",
+        lambda kb: kb.write("en/billing/m.md", page("m", **MACRO, body="Hi {{ticket.requestor.first_name}},\n")),
+        lambda kb: kb.write("en/billing/m.md", page("m", **MACRO, body="Hi {{ticket.requester.first_name}},\n")),
+        ("en/billing/m.md", 12),
+        says="did you mean 'ticket.requester.first_name'?",
+    ),
+    Case(
+        "unknown-language",
+        "undeclared language folder",
+        lambda kb: kb.write("de/cards/a.md", page("a")),
+        lambda kb: None,
+        ("de/cards/a.md", 1),
+        says="not a language folder",
+    ),
+    Case(
+        "taxonomy-file",
+        "category owned by an unknown team",
+        lambda kb: kb.write(
+            "taxonomy.yml",
+            (kb.root / "content/taxonomy.yml").read_text().replace("    owner: billing\n", "    owner: finance\n"),
+        ),
+        lambda kb: None,
+        ("taxonomy.yml", 23),
+        key="categories.billing.owner",
+        says="owner must be one of the teams",
+    ),
+    Case(
+        "duplicate-id",
+        "two files, one id",
+        lambda kb: (kb.write("en/billing/b.md", page("x")), kb.write("en/cards/a.md", page("x"))),
+        lambda kb: (kb.write("en/billing/b.md", page("x")), kb.write("en/cards/a.md", page("y"))),
+        ("en/cards/a.md", 2),
+        key="id",
+        says="already used by en/billing/b.md",
+    ),
+    Case(
+        "translation-id",
+        "French file renamed its id",
+        lambda kb: translated(kb, "cards/a.md", page("a"), page("a-fr")),
+        lambda kb: translated(kb, "cards/a.md", page("a"), page("a")),
+        ("fr/cards/a.md", 2),
+        key="id",
+        says="source's id 'a'",
+    ),
+    Case(
+        "translation-mismatch",
+        "French file internal, English public",
+        lambda kb: translated(kb, "cards/a.md", page("a"), page("a", audience="internal")),
+        lambda kb: translated(kb, "cards/a.md", page("a"), page("a")),
+        ("fr/cards/a.md", 5),
+        key="audience",
+    ),
+    Case(
+        "broken-link",
+        "link to a missing page",
+        lambda kb: translated(kb, "cards/a.md", page("a", body="See [b](b.md).\n")),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="See [b](b.md).\n")),
+            translated(kb, "cards/b.md", page("b")),
+        ),
+        ("en/cards/a.md", 12),
+        says="no page en/cards/b.md",
+    ),
+    Case(
+        "broken-link",
+        "site-absolute link",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="Intro\nSee [b](/cards/b/).\n")),
+            translated(kb, "cards/b.md", page("b")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="Intro\nSee [b](b.md).\n")),
+            translated(kb, "cards/b.md", page("b")),
+        ),
+        ("en/cards/a.md", 13),
+        says="site-absolute",
+    ),
+    Case(
+        "broken-anchor",
+        "link to a missing heading",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="[b](b.md#frais-bancaires)\n")),
+            translated(kb, "cards/b.md", page("b", body="## Frais de tenue de compte\n")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="[b](b.md#frais-bancaires)\n")),
+            translated(kb, "cards/b.md", page("b", body="## Frais bancaires\n")),
+        ),
+        ("en/cards/a.md", 12),
+        says="no heading '#frais-bancaires'",
+    ),
+    Case(
+        "public-links-internal",
+        "public page links to an SOP",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="[SOP](../playbooks/s.md)\n")),
+            kb.write("en/playbooks/s.md", page("s", type="sop", audience="internal", category="playbooks")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body='!!! agent "Agent notes"\n    [SOP](../playbooks/s.md)\n')),
+            kb.write("en/playbooks/s.md", page("s", type="sop", audience="internal", category="playbooks")),
+        ),
+        ("en/cards/a.md", 12),
+        says="agent-only block",
+    ),
+    Case(
+        "public-links-internal",
+        "public page lists an internal page as related",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", related="[s]")),
+            kb.write("en/playbooks/s.md", page("s", type="sop", audience="internal", category="playbooks")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a")),
+            kb.write("en/playbooks/s.md", page("s", type="sop", audience="internal", category="playbooks")),
+        ),
+        ("en/cards/a.md", 10),
+        key="related",
+    ),
+    Case(
+        "link-unpublished",
+        "link to a draft",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="[b](b.md)\n")),
+            translated(kb, "cards/b.md", page("b", status="draft")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="[b](b.md)\n")),
+            translated(kb, "cards/b.md", page("b")),
+        ),
+        ("en/cards/a.md", 12),
+        says="is draft",
+    ),
+    Case(
+        "unknown-related",
+        "related id that does not exist",
+        lambda kb: translated(kb, "cards/a.md", page("a", extra="related:\n  - a\n  - nope\n")),
+        lambda kb: translated(kb, "cards/a.md", page("a", extra="related:\n  - a\n")),
+        ("en/cards/a.md", 12),
+        key="related",
+        says="no en page has id 'nope'",
+    ),
+    Case(
+        "review-overdue",
+        "reviewed more than a year ago",
+        lambda kb: translated(kb, "cards/a.md", page("a", reviewed="2025-11-01")),
+        lambda kb: translated(kb, "cards/a.md", page("a", reviewed="2025-11-01", review_interval="2y")),
+        ("en/cards/a.md", 9),
+        key="reviewed",
+        says="review overdue since 2026-11-01",
+    ),
+    Case(
+        "review-overdue",
+        "review_by has passed",
+        lambda kb: translated(kb, "cards/a.md", page("a", review_by="2026-11-01")),
+        lambda kb: translated(kb, "cards/a.md", page("a", review_by="2026-12-01")),
+        ("en/cards/a.md", 10),
+        key="review_by",
+    ),
+    Case(
+        "missing-translation",
+        "public page with no French file",
+        lambda kb: kb.write("en/cards/a.md", page("a")),
+        lambda kb: translated(kb, "cards/a.md", page("a")),
+        ("en/cards/a.md", 1),
+        says="no Français translation (fr/cards/a.md)",
+    ),
+    Case(
+        "orphan-translation",
+        "French file with no English source",
+        lambda kb: kb.write("fr/cards/a.md", page("a")),
+        lambda kb: translated(kb, "cards/a.md", page("a")),
+        ("fr/cards/a.md", 1),
+        says="no source file en/cards/a.md",
+    ),
+    Case(
+        "outdated-translation",
+        "English edited after the translation's source_commit",
+        lambda kb: translated_then_edited(kb, "first"),
+        lambda kb: translated_then_edited(kb, "edit"),
+        ("fr/cards/a.md", 10),
+        key="source_commit",
+        says="the en source changed in 1 commit since source_commit",
+    ),
+    Case(
+        "codeowners-outdated",
+        "owner changed after CODEOWNERS was generated",
+        lambda kb: codeowners(kb, stale=True),
+        lambda kb: codeowners(kb, stale=False),
+        (".github/CODEOWNERS", 1),
+        says="run 'kb codeowners'",
+    ),
+    Case(
+        "untranslated-link",
+        "French page links to an English-only page",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="[b](b.md)\n")),
+            kb.write("en/cards/b.md", page("b", status="draft")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", body="[b](b.md)\n")),
+            kb.write("en/cards/b.md", page("b")),
+            kb.write("fr/cards/b.md", page("b")),
+        ),
+        ("fr/cards/a.md", 12),
+        says="has no fr translation yet",
+    ),
+]
+
+
+def test_every_rule_has_a_case() -> None:
+    assert {case.rule for case in CASES} == set(RULES)
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}: {c.name}")
+def test_rule_reports_file_line_and_key(case: Case, mini_kb: MiniKB) -> None:
+    case.broken(mini_kb)
+    matching = [f for f in findings(mini_kb) if f.rule == case.rule]
+    assert matching, f"no {case.rule} finding; got {findings(mini_kb)}"
+    found = matching[0]
+    rel = found.path.relative_to(mini_kb.root).as_posix().removeprefix("content/")
+    assert (rel, found.line) == case.where
+    assert found.key == case.key
+    assert case.says in found.message
+    assert found.severity == RULES[case.rule].severity
+
+
+@pytest.mark.parametrize("case", CASES, ids=lambda c: f"{c.rule}: {c.name}")
+def test_corrected_tree_passes(case: Case, mini_kb: MiniKB) -> None:
+    case.fixed(mini_kb)
+    assert [f for f in findings(mini_kb) if f.rule == case.rule] == []
+
+
+def test_clean_tree_has_no_findings(mini_kb: MiniKB) -> None:
+    translated(mini_kb, "cards/a.md", page("a", tags="[refund]", body="## Steps\n\n[b](b.md#steps)\n"))
+    translated(mini_kb, "cards/b.md", page("b", body="## Steps\n"))
+    mini_kb.both(
+        "billing/m.md",
+        *[
+            page(
+                "m",
+                **MACRO,
+                body="Hi {{ ticket.requester.first_name }}, {{organization.plan}}\n",
+                extra="actions: {status: solved}\n",
+            )
+        ]
+        * 2,
+    )
+    assert findings(mini_kb) == []
+
+
+def test_agent_block_and_code_fence_are_told_apart(mini_kb: MiniKB) -> None:
+    """Link syntax inside a code fence is an example, not a link; inside an agent block it is allowed."""
+    body = "```\n[SOP](../playbooks/missing.md)\n```\n"
+    translated(mini_kb, "cards/a.md", page("a", body=body))
+    assert findings(mini_kb) == []
+
+
+def test_lint_paths_limit_the_report_not_the_checks(mini_kb: MiniKB) -> None:
+    translated(mini_kb, "cards/a.md", page("a", category="card"))
+    translated(mini_kb, "cards/b.md", page("b", body="[a](a.md)\n"))
+    kb = KnowledgeBase(mini_kb.root)
+    only_b = lint(kb, [mini_kb.root / "content/en/cards/b.md"], today=TODAY).findings
+    assert only_b == []
+    only_a = lint(kb, [mini_kb.root / "content/en/cards/a.md"], today=TODAY).findings
+    assert {f.rule for f in only_a} == {"taxonomy-value"}

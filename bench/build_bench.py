@@ -1,0 +1,109 @@
+"""kb build versus plain mkdocs-material on the same files: wall time, ratio, peak memory, a profile.
+
+Generates 2,000 articles in English and French (bench/corpus.py), then in one run:
+- `kb build` of both sites (4 MkDocs builds: public and internal, en and fr), 2 at a time (2 cores) and 1 at a time;
+- the same 4 builds with the same generated MkDocs configs minus kb's plugins (plain mkdocs-material:
+  navigation from folders, every file published), 2 at a time;
+- optionally (--profile) a cProfile of one kb build of the public English site, top functions printed.
+
+Run: python bench/build_bench.py [--articles 2000] [--profile]
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import io
+import pstats
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+import yaml
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from corpus import generate
+
+from kbtools.project import KnowledgeBase
+from site_plugins.build import BuildOptions, build_sites, load_base_config, mkdocs_config
+
+
+def _plain_configs(kb: KnowledgeBase, folder: Path) -> list[Path]:
+    paths = []
+    base = load_base_config(kb)
+    for audience in ("public", "internal"):
+        for lang in kb.taxonomy.language_codes:
+            config = mkdocs_config(kb, base, BuildOptions(), audience, lang, folder / f"plain-{audience}-{lang}")
+            config["plugins"] = {k: v for k, v in config["plugins"].items() if k == "search"}  # as kb: public only
+            config["theme"].pop("custom_dir")
+            path = folder / f"plain-{audience}-{lang}.yml"
+            path.write_text(yaml.safe_dump(config, allow_unicode=True))
+            paths.append(path)
+    return paths
+
+
+def _mkdocs(config: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "mkdocs", "build", "-q", "-f", str(config)], check=True, capture_output=True)
+    return time.perf_counter() - started
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--profile", action="store_true")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory() as folder:
+        root = generate(Path(folder) / "kb", args.articles)
+        subprocess.run(["git", "init", "-q"], cwd=root, check=True)
+        subprocess.run(["git", "add", "-A"], cwd=root, check=True)
+        subprocess.run(
+            ["git", "-c", "user.name=Bench", "-c", "user.email=b@x", "commit", "-qm", "corpus"], cwd=root, check=True
+        )
+        kb = KnowledgeBase(root)
+        pages = len(list((root / "content").rglob("*.md")))
+        print(f"corpus: {args.articles} articles x 2 languages = {pages} files", flush=True)
+
+        result = build_sites(kb, BuildOptions(out_dir=Path(folder) / "site-kb", jobs=2))
+        kb_parallel = result.seconds
+        per_build = ", ".join(f"{b.audience}/{b.lang} {b.seconds:.1f}s" for b in result.builds)
+        kb_serial = build_sites(kb, BuildOptions(out_dir=Path(folder) / "site-kb1", jobs=1)).seconds
+
+        configs = _plain_configs(kb, Path(folder))
+        started = time.perf_counter()
+        with ThreadPoolExecutor(2) as pool:
+            plain_each = list(pool.map(_mkdocs, configs))
+        plain_parallel = time.perf_counter() - started
+        peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+
+        print(f"kb build, both sites, 2 builds at a time: {kb_parallel:.1f} s ({per_build})", flush=True)
+        print(f"kb build, both sites, 1 build at a time:  {kb_serial:.1f} s", flush=True)
+        print(
+            f"plain mkdocs-material, same 4 configs without kb plugins, 2 at a time: {plain_parallel:.1f} s "
+            f"({', '.join(f'{s:.1f}s' for s in plain_each)})"
+        )
+        print(f"ratio kb / plain: {kb_parallel / plain_parallel:.2f}")
+        print(f"peak memory of one build process: {peak:.0f} MiB")
+        if args.profile:
+            from mkdocs.commands.build import build
+            from mkdocs.config import load_config
+
+            base = load_base_config(kb)
+            config = mkdocs_config(kb, base, BuildOptions(), "public", "en", Path(folder) / "profiled")
+            path = Path(folder) / "profiled.yml"
+            path.write_text(yaml.safe_dump(config, allow_unicode=True))
+            profiler = cProfile.Profile()
+            profiler.enable()
+            build(load_config(str(path)))
+            profiler.disable()
+            out = io.StringIO()
+            pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(30)
+            print(out.getvalue())
+
+
+if __name__ == "__main__":
+    main()

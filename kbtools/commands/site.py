@@ -1,0 +1,67 @@
+"""Site commands: build."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from kbtools.commands.common import knowledge_base
+
+
+@click.command()
+@click.option(
+    "--audience",
+    type=click.Choice(["public", "internal", "all"]),
+    default="all",
+    show_default=True,
+    help="Which site to build.",
+)
+@click.option("--strict", is_flag=True, help="Fail on any warning (broken link, missing anchor, lint warning).")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder [site/].")
+@click.option("--base-url", help="URL the sites are served from [mkdocs.yml site_url].")
+@click.option("--service-url", default="", help="Feedback service URL; no feedback widget when empty.")
+@click.option("--contact-url", default="", help="Target of the 'Contact support' link on public articles.")
+@click.pass_context
+def build(
+    ctx: click.Context,
+    audience: str,
+    strict: bool,
+    out_dir: Path | None,
+    base_url: str | None,
+    service_url: str,
+    contact_url: str,
+) -> None:
+    """Build the public help center (site/public) and the internal agent wiki (site/internal)."""
+    from kbtools.lint import lint as run_lint
+    from kbtools.lint.formats import render
+    from site_plugins.build import BuildOptions, build_sites
+
+    kb = knowledge_base(ctx)
+    report = run_lint(kb)
+    if report.findings:
+        click.echo(render(report, "text", kb.root), err=True)
+    if report.failed(strict):
+        raise click.ClickException("content checks failed; fix the findings above (kb lint) and build again")
+    options = BuildOptions(
+        audiences=("public", "internal") if audience == "all" else (audience,),
+        out_dir=out_dir,
+        strict=strict,
+        base_url=base_url,
+        service_url=service_url,
+        contact_url=contact_url,
+    )
+    result = build_sites(kb, options)
+    from search import build_index
+
+    indexed = build_index(kb)
+    for site_build in result.builds:
+        click.echo(f"  {site_build.audience:<9} {site_build.lang}: {site_build.seconds:.1f} s")
+    for name, path in result.sites.items():
+        shown = path.relative_to(kb.root) if path.is_relative_to(kb.root) else path
+        click.echo(f"Built the {name} site in {shown}/")
+    click.echo(f"Indexed {indexed.documents} pages for agent search.")
+    click.echo(f"Done in {result.seconds:.1f} s.")
+
+
+COMMANDS = [build]

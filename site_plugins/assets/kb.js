@@ -1,0 +1,114 @@
+/* kb: page views, "did this help?" votes, contact clicks, searches and macro copies, sent to the kb
+ * service with navigator.sendBeacon (text/plain: no CORS preflight). No cookies: a random id per tab,
+ * kept in sessionStorage. Nothing is sent when the site was built without a service URL. */
+(function () {
+  "use strict";
+  var meta = function (name) {
+    var element = document.querySelector('meta[name="kb:' + name + '"]');
+    return element ? element.content : "";
+  };
+  var service = meta("service");
+  var page = { article: meta("article"), lang: meta("lang"), version: meta("version") };
+  var site = meta("audience") === "internal" ? "internal" : "public";
+
+  function sessionId() {
+    var id = null;
+    try { id = sessionStorage.getItem("kb-session"); } catch (e) { /* storage disabled */ }
+    if (!id) {
+      var bytes = new Uint8Array(16);
+      crypto.getRandomValues(bytes);
+      id = Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
+      try { sessionStorage.setItem("kb-session", id); } catch (e) { /* id lives for this page only */ }
+    }
+    return id;
+  }
+
+  function send(event) {
+    if (!service) return;
+    event.session = sessionId();
+    event.site = site;
+    var body = JSON.stringify(event);
+    var url = service.replace(/\/$/, "") + "/api/v1/events";
+    var queued = false;
+    try { queued = navigator.sendBeacon(url, new Blob([body], { type: "text/plain" })); } catch (e) { queued = false; }
+    if (!queued) {
+      fetch(url, { method: "POST", body: body, headers: { "Content-Type": "text/plain" }, keepalive: true })
+        .catch(function () { /* analytics must never break the page */ });
+    }
+  }
+  function withPage(fields) {
+    var event = { article: page.article, lang: page.lang, version: page.version };
+    for (var key in fields) event[key] = fields[key];
+    return event;
+  }
+  window.kbSend = send;
+
+  if (page.article) send(withPage({ type: "view" }));
+
+  var form = document.querySelector("[data-kb-feedback]");
+  if (form) {
+    var reasons = form.querySelector(".kb-feedback__reasons");
+    var thanks = form.querySelector(".kb-feedback__thanks");
+    var done = function () {
+      form.querySelector(".kb-feedback__vote").hidden = true;
+      reasons.hidden = true;
+      thanks.hidden = false;
+    };
+    form.querySelector('[data-kb-vote="yes"]').addEventListener("click", function () {
+      send(withPage({ type: "vote", helpful: true }));
+      done();
+    });
+    form.querySelector('[data-kb-vote="no"]').addEventListener("click", function () {
+      reasons.hidden = false;
+      var first = reasons.querySelector("input");
+      if (first) first.focus();
+    });
+    form.addEventListener("submit", function (event) {
+      event.preventDefault();
+      var vote = { type: "vote", helpful: false };
+      var reason = form.querySelector('input[name="reason"]:checked');
+      if (reason) vote.reason = reason.value;
+      var comment = form.querySelector('textarea[name="comment"]').value.trim();
+      if (comment) vote.comment = comment.slice(0, 1000);
+      send(withPage(vote));
+      done();
+    });
+  }
+
+  document.addEventListener("click", function (event) {
+    var contact = event.target.closest("[data-kb-contact]");
+    if (contact) send(withPage({ type: "contact" }));  // the beacon survives the navigation
+    var copy = event.target.closest("[data-kb-copy]");
+    if (copy) {
+      var source = copy.closest(".kb-macro").querySelector(".kb-macro__source").value;
+      var copied = function () {
+        copy.textContent = copy.getAttribute("data-copied");
+        send(withPage({ type: "macro_used" }));
+      };
+      if (navigator.clipboard && window.isSecureContext) {
+        navigator.clipboard.writeText(source).then(copied, copied);
+      } else {
+        var area = document.createElement("textarea");
+        area.value = source;
+        document.body.appendChild(area);
+        area.select();
+        document.execCommand("copy");
+        area.remove();
+        copied();
+      }
+    }
+  });
+
+  // Searches in mkdocs-material's built-in search box: logged when the reader leaves the box
+  var query = document.querySelector('[data-md-component="search-query"]');
+  if (query) {
+    var last = "";
+    query.addEventListener("blur", function () {
+      var text = query.value.trim();
+      if (!text || text === last) return;
+      last = text;
+      var results = document.querySelectorAll(".md-search-result__item").length;
+      send({ type: "search", query: text.slice(0, 200), results: results, lang: page.lang || meta("lang") });
+    });
+  }
+})();

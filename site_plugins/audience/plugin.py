@@ -1,0 +1,42 @@
+"""kb-audience: publish only what the site's audience may see."""
+
+from __future__ import annotations
+
+import os
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from site_plugins.audience.filter import removable_files, strip_agent_blocks
+from site_plugins.config import AudienceConfig
+from site_plugins.site import Site, load_site
+
+
+class AudiencePlugin(BasePlugin[AudienceConfig]):
+    site: Site
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.site = load_site(self.config.root, self.config.audience, self.config.lang)
+        return config
+
+    @event_priority(100)  # before any plugin that copies or indexes files
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        pages = [f.src_uri for f in files if f.is_documentation_page()]
+        docs_dir = os.path.join(os.path.abspath(config.docs_dir), "")
+        assets = [  # files from the content folder itself, not the theme's or generated ones
+            f.src_uri
+            for f in files
+            if not f.is_documentation_page() and f.abs_src_path and f.abs_src_path.startswith(docs_dir)
+        ]
+        for path in removable_files(self.site, pages, assets):
+            files.remove(files.get_file_from_path(path))
+        for rel, doc in self.site.documents.items():
+            if self.site.is_fallback(doc):  # shown in the source language, with a notice
+                files.append(File.generated(config, rel, abs_src_path=str(doc.path)))
+        return files
+
+    @event_priority(100)  # strip before any other plugin sees the Markdown
+    def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        return strip_agent_blocks(markdown) if self.site.is_public else markdown

@@ -1,0 +1,221 @@
+"""`kb build`: the public help center and the internal agent wiki, one MkDocs build per audience and language.
+
+Each build gets a MkDocs config generated here from the repository's mkdocs.yml (site name, theme options,
+extra settings) plus kb's plugins, so no `INHERIT` list-replacement surprises. Builds run as separate
+processes, two at a time, into a staging folder; a site replaces the old one only once all of its
+languages built, so readers never see a half-built site and no stale file survives.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+from mkdocs.utils.yaml import yaml_load
+
+from kbtools.errors import KbError
+from kbtools.project import KnowledgeBase
+from kbtools.urls import site_prefix
+from site_plugins.site import AUDIENCES
+
+THEME_DIR = Path(__file__).resolve().parent / "theme"
+_OWN_KEYS = ("docs_dir", "site_dir", "nav", "plugins", "INHERIT")
+
+
+class BuildError(KbError):
+    """MkDocs failed (in --strict mode: reported a warning) for one of the sites."""
+
+
+@dataclass
+class BuildOptions:
+    audiences: tuple[str, ...] = AUDIENCES
+    out_dir: Path | None = None  # default: <root>/site
+    strict: bool = False
+    base_url: str | None = None  # where the service serves the sites; default: mkdocs.yml site_url
+    service_url: str = ""  # feedback service, usually the same origin as base_url
+    contact_url: str = ""
+    jobs: int = 2
+
+
+@dataclass
+class SiteBuild:
+    audience: str
+    lang: str
+    seconds: float = 0.0
+    log: str = ""
+
+
+@dataclass
+class BuildResult:
+    sites: dict[str, Path] = field(default_factory=dict)
+    builds: list[SiteBuild] = field(default_factory=list)
+    seconds: float = 0.0
+
+
+def load_base_config(kb: KnowledgeBase) -> dict[str, Any]:
+    path = kb.root / "mkdocs.yml"
+    with path.open(encoding="utf-8") as stream:
+        data = yaml_load(stream) or {}
+    if not isinstance(data, dict):
+        raise KbError(f"{path}: expected a mapping of MkDocs settings")
+    return data
+
+
+def site_url(base_url: str, audience: str, lang: str, default_lang: str) -> str:
+    url = base_url if base_url.endswith("/") else base_url + "/"
+    return url + site_prefix(audience, lang, default_lang)
+
+
+def _root_to_root(lang: str, other: str, default: str) -> str:
+    """Relative link from the root of the `lang` site to the root of the `other` site of the same audience."""
+    up = "" if lang == default else "../"
+    return (up + ("" if other == default else f"{other}/")) or "./"
+
+
+def mkdocs_config(
+    kb: KnowledgeBase, base: dict[str, Any], options: BuildOptions, audience: str, lang: str, site_dir: Path
+) -> dict[str, Any]:
+    """The MkDocs config of one site in one language."""
+    taxonomy = kb.taxonomy
+    default = taxonomy.default_language
+    base_url = options.base_url or base.get("site_url") or "http://127.0.0.1:8000/"
+    config = {key: value for key, value in base.items() if key not in _OWN_KEYS}
+    if audience == "public":  # edit and source links would point readers at the repository: leak paths
+        for key in ("repo_url", "repo_name", "edit_uri", "edit_uri_template"):
+            config.pop(key, None)
+    site_name = str(base.get("site_name", "Help Center"))
+    theme = dict(base.get("theme") or {})
+    features = list(theme.get("features") or [])
+    # navigation.prune renders only the open category's links on each page; without it (or with
+    # navigation.sections, which keeps every category open) every page carries the whole navigation and
+    # Jinja rendering dominates the build (see bench/build_bench.py)
+    for feature in (
+        "navigation.indexes",
+        "navigation.prune",
+        "navigation.top",
+        "search.highlight",
+        "search.suggest",
+        "content.code.copy",
+    ):
+        if feature not in features:
+            features.append(feature)
+    # font: false keeps readers' browsers from fetching Google Fonts (a third party learning who reads what)
+    theme.setdefault("font", False)
+    theme.update(name="material", custom_dir=str(THEME_DIR), language=lang, features=features)
+    common = {"root": str(kb.root), "audience": audience, "lang": lang}
+    extra = dict(base.get("extra") or {})
+    # Relative to this site's root, so the sites work wherever they are served (the theme fetches these)
+    extra["alternate"] = [
+        {"name": language.name, "lang": language.code, "link": _root_to_root(lang, language.code, default)}
+        for language in taxonomy.languages
+    ]
+    # The help center keeps mkdocs-material's static search; the wiki uses the agent search service instead
+    search = (
+        {"search": {"lang": [lang] if lang == default else [lang, default], "fields": {"tags": {"boost": 100}}}}
+        if audience == "public"
+        else {}
+    )
+    config.update(
+        site_name=site_name if audience == "public" else f"{site_name} — Agent wiki",
+        site_url=site_url(base_url, audience, lang, default),
+        docs_dir=str(kb.content_dir / lang),
+        site_dir=str(site_dir),
+        use_directory_urls=True,
+        theme=theme,
+        extra=extra,
+        plugins={
+            **search,
+            "kb-audience": common,
+            "kb-navigation": common,
+            "kb-page": {**common, "service_url": options.service_url, "contact_url": options.contact_url},
+        },
+        markdown_extensions=[
+            "admonition",
+            "attr_list",
+            "md_in_html",
+            "tables",
+            "pymdownx.details",
+            "pymdownx.superfences",
+            {"toc": {"permalink": True}},
+        ],
+        validation={
+            "nav": {"omitted_files": "info", "not_found": "warn", "absolute_links": "info"},
+            "links": {"not_found": "warn", "anchors": "warn", "absolute_links": "warn", "unrecognized_links": "warn"},
+        },
+    )
+    return config
+
+
+def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:
+    started = time.perf_counter()
+    base = load_base_config(kb)
+    languages = kb.taxonomy.language_codes
+    out_dir = (options.out_dir or kb.root / "site").resolve()
+    out_dir.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
+    try:
+        jobs = []
+        for audience in options.audiences:
+            for lang in languages:
+                site_dir = staging / audience / lang
+                config = mkdocs_config(kb, base, options, audience, lang, site_dir)
+                config_path = staging / f"mkdocs-{audience}-{lang}.yml"
+                config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                jobs.append((SiteBuild(audience, lang), config_path))
+        with ThreadPoolExecutor(max(1, options.jobs)) as pool:
+            failures = [f for f in pool.map(lambda job: _run(job[0], job[1], options.strict), jobs) if f]
+        if failures:
+            raise BuildError("\n\n".join(failures))
+        result = BuildResult(builds=[job[0] for job in jobs])
+        for audience in options.audiences:
+            root = staging / audience / languages[0]
+            for lang in languages[1:]:
+                (staging / audience / lang).rename(root / lang)
+            result.sites[audience] = _swap(root, out_dir / audience)
+        result.seconds = time.perf_counter() - started
+        return result
+    finally:
+        shutil.rmtree(staging, ignore_errors=True)
+
+
+def _run(build: SiteBuild, config_path: Path, strict: bool) -> str | None:
+    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_path)]
+    if strict:
+        command.append("--strict")
+    started = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    build.seconds = time.perf_counter() - started
+    build.log = (done.stdout + done.stderr).strip()
+    if done.returncode != 0:
+        return f"{build.audience} site ({build.lang}) failed:\n{build.log}"
+    return None
+
+
+def _swap(new: Path, target: Path) -> Path:
+    """Point `target` (a symlink) at the newly built `new`, atomically, then delete the previous build.
+
+    Readers (the service) follow the link: they see the old site or the new one, never a mix or nothing.
+    """
+    release = target.with_name(f".{target.name}-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:8]}")
+    new.rename(release)
+    previous = target.resolve() if target.is_symlink() else None
+    if target.exists() and not target.is_symlink():  # a plain folder from an older kb: move it aside
+        target.rename(target.with_name(f".{target.name}-replaced-{os.getpid()}"))
+        previous = target.with_name(f".{target.name}-replaced-{os.getpid()}")
+    link = target.with_name(f".{target.name}-link-{os.getpid()}")
+    link.unlink(missing_ok=True)
+    link.symlink_to(release.name)
+    os.replace(link, target)
+    if previous is not None and previous != release:
+        shutil.rmtree(previous, ignore_errors=True)
+    return target

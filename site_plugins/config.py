@@ -1,0 +1,28 @@
+"""Plugin settings. `site_plugins.build` writes them into the MkDocs config it generates."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class SiteConfig(Config):
+    """Settings every kb plugin shares: which knowledge base, audience and language this build is."""
+
+    root = c.Type(str)
+    audience = c.Choice(("public", "internal"), default="public")
+    lang = c.Type(str, default="en")
+
+
+class AudienceConfig(SiteConfig):
+    pass
+
+
+class NavigationConfig(SiteConfig):
+    pass
+
+
+class PageConfig(SiteConfig):
+    service_url = c.Type(str, default="")  # feedback service; no widget when empty
+    contact_url = c.Type(str, default="")  # "Contact support" target on public articles
+    keyword_boost = c.Type(int, default=100)  # search weight of front-matter keywords (title: 1000, text: 1)

@@ -1,0 +1,155 @@
+"""Generated pages: the home page, a landing page per category and the tag pages."""
+
+from __future__ import annotations
+
+import html
+import posixpath
+from dataclasses import dataclass
+
+from kbtools.content import Document
+from kbtools.taxonomy import CONTENT_TYPES
+from site_plugins.site import Site
+from site_plugins.strings import strings
+
+TAGS_DIR = "tags"
+
+
+@dataclass(frozen=True)
+class GeneratedPage:
+    path: str
+    markdown: str
+
+
+def _front(title: str, extra: str = "") -> str:
+    safe = title.replace('"', '\\"')
+    return f'---\ntitle: "{safe}"\n{extra}---\n\n'
+
+
+def _link(from_path: str, doc: Document) -> str:
+    target = posixpath.relpath(doc.rel, posixpath.dirname(from_path) or ".")
+    summary = f" — {doc.summary}" if doc.summary else ""
+    return f"- [{doc.title}]({target}){summary}"
+
+
+def categories_with_pages(site: Site) -> list[tuple[str, list[Document]]]:
+    """(category id, its documents in type then title order), in the taxonomy's order, empty ones left out."""
+    order = {t: i for i, t in enumerate(CONTENT_TYPES)}
+    result = []
+    for category in site.taxonomy.categories:
+        docs = [d for d in site.documents.values() if d.category == category]
+        if docs:
+            result.append((category, sorted(docs, key=lambda d: (order.get(d.type, 9), d.title.casefold()))))
+    return result
+
+
+def home_page(site: Site, site_name: str) -> GeneratedPage:
+    text = strings(site.lang)
+    intro = text["home_intro"] if site.is_public else text["wiki_home_intro"]
+    lines = [
+        _front(site_name, "hide: [navigation, toc, feedback]\n"),
+        f"{intro}\n",
+        '<div class="grid cards" markdown>\n',
+    ]
+    for category, docs in categories_with_pages(site):
+        found = site.taxonomy.categories[category]
+        label = site.taxonomy.label(found.labels, site.lang)
+        description = site.taxonomy.label(found.descriptions, site.lang) if found.descriptions else ""
+        lines.append(f"-   **[{label}]({category}/index.md)**\n\n    ---\n\n    {description}\n")
+        lines.append(f"    _{len(docs)} {text['articles_count']}_\n")
+    lines.append("</div>\n")
+    return GeneratedPage("index.md", "\n".join(lines))
+
+
+def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedPage:
+    text = strings(site.lang)
+    found = site.taxonomy.categories[category]
+    path = f"{category}/index.md"
+    lines = [_front(site.taxonomy.label(found.labels, site.lang))]
+    if found.descriptions:
+        lines.append(site.taxonomy.label(found.descriptions, site.lang) + "\n")
+    for content_type in CONTENT_TYPES:
+        of_type = [d for d in docs if d.type == content_type]
+        if of_type:
+            lines.append(f"## {text['type.' + content_type]}\n")
+            lines.extend(_link(path, d) for d in of_type)
+            lines.append("")
+    return GeneratedPage(path, "\n".join(lines))
+
+
+def tag_pages(site: Site) -> list[GeneratedPage]:
+    text = strings(site.lang)
+    by_tag: dict[str, list[Document]] = {}
+    for doc in site.documents.values():
+        for tag in doc.tags:
+            by_tag.setdefault(tag, []).append(doc)
+    if not by_tag:
+        return []
+    pages = []
+    index_lines = [_front(text["tags"]), text["tags_intro"] + "\n"]
+    for tag in sorted(by_tag, key=lambda t: site.taxonomy.tag_label(t, site.lang).casefold()):
+        label = site.taxonomy.tag_label(tag, site.lang)
+        path = f"{TAGS_DIR}/{tag}.md"
+        docs = sorted(by_tag[tag], key=lambda d: d.title.casefold())
+        index_lines.append(f"- [{label}]({tag}.md) ({len(docs)})")
+        body = [_front(label), f"{text['tag_page_intro']} _{label}_.\n", *(_link(path, d) for d in docs)]
+        pages.append(GeneratedPage(path, "\n".join(body) + "\n"))
+    pages.append(GeneratedPage(f"{TAGS_DIR}/index.md", "\n".join(index_lines) + "\n"))
+    return pages
+
+
+def tag_url(tag: str) -> str:
+    return f"{TAGS_DIR}/{tag}/"
+
+
+SEARCH_PAGE = "search.md"
+
+
+def search_page(site: Site) -> GeneratedPage:
+    """The wiki's search page: the agent search service, with filters and keyboard navigation (kb-search.js)."""
+    text = strings(site.lang)
+    taxonomy = site.taxonomy
+
+    def options(pairs: list[tuple[str, str]]) -> str:
+        return "".join(f'<option value="{html.escape(value)}">{html.escape(label)}</option>' for value, label in pairs)
+
+    types = options([(t, text[f"type.{t}"]) for t in CONTENT_TYPES])
+    categories = options([(c.id, taxonomy.label(c.labels, site.lang)) for c in taxonomy.categories.values()])
+    tags = options(
+        sorted(((t, taxonomy.tag_label(t, site.lang)) for t in taxonomy.tags), key=lambda p: p[1].casefold())
+    )
+    languages = options([(language.code, language.name) for language in taxonomy.languages])
+    messages = " ".join(
+        f'data-{name}="{html.escape(text[key])}"'
+        for name, key in (
+            ("copy", "macro.copy"),
+            ("copied", "macro.copied"),
+            ("none", "search.none"),
+            ("unavailable", "search.unavailable"),
+            ("suggest", "search.suggest"),
+        )
+    )
+
+    def choice(name: str, label: str, items: str, blank: bool = True) -> str:
+        empty = '<option value="">—</option>' if blank else ""
+        return f'<label>{html.escape(label)} <select name="{name}">{empty}{items}</select></label>'
+
+    lines = [
+        _front(text["search"], "hide: [toc, feedback]\n"),
+        f'<div class="kb-search" data-kb-search data-lang="{site.lang}" {messages}>',
+        '<form class="kb-search__form" role="search" onsubmit="return false">',
+        f'<label for="kb-q" class="kb-search__label">{html.escape(text["search"])}</label>',
+        f'<input id="kb-q" name="q" type="search" autocomplete="off" autofocus '
+        f'placeholder="{html.escape(text["search.placeholder"])}">',
+        '<div class="kb-search__filters">',
+        choice("type", text["search.type"], types),
+        choice("category", text["search.category"], categories),
+        choice("tag", text["tags"], tags),
+        choice("lang", text["search.language"], languages, blank=False),
+        "</div>",
+        "</form>",
+        '<p class="kb-search__status" role="status" aria-live="polite"></p>',
+        f'<ol class="kb-search__results" aria-label="{html.escape(text["search.results"])}"></ol>',
+        "</div>",
+    ]
+    markdown = "\n".join(lines) + "\n"
+    return GeneratedPage(SEARCH_PAGE, markdown)

@@ -1,0 +1,67 @@
+"""kb-navigation: navigation from the taxonomy, with generated home, category and tag pages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.plugins import BasePlugin, event_priority
+from mkdocs.structure.files import File, Files
+from mkdocs.structure.pages import Page
+
+from site_plugins.config import NavigationConfig
+from site_plugins.navigation.pages import (
+    SEARCH_PAGE,
+    TAGS_DIR,
+    GeneratedPage,
+    categories_with_pages,
+    category_page,
+    home_page,
+    search_page,
+    tag_pages,
+    tag_url,
+)
+from site_plugins.site import Site, load_site
+from site_plugins.strings import strings
+
+
+class NavigationPlugin(BasePlugin[NavigationConfig]):
+    site: Site
+    generated: list[GeneratedPage]
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
+        self.site = load_site(self.config.root, self.config.audience, self.config.lang)
+        sections = categories_with_pages(self.site)
+        self.generated = [home_page(self.site, config.site_name)]
+        self.generated += [category_page(self.site, category, docs) for category, docs in sections]
+        self.generated += tag_pages(self.site)
+        nav: list[Any] = [{strings(self.site.lang)["home"]: "index.md"}]
+        if not self.site.is_public:  # the wiki searches through the agent search service
+            self.generated.append(search_page(self.site))
+            nav.append({strings(self.site.lang)["search"]: SEARCH_PAGE})
+        for category, docs in sections:
+            label = self.site.taxonomy.label(self.site.taxonomy.categories[category].labels, self.site.lang)
+            nav.append({label: [f"{category}/index.md", *(doc.rel for doc in docs)]})
+        if any(page.path.startswith(f"{TAGS_DIR}/") for page in self.generated):
+            nav.append({strings(self.site.lang)["tags"]: f"{TAGS_DIR}/index.md"})
+        config.nav = nav
+        return config
+
+    @event_priority(50)  # after kb-audience has removed what this site must not publish
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
+        for page in self.generated:
+            existing = files.get_file_from_path(page.path)
+            if existing is not None:
+                files.remove(existing)
+            files.append(File.generated(config, page.path, content=page.markdown))
+        return files
+
+    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
+        doc = self.site.documents.get(page.file.src_uri)
+        if doc is not None and doc.tags:
+            # mkdocs-material shows these as tag chips above the content; its `url` filter makes the
+            # site-relative tag page URL relative to this page
+            context["tags"] = [
+                {"name": self.site.taxonomy.tag_label(tag, self.site.lang), "url": tag_url(tag)} for tag in doc.tags
+            ]
+        return context

@@ -1,0 +1,77 @@
+"""What one MkDocs build is making: which knowledge base, audience and language, and the content it sees.
+
+Shared by every kb plugin of a build, computed once per process.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+
+from kbtools.content import ContentSet, Document
+from kbtools.history import ContentHistory, read_history
+from kbtools.project import KnowledgeBase
+from kbtools.taxonomy import Taxonomy
+
+AUDIENCES = ("public", "internal")
+
+
+@dataclass
+class Site:
+    kb: KnowledgeBase
+    content: ContentSet
+    history: ContentHistory
+    audience: str
+    lang: str
+
+    @property
+    def taxonomy(self) -> Taxonomy:
+        return self.kb.taxonomy
+
+    @property
+    def is_public(self) -> bool:
+        return self.audience == "public"
+
+    @functools.cached_property
+    def public_categories(self) -> set[str]:
+        return {c.id for c in self.taxonomy.categories.values() if c.audience == "public"}
+
+    def shows(self, doc: Document) -> bool:
+        """Whether this site publishes `doc`. Fails closed: anything not plainly public is internal."""
+        if not doc.is_published:
+            return False
+        if self.audience == "internal":
+            return True
+        return doc.audience == "public" and doc.category in self.public_categories
+
+    @functools.cached_property
+    def documents(self) -> dict[str, Document]:
+        """rel -> document this site publishes in its language (translations, or source-language fallbacks)."""
+        default = self.content.default_language
+        shown = {
+            doc.rel: doc for doc in self.content.in_language(self.lang) if self.shows(doc) and self._source_shown(doc)
+        }
+        if self.lang != default:
+            for doc in self.content.in_language(default):
+                if doc.rel not in shown and self.shows(doc) and self.content.get(self.lang, doc.rel) is None:
+                    shown[doc.rel] = doc  # shown in the source language with a notice (see docs)
+        return dict(sorted(shown.items()))
+
+    def _source_shown(self, doc: Document) -> bool:
+        # A translation is never more public than its source, whatever its own front-matter says.
+        source = self.content.source_of(doc)
+        return source is None or self.shows(source)
+
+    def is_fallback(self, doc: Document) -> bool:
+        return doc.lang != self.lang
+
+
+@functools.cache
+def load_site(root: str, audience: str, lang: str) -> Site:
+    if audience not in AUDIENCES:
+        raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
+    kb = KnowledgeBase(Path(root))
+    # A build needs its own language and the source language (fallback pages, translation checks)
+    content = kb.load(only={lang, kb.taxonomy.default_language})
+    return Site(kb, content, read_history(kb.root), audience, lang)

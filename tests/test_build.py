@@ -1,0 +1,294 @@
+"""kb build on a small real tree in a real git repository: what each site contains and what it must not."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+from conftest import MiniKB, page
+from gitrepo import GitRepo
+
+from kbtools.cli import main
+from kbtools.project import KnowledgeBase
+from site_plugins.build import BuildOptions, build_sites
+
+CANARIES = {
+    "internal article body": "CANARY-BODY-7f3a",
+    "internal macro body": "CANARY-MACRO-91bc",
+    "agent-only block": "CANARY-AGENT-44d2",
+    "internal article title": "CANARY-TITLE-c0de",
+    "internal article keywords": "CANARY-KEYWORD-5e5e",
+    "internal article id": "canary-slug-a1b2",
+    "repository link": "CANARY-REPO-0x",
+}
+
+INTERNAL = {"type": "sop", "audience": "internal", "category": "playbooks"}
+
+
+def _tree(kb: MiniKB) -> GitRepo:
+    (kb.root / "mkdocs.yml").write_text(
+        "site_name: Acme Help\nsite_url: http://127.0.0.1:8000/\n"
+        f"repo_url: https://git.example.com/{CANARIES['repository link']}\nedit_uri: edit/main/content/\n"
+    )
+    kb.both(
+        "cards/declined.md",
+        page(
+            "declined",
+            "Card declined",
+            tags="[card-limits]",
+            keywords="[card refused, zorblax]",
+            summary="Why a payment fails.",
+            body=f"""\
+            ## Why it happens
+
+            Your limit was reached.
+
+            !!! agent "Agent notes"
+                Check the ledger. {CANARIES["agent-only block"]}
+                See [the SOP](../playbooks/{CANARIES["internal article id"]}.md).
+
+            ```
+            !!! agent "an example in a code fence stays"
+                CODE-FENCE-EXAMPLE
+            ```
+            """,
+        ),
+        page(
+            "declined",
+            "Carte refusée",
+            tags="[card-limits]",
+            keywords="[carte refusée]",
+            body="## Pourquoi\n\nVotre plafond est atteint.\n",
+        ),
+    )
+    kb.write(
+        "en/cards/limits.md",
+        page(
+            "limits",
+            "Change your card limits",
+            tags="[card-limits]",
+            body="See [declined payments](declined.md#why-it-happens).\n",
+        ),
+    )
+    kb.both(
+        "billing/invoices.md",
+        page("invoices", "Download invoices", category="billing", owner="billing"),
+        page("invoices", "Télécharger les factures", category="billing", owner="billing"),
+    )
+    kb.write("en/billing/draft.md", page("draft-page", "DRAFT-TITLE-PAGE", category="billing", status="draft"))
+    kb.write("en/billing/old.md", page("old-page", "ARCHIVED-TITLE-PAGE", category="billing", status="archived"))
+    kb.write(
+        f"en/playbooks/{CANARIES['internal article id']}.md",
+        page(
+            CANARIES["internal article id"],
+            CANARIES["internal article title"],
+            **INTERNAL,
+            tags="[refund]",
+            keywords=f"[{CANARIES['internal article keywords']}]",
+            case_reason="payment/refund-request",
+            body=f"## Steps\n\n{CANARIES['internal article body']}\n",
+        ),
+    )
+    kb.write(
+        "en/billing/macro-refund.md",
+        page(
+            "macro-refund",
+            "Refund approved",
+            type="macro",
+            audience="internal",
+            category="billing",
+            owner="billing",
+            summary="Use when a refund is approved.",
+            extra="actions:\n  status: solved\n  group: billing-l2\n  add_tags: [refund_approved]\n",
+            body="Hi {{ticket.requester.first_name}},\n\nYour refund is on its way. " + CANARIES["internal macro body"],
+        ),
+    )
+    repo = GitRepo(kb.root)
+    repo.commit("First version", date="2026-03-02T09:00:00+00:00", author="Alice Martin")
+    return repo
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, MiniKB, GitRepo]:
+    kb = MiniKB(tmp_path_factory.mktemp("build") / "kb")
+    repo = _tree(kb)
+    first = repo.git("rev-parse", "HEAD")
+    # The French card page was translated from the first commit; then the English one changed.
+    french = kb.root / "content/fr/cards/declined.md"
+    french.write_text(french.read_text().replace("status: published", f"status: published\nsource_commit: {first}"))
+    repo.commit("Record translation source", date="2026-03-03T09:00:00+00:00")
+    english = kb.root / "content/en/cards/declined.md"
+    english.write_text(english.read_text() + "\n## Abroad\n\nSome merchants decline foreign cards.\n")
+    repo.commit("Explain foreign declines", date="2026-04-10T09:00:00+00:00", author="Bob Stone")
+    kb.write("en/billing/fresh.md", page("fresh", "Never committed page", category="billing"))
+    options = BuildOptions(service_url="http://127.0.0.1:9", contact_url="https://acme.example/contact")
+    build_sites(KnowledgeBase(kb.root), options)
+    return kb.root / "site", kb, repo
+
+
+def _read_all(folder: Path) -> dict[Path, str]:
+    texts = {}
+    for path in folder.rglob("*"):
+        if path.is_file():
+            data = path.read_bytes()
+            if path.suffix == ".gz":
+                data = gzip.decompress(data)
+            texts[path] = data.decode("utf-8", errors="replace")
+    return texts
+
+
+def _html(site: Path, url: str) -> str:
+    return (site / url / "index.html").read_text(encoding="utf-8")
+
+
+def test_no_internal_text_anywhere_in_the_public_site(built) -> None:
+    site, _, _ = built
+    files = _read_all(site / "public")
+    kinds = {path.suffix for path in files}
+    assert {".html", ".json", ".xml"} <= kinds
+    assert (site / "public/404.html").exists() and (site / "public/fr/404.html").exists()
+    for label, canary in CANARIES.items():
+        leaks = [str(path.relative_to(site)) for path, text in files.items() if canary in text]
+        assert leaks == [], f"{label} leaked into {leaks}"
+    for word in ("DRAFT-TITLE-PAGE", "ARCHIVED-TITLE-PAGE"):
+        assert not any(word in text for text in files.values())
+
+
+def test_the_wiki_has_everything(built) -> None:
+    site, _, _ = built
+    texts = "\n".join(_read_all(site / "internal").values())
+    for label, canary in CANARIES.items():
+        if label != "repository link":
+            assert canary in texts, label
+    assert "DRAFT-TITLE-PAGE" not in texts
+
+
+def test_agent_blocks_are_stripped_but_code_examples_stay(built) -> None:
+    site, _, _ = built
+    public = _html(site / "public", "cards/declined")
+    assert "CODE-FENCE-EXAMPLE" in public
+    assert 'class="admonition agent"' not in public
+    wiki = _html(site / "internal", "cards/declined")
+    assert 'class="admonition agent"' in wiki and CANARIES["agent-only block"] in wiki
+
+
+def test_languages_and_switcher(built) -> None:
+    site, _, _ = built
+    english = _html(site / "public", "cards/declined")
+    assert '<html lang="en"' in english
+    assert 'href="../../fr/cards/declined/" hreflang="fr"' in english
+    french = _html(site / "public/fr", "cards/declined")
+    assert '<html lang="fr"' in french
+    assert "Carte refusée" in french
+    assert 'href="../../../cards/declined/" hreflang="en"' in french
+
+
+def test_untranslated_page_is_shown_in_english_with_a_notice(built) -> None:
+    site, _, _ = built
+    french = _html(site / "public/fr", "cards/limits")
+    assert "Change your card limits" in french
+    assert "pas encore disponible en français" in french
+
+
+def test_navigation_follows_the_taxonomy(built) -> None:
+    site, _, _ = built
+    home = _html(site / "public/fr", "")
+    assert home.index("Cartes") < home.index("Facturation")  # taxonomy order, French labels
+    assert "Procédures" not in home  # internal category
+    wiki = _html(site / "internal", "")
+    assert "Playbooks" in wiki
+    landing = _html(site / "public", "cards")
+    assert "Card declined" in landing and "Change your card limits" in landing
+    assert "Why a payment fails." in landing
+
+
+def test_tag_pages_list_articles_by_tag(built) -> None:
+    site, _, _ = built
+    tag_page = _html(site / "public", "tags/card-limits")
+    assert "Card declined" in tag_page and "Change your card limits" in tag_page
+    assert not (site / "public/tags/refund").exists()  # only the internal SOP has it
+    assert (site / "internal/tags/refund/index.html").exists()
+    article = _html(site / "public", "cards/declined")
+    assert 'href="../../tags/card-limits/"' in article
+
+
+def test_last_updated_from_git_and_for_uncommitted_files(built) -> None:
+    site, _, _ = built
+    assert 'Last updated: <time datetime="2026-04-10">2026-04-10</time> by Bob Stone' in _html(
+        site / "public", "cards/declined"
+    )
+    assert '<time datetime="2026-03-02">2026-03-02</time> by Alice Martin' in _html(site / "public", "billing/invoices")
+    assert "not yet committed" in _html(site / "public", "billing/fresh")
+
+
+def test_outdated_translation_banner(built) -> None:
+    site, _, _ = built
+    french = _html(site / "public/fr", "cards/declined")
+    assert "kb-outdated" in french
+    assert 'href="../../../cards/declined/" hreflang="en"' in french.split("kb-outdated", 1)[1]
+    assert "kb-outdated" not in _html(site / "public/fr", "billing/invoices")  # no source_commit: untracked
+
+
+def test_search_index_weights_keywords_and_is_per_language(built) -> None:
+    site, _, _ = built
+    english = json.loads((site / "public/search/search_index.json").read_text())
+    assert english["config"]["fields"]["tags"]["boost"] == 100
+    entry = next(d for d in english["docs"] if d["location"] == "cards/declined/")
+    assert "zorblax" in entry["tags"]
+    french = json.loads((site / "public/fr/search/search_index.json").read_text())
+    titles = {d["title"] for d in french["docs"]}
+    assert "Carte refusée" in titles and "Card declined" not in titles
+    assert "fr" in french["config"]["lang"]
+
+
+def test_feedback_widget_contact_link_and_page_facts(built) -> None:
+    site, _, _ = built
+    article = _html(site / "public", "cards/declined")
+    assert "data-kb-feedback" in article
+    assert '<meta name="kb:article" content="declined">' in article
+    assert '<meta name="kb:service" content="http://127.0.0.1:9">' in article
+    assert 'href="https://acme.example/contact" data-kb-contact' in article
+    assert "assets/kb/kb.js" in article
+
+
+def test_wiki_extras_and_macros(built) -> None:
+    site, _, _ = built
+    sop = _html(site / "internal", f"playbooks/{CANARIES['internal article id']}")
+    assert "kb-info" in sop and "Refund request (payment/refund-request)" in sop and "Billing L2" in sop
+    macro = _html(site / "internal", "billing/macro-refund")
+    assert '<code class="kb-placeholder">{{ticket.requester.first_name}}</code>' in macro
+    assert "data-kb-copy" in macro
+    assert "<th>group</th><td>billing-l2</td>" in macro
+    assert "Hi {{ticket.requester.first_name}}," in macro  # the raw reply, for the copy button
+
+
+def test_rebuild_leaves_no_stale_page(built, tmp_path: Path) -> None:
+    _, kb, _ = built
+    out = tmp_path / "site"
+    options = BuildOptions(audiences=("public",), out_dir=out)
+    build_sites(KnowledgeBase(kb.root), options)
+    assert (out / "public/billing/invoices/index.html").exists()
+    path = kb.root / "content/en/billing/invoices.md"
+    original = path.read_text()
+    try:
+        path.write_text(original.replace("audience: public", "audience: internal"))
+        (kb.root / "content/fr/billing/invoices.md").rename(kb.root / "invoices-fr.bak")
+        build_sites(KnowledgeBase(kb.root), options)
+        assert not (out / "public/billing/invoices").exists()
+        assert "data-kb-feedback" not in _html(out / "public", "cards/declined")  # no service URL, no widget
+        assert "Download invoices" not in "\n".join(_read_all(out / "public").values())
+    finally:
+        path.write_text(original)
+        (kb.root / "invoices-fr.bak").rename(kb.root / "content/fr/billing/invoices.md")
+
+
+def test_strict_build_fails_on_a_broken_link_naming_the_file(mini_kb: MiniKB) -> None:
+    mini_kb.both("cards/a.md", page("a", body="See [b](b.md).\n"), page("a"))
+    GitRepo(mini_kb.root).commit("init")
+    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build", "--strict"])
+    assert result.exit_code == 1
+    assert "content/en/cards/a.md:12: error: link 'b.md': no page en/cards/b.md [broken-link]" in result.output
+    assert not (mini_kb.root / "site/public").exists()

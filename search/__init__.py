@@ -1,0 +1,57 @@
+"""Agent search: a Whoosh index of the knowledge base, behind our own small interface.
+
+Building (what `kb index` and `kb build` call)::
+
+    from search import build_index, default_index_dir
+    report = build_index(kb)                      # -> BuildReport(documents, seconds, size, generation...)
+    report = build_index(kb, Path("/srv/kb-index"), content=content, history=history)
+
+Every published page of both audiences is indexed with its audience; `index_dir` defaults to
+`<kb root>/var/search/`. A build writes a new generation beside the live one and switches a pointer file
+atomically, so readers never see a half-built index.
+
+Querying::
+
+    from search import Searcher
+    searcher = Searcher(default_index_dir(kb))    # long-lived; follows rebuilds; one per thread
+    results = searcher.query(
+        "carte refusée",
+        audience="public",      # who is asking: "public" (default) or "internal" (the agent wiki)
+        lang="fr",              # the site's language; None searches every language
+        type="macro", category="cards", tag="refund", case_reason="card/declined",  # str or list of str
+        page=1, per_page=10,
+    )
+    results.total, results.pages, results.suggestion, results.corrected
+    for hit in results.hits:  # Hit: id, lang, title, type, category, audience, tags, case_reason, url,
+        hit.snippet           #      path, version, score, snippet
+    results.to_dict()         # JSON-ready
+
+    from search import query  # the same with one cached Searcher per thread and folder
+    query("card refused", index_dir=default_index_dir(kb), audience="internal")
+
+A public query only ever sees pages the public help center shows, never text from agent-only blocks, and
+suggests only words of public content; its URLs point to the public site. An internal query also searches
+internal pages and agent notes (`hit.snippet.agent` says a passage comes from one) and links to the wiki.
+A `case_reason` filter of "card" matches every "card/..." sub-reason. Unknown filter values find nothing;
+an unknown audience or language, or a page out of range, raises kbtools.errors.UsageError; a missing
+index raises IndexNotFoundError (a KbError).
+
+Evaluation of relevance (`kb search --eval`): search.evaluation.
+"""
+
+from search.indexer import BuildReport, build_index
+from search.results import Hit, SearchResults, Snippet
+from search.searcher import Searcher, query
+from search.store import IndexNotFoundError, default_index_dir
+
+__all__ = [
+    "BuildReport",
+    "Hit",
+    "IndexNotFoundError",
+    "SearchResults",
+    "Searcher",
+    "Snippet",
+    "build_index",
+    "default_index_dir",
+    "query",
+]

@@ -1,0 +1,192 @@
+"""Text analysis per language: how words become index terms, for indexing, querying and highlighting.
+
+English: Snowball (Porter2) stemming; French: Snowball French stemming. Both fold accents *before*
+stemming, so a word typed without accents ("bloquee") meets the accented one ("bloquée"), and both drop
+their language's stop words. French also drops elided articles (l', d', qu'...) and a final mute "e" left
+by the stemmer, so remboursement / rembourser / Remboursements / remboursé / remboursée meet.
+
+A languages Whoosh has no stemmer for is still tokenized, lower-cased and folded.
+
+Weighted text for the BM25F field is passed to Whoosh as one string of segments (see `weighted`): each
+segment carries the weight its tokens count for (a title word counts more than a body word), and segment
+k starts at position k * SEGMENT_STRIDE, so a phrase never spans two segments and a term's positions
+tell which segment (title, a heading, a section's text...) it was found in.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from functools import cache
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    Filter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+    Tokenizer,
+)
+from whoosh.lang import has_stemmer, stopwords_for_language
+from whoosh.support.charset import accent_map
+
+_SEGMENT = "\x1d"  # starts a segment: "\x1d<weight>\x1e<text>"
+_WEIGHT_END = "\x1e"
+_CONTROL = re.compile(f"[{_SEGMENT}{_WEIGHT_END}]")
+SEGMENT_STRIDE = 10_000  # segment k starts at position k * SEGMENT_STRIDE: positions tell the segment
+
+# Query words that carry no meaning in a support search, beyond Snowball's lists.
+_EXTRA_STOP_WORDS = {
+    "en": {"can", "cannot", "isn", "aren", "doesn", "didn", "wasn", "won", "couldn", "haven", "hasn", "please", "get"},
+    "fr": {"les", "où", "si", "cette", "cet", "ça", "quand", "pourquoi", "comment", "quoi", "veux", "peux", "dois"},
+}
+_MIN_SIZE = 2
+
+
+def fold(text: str) -> str:
+    """Lower case without accents: 'Remboursé' -> 'rembourse' (the form words are compared in)."""
+    return text.lower().translate(_FOLD_TABLE)
+
+
+_FOLD_TABLE = {code: accent_map[code] for code in accent_map}
+# Folding that keeps every character in place (œ stays œ), so offsets in the folded text are the text's.
+_SAME_LENGTH_FOLD = {code: folded for code, folded in _FOLD_TABLE.items() if len(folded) == 1}
+
+
+class _SegmentTokenizer(Tokenizer):
+    """Splits weighted segments (see `weighted`) and tokenizes each with a regex tokenizer.
+
+    Plain text (a query, a passage to highlight) is one segment of weight 1.
+    """
+
+    def __init__(self) -> None:
+        self.words = RegexTokenizer()
+
+    def __call__(  # type: ignore[override]
+        self,
+        value: str,
+        positions: bool = False,
+        chars: bool = False,
+        start_pos: int = 0,
+        start_char: int = 0,
+        **kwargs: object,
+    ) -> Iterator[object]:
+        if _SEGMENT not in value:
+            yield from self.words(value, positions=positions, chars=chars, start_pos=start_pos, **kwargs)
+            return
+        last_position = SEGMENT_STRIDE - 1
+        for number, segment in enumerate(value.split(_SEGMENT)[1:]):
+            weight_text, _, text = segment.partition(_WEIGHT_END)
+            weight = float(weight_text)
+            start = start_pos + number * SEGMENT_STRIDE
+            for token in self.words(text, positions=positions, chars=False, start_pos=start, **kwargs):
+                token.boost = weight
+                if positions and token.pos - start > last_position:
+                    token.pos = start + last_position  # an absurdly long segment: keep it in its own range
+                yield token
+
+
+class _DropFinalE(Filter):
+    """French: the stemmer leaves a final 'e' on some folded forms ('remboursee' -> 'rembourse')."""
+
+    def __call__(self, tokens: Iterable[object]) -> Iterator[object]:
+        for token in tokens:
+            text = token.text  # type: ignore[attr-defined]
+            while len(text) > 3 and text.endswith("e"):
+                text = text[:-1]
+            token.text = text  # type: ignore[attr-defined]
+            yield token
+
+
+def stop_words(lang: str) -> frozenset[str]:
+    try:
+        words = set(stopwords_for_language(lang))
+    except (KeyError, ValueError):
+        words = set()
+    words |= _EXTRA_STOP_WORDS.get(lang, set())
+    return frozenset(fold(word) for word in words)
+
+
+@cache
+def analyzer(lang: str) -> Analyzer:
+    """The analyzer of a language's text fields (also used for its queries and snippets)."""
+    chain = _SegmentTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    chain = chain | StopFilter(stoplist=stop_words(lang), minsize=_MIN_SIZE, renumber=False)
+    if has_stemmer(lang):
+        chain = chain | StemFilter(lang=lang, cachesize=50000)
+        if lang == "fr":
+            chain = chain | _DropFinalE()
+    return chain
+
+
+_WORD = re.compile(r"[^\W\d_]{3,}")  # words of 3 letters or more: what a typo correction can be
+
+
+@cache
+def word_analyzer() -> Analyzer:
+    """Folded words, unstemmed: the vocabulary that typo corrections are drawn from."""
+    return RegexTokenizer(_WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+
+
+def weighted(segments: Iterable[tuple[str, float]]) -> str:
+    """Text for a BM25F field: each (text, weight) becomes a segment whose tokens count `weight` times.
+
+    Empty segments are kept, so segment numbers stay those of the list.
+    """
+    return "".join(f"{_SEGMENT}{weight:g}{_WEIGHT_END}{_CONTROL.sub(' ', text)}" for text, weight in segments)
+
+
+def segment_of(position: int) -> int:
+    return position // SEGMENT_STRIDE
+
+
+def terms(lang: str, text: str) -> list[str]:
+    """Index terms of `text` in `lang`, in order (stop words removed)."""
+    return [token.text for token in analyzer(lang)(text)]
+
+
+@dataclass(frozen=True)
+class TermSpan:
+    term: str
+    position: int
+    start: int
+    end: int
+
+
+def term_spans(lang: str, text: str) -> list[TermSpan]:
+    """Index terms of `text` with their positions and character ranges (for phrases and highlighting)."""
+    return [
+        TermSpan(token.text, token.pos, token.startchar, token.endchar)
+        for token in analyzer(lang)(text, positions=True, chars=True)
+    ]
+
+
+_TOKEN = re.compile(r"\w+(\.?\w+)*")  # RegexTokenizer's default expression: the same tokens as the analyzer
+
+
+def matching_spans(lang: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
+    """Character ranges of the words of `text` whose index term is in `wanted` (for highlighting).
+
+    Only words that start like a wanted term are analyzed (a stem keeps its word's first letters),
+    found with one regular expression over the folded text, so a long passage costs little.
+    """
+    prefixes = sorted({term[:3] for term in wanted if term}, key=len, reverse=True)
+    folded = text.lower().translate(_SAME_LENGTH_FOLD)
+    if not prefixes or len(folded) != len(text):
+        return []
+    starts = re.compile(rf"(?<![\w.])(?:{'|'.join(map(re.escape, prefixes))})\w*(?:\.\w+)*")
+    chain = analyzer(lang)
+    found = []
+    for match in starts.finditer(folded):
+        start, end = match.span()
+        if any(token.text in wanted for token in chain(text[start:end])):
+            found.append((start, end))
+    return found
+
+
+def words(text: str) -> list[str]:
+    """Lower-case words of `text` that the correction vocabulary holds (folded, see `fold`)."""
+    return [match.group(0).lower() for match in _WORD.finditer(text)]

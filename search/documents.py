@@ -1,0 +1,223 @@
+"""What the search index holds about a page, computed from the content model (no search engine here).
+
+A page becomes an `IndexRecord`: its front-matter facts, where it is published, the last commit that
+changed it, and its body rendered from Markdown to plain text in `Section`s, one per heading, so a hit
+can show its best passage under the heading it sits in and link to that heading's anchor. Text inside
+agent-only blocks is kept apart (`Section.agent`) so that public searches never see it.
+
+The FTS5 baseline in bench/ indexes the same records, so both engines are compared on the same text.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from markdown_it.token import Token
+
+from kbtools.content import ContentSet, Document
+from kbtools.history import ContentHistory
+from kbtools.markdown import AGENT_BLOCK, inline_text, parser
+from kbtools.project import CONTENT_DIR
+from kbtools.taxonomy import Taxonomy
+from kbtools.urls import page_url
+
+PUBLIC = "public"
+INTERNAL = "internal"
+AUDIENCES = (PUBLIC, INTERNAL)
+
+PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}")
+_ATTR_ID = re.compile(r"\s*\{\s*#[\w-]+[^}]*\}\s*$")
+_BLOCKS_WITH_TEXT = ("fence", "code_block")
+
+
+@dataclass
+class Section:
+    """The text under one heading (the page's introduction has no heading), up to the next heading."""
+
+    heading: str
+    anchor: str
+    level: int
+    text: str = ""  # visible to everyone who sees the page
+    agent: str = ""  # from agent-only blocks: the wiki only
+
+    def to_stored(self) -> dict[str, object]:
+        return {
+            "heading": self.heading,
+            "anchor": self.anchor,
+            "level": self.level,
+            "text": self.text,
+            "agent": self.agent,
+        }
+
+
+@dataclass
+class IndexRecord:
+    id: str
+    lang: str
+    rel: str
+    title: str
+    type: str
+    audience: str
+    category: str
+    owner: str
+    case_reason: str
+    tags: list[str]
+    keywords: list[str]
+    summary: str
+    version: str  # the last commit that changed the file ("" outside git)
+    url: str  # on the site of its own audience, in its language
+    sections: list[Section]
+    # Languages whose site shows this page, per audience: a page not translated yet is shown in the
+    # default language on the other languages' sites too.
+    shown_in: dict[str, list[str]] = field(default_factory=dict)
+
+    @property
+    def key(self) -> str:
+        return f"{self.lang}/{self.rel}"
+
+    @property
+    def headings(self) -> list[str]:
+        return [section.heading for section in self.sections if section.heading]
+
+    @property
+    def body(self) -> str:
+        """Public body text (what the help center shows)."""
+        return "\n".join(section.text for section in self.sections if section.text)
+
+    @property
+    def agent_text(self) -> str:
+        return "\n".join(section.agent for section in self.sections if section.agent)
+
+    @property
+    def is_public(self) -> bool:
+        return bool(self.shown_in.get(PUBLIC))
+
+
+def render_sections(doc: Document) -> list[Section]:
+    """The body of `doc` as plain text, one section per heading outside agent blocks.
+
+    Headings are matched to `doc.outline.headings` in order, so anchors are exactly the site's.
+    """
+    headings = iter(doc.outline.headings)
+    sections = [Section("", "", 0)]
+    parts: list[list[str]] = [[]]  # public text of each section
+    agent_parts: list[list[str]] = [[]]
+    agent_depth = 0
+    tokens = parser().parse(doc.body)
+    admonition_tags: list[str] = []
+    row: list[str] | None = None  # cells of the table row being read: one line per row
+    for index, token in enumerate(tokens):
+        if token.type == "admonition_open":
+            tag = str(token.meta.get("tag", ""))
+            admonition_tags.append(tag)
+            agent_depth += tag == AGENT_BLOCK
+        elif token.type == "admonition_close":
+            if admonition_tags and admonition_tags.pop() == AGENT_BLOCK:
+                agent_depth -= 1
+        elif token.type == "heading_open":
+            heading = next(headings, None)
+            text = _ATTR_ID.sub("", inline_text(tokens[index + 1])).strip()
+            if agent_depth:
+                _add(parts, agent_parts, agent_depth, text)
+            else:
+                sections.append(Section(text, heading.anchor if heading else "", int(token.tag[1])))
+                parts.append([])
+                agent_parts.append([])
+        elif token.type == "tr_open":
+            row = []
+        elif token.type == "tr_close" and row is not None:
+            _add(parts, agent_parts, agent_depth, " · ".join(cell for cell in row if cell))
+            row = None
+        elif token.type == "inline" and not _skipped(tokens, index, agent_depth):
+            if row is not None:
+                row.append(" ".join(inline_text(token).split()))
+            else:
+                _add(parts, agent_parts, agent_depth, inline_text(token))
+        elif token.type in _BLOCKS_WITH_TEXT:
+            _add(parts, agent_parts, agent_depth, token.content.strip())
+    for section, public, agent in zip(sections, parts, agent_parts, strict=True):
+        section.text = "\n".join(public)
+        section.agent = "\n".join(agent)
+    return [section for section in sections if section.heading or section.text or section.agent]
+
+
+def _skipped(tokens: list[Token], index: int, agent_depth: int) -> bool:
+    """Heading text (read with its heading) and the title of an agent block ("Agent notes")."""
+    previous = tokens[index - 1].type if index else ""
+    return previous == "heading_open" or (previous == "admonition_title_open" and agent_depth > 0)
+
+
+def _add(parts: list[list[str]], agent_parts: list[list[str]], agent_depth: int, text: str) -> None:
+    text = " ".join(text.split())
+    if text:
+        (agent_parts if agent_depth else parts)[-1].append(text)
+
+
+def indexed_text(text: str) -> str:
+    """Text as indexed: macro placeholders ({{ticket.requester.first_name}}) are syntax, not words."""
+    return PLACEHOLDER.sub(" ", text)
+
+
+def shown_in(content: ContentSet, taxonomy: Taxonomy) -> dict[tuple[str, str], dict[str, list[str]]]:
+    """(lang, rel) -> audience -> languages whose site of that audience shows the page.
+
+    Same rules as the site build (site_plugins.site.Site.shows): published only; the public site shows a
+    public page of a public category whose source, for a translation, is public too; a page not
+    translated yet is shown in the default language on every other language's site.
+    """
+    public_categories = {c.id for c in taxonomy.categories.values() if c.audience == PUBLIC}
+    default = content.default_language
+
+    def shows(doc: Document, audience: str) -> bool:
+        if not doc.is_published:
+            return False
+        if audience == INTERNAL:
+            return True
+        return doc.audience == PUBLIC and doc.category in public_categories
+
+    found: dict[tuple[str, str], dict[str, list[str]]] = {}
+    for doc in content:
+        where: dict[str, list[str]] = {}
+        for audience in AUDIENCES:
+            source = content.source_of(doc)
+            if not shows(doc, audience) or (source is not None and not shows(source, audience)):
+                continue
+            langs = [doc.lang]
+            if doc.lang == default:
+                langs += [lang for lang in content.languages if lang != default and content.get(lang, doc.rel) is None]
+            where[audience] = langs
+        if where:
+            found[(doc.lang, doc.rel)] = where
+    return found
+
+
+def records(content: ContentSet, taxonomy: Taxonomy, history: ContentHistory) -> Iterable[IndexRecord]:
+    """An `IndexRecord` for every published page of either audience."""
+    default = content.default_language
+    visibility = shown_in(content, taxonomy)
+    for doc in content:
+        where = visibility.get((doc.lang, doc.rel))
+        if not where:
+            continue
+        commit = history.last_change(f"{CONTENT_DIR}/{doc.lang}/{doc.rel}")
+        own_site = PUBLIC if PUBLIC in where else INTERNAL
+        yield IndexRecord(
+            id=doc.id,
+            lang=doc.lang,
+            rel=doc.rel,
+            title=doc.title,
+            type=doc.type,
+            audience=doc.audience,
+            category=doc.category,
+            owner=doc.owner,
+            case_reason=doc.case_reason,
+            tags=doc.tags,
+            keywords=doc.keywords,
+            summary=doc.summary,
+            version=commit.sha if commit else "",
+            url=page_url(own_site, doc.lang, doc.rel, default),
+            sections=render_sections(doc),
+            shown_in=where,
+        )

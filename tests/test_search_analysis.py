@@ -1,0 +1,57 @@
+"""How words become search terms: stemming, accent folding and stop words per language."""
+
+from __future__ import annotations
+
+import pytest
+
+from search.analysis import fold, matching_spans, terms
+
+
+def test_french_forms_of_remboursement_meet() -> None:
+    forms = ["remboursement", "rembourser", "Remboursements", "remboursé", "remboursée", "REMBOURSES"]
+    assert {tuple(terms("fr", form)) for form in forms} == {("rembours",)}
+
+
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("carte bloquee", "carte bloquée"),
+        ("prelevement echoue", "Prélèvement échoué"),
+        ("telecharger les factures", "Télécharger les factures"),
+        ("carte refusee", "Cartes refusées"),
+    ],
+)
+def test_french_without_accents_meets_the_accented_text(typed: str, written: str) -> None:
+    assert terms("fr", typed) == terms("fr", written)
+
+
+def test_french_stop_words_and_elisions_are_dropped() -> None:
+    assert terms("fr", "Je n'ai pas reçu ma carte") == terms("fr", "reçu carte")
+    assert terms("fr", "l’application qu'il utilise") == terms("fr", "application utilise")
+    assert terms("fr", "le la les des du de un une") == []
+
+
+def test_english_stemming_and_stop_words() -> None:
+    assert terms("en", "Declined payments") == terms("en", "declining payment")
+    assert terms("en", "my card isn't working") == terms("en", "card works")
+    assert terms("en", "what is the") == []
+
+
+def test_english_folds_accents_too() -> None:
+    assert terms("en", "Café résumé") == terms("en", "cafe resume")
+
+
+def test_languages_are_analysed_differently() -> None:
+    # French stemming does not apply to English text, and each language has its own stop words.
+    assert terms("en", "les factures") != terms("fr", "les factures")
+    assert terms("en", "the invoices") == terms("en", "invoice")
+
+
+def test_fold_lowercases_and_strips_accents() -> None:
+    assert fold("Remboursé Élève ÇA") == "rembourse eleve ca"
+
+
+def test_matching_spans_finds_inflected_and_unaccented_forms() -> None:
+    text = "Les remboursements arrivent ; le remboursé reçoit un REMBOURSEMENT. Remboursées, rembourrées."
+    spans = matching_spans("fr", text, {"rembours"})
+    assert [text[start:end] for start, end in spans] == ["remboursements", "remboursé", "REMBOURSEMENT", "Remboursées"]

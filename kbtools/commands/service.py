@@ -1,0 +1,95 @@
+"""Service commands: serve."""
+
+from __future__ import annotations
+
+import os
+import sys
+from datetime import timedelta
+from pathlib import Path
+
+import click
+
+from kbtools.commands.common import knowledge_base
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option("--workers", type=int, help="Worker processes [KB_WORKERS, 4].")
+@click.option("--rebuild", is_flag=True, help="Build the sites even if they exist.")
+@click.pass_context
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, rebuild: bool) -> None:
+    """Serve the help center at /, the agent wiki at /internal/ and the API under /api/v1/."""
+    from kbtools.service import create_app, resolve_settings
+    from kbtools.service.server import GunicornServer
+    from kbtools.service.sites import sites_missing
+    from site_plugins.build import BuildOptions, build_sites
+
+    kb = knowledge_base(ctx)
+    settings = resolve_settings({"root": str(kb.root)})
+    if rebuild or sites_missing(settings["site_dir"]):
+        click.echo("Building the sites...")
+        options = BuildOptions(
+            out_dir=Path(settings["site_dir"]),
+            base_url=f"http://{host}:{port}/",
+            service_url="/",
+            contact_url=settings["contact_url"],
+        )
+        build_sites(kb, options)
+    if rebuild or not Path(settings["search_index"]).exists():
+        from search import build_index
+
+        click.echo("Indexing for agent search...")
+        build_index(kb, Path(settings["search_index"]))
+    app = create_app(settings)  # migrates the database once, before the workers start
+    base = f"http://{host}:{port}"
+    click.echo(f"Help center:  {base}/")
+    click.echo(f"Agent wiki:   {base}/internal/  (sign in with the token below)")
+    click.echo(f"Dashboard:    {base}/internal/dashboard")
+    click.echo(f"API:          {base}/api/v1/openapi.json")
+    click.echo(f"Database:     {settings['database_url']}")
+    if "KB_API_TOKENS" not in os.environ:
+        click.echo(f"Access token (made for this run; set KB_API_TOKENS to keep one): {settings['api_tokens'][0]}")
+    sys.stdout.flush()  # before gunicorn forks its workers, or they print it again
+    GunicornServer(app, host, port, workers or settings["workers"]).run()
+
+
+@click.command()
+@click.option("--since", default="30d", show_default=True, help="Period: 7d, 4w, 1m... ending today.")
+@click.option(
+    "--out",
+    "out_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="HTML file to write (self-contained: send it as an attachment).",
+)
+@click.pass_context
+def report(ctx: click.Context, since: str, out_path: Path) -> None:
+    """Write the dashboard for a period as one self-contained HTML file (a weekly or monthly snapshot)."""
+    from datetime import date
+
+    from kbtools.durations import parse_interval
+    from kbtools.errors import UsageError
+    from kbtools.files import write_atomically
+    from kbtools.service import resolve_settings
+    from kbtools.service.dashboard import dashboard_data, render_dashboard
+    from kbtools.service.db import connect, migrate
+    from kbtools.service.metrics import Period
+
+    try:
+        interval = parse_interval(since)
+    except ValueError as exc:
+        raise UsageError(f"--since: {exc}") from None
+    kb = knowledge_base(ctx)
+    settings = resolve_settings({"root": str(kb.root)})
+    engine = connect(settings["database_url"])
+    migrate(engine)
+    today = date.today()
+    period = Period.of(interval.before(today) + timedelta(days=1), today)
+    data = dashboard_data(engine, kb, period, settings["min_votes"], settings["search_index"], today)
+    out_path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(out_path, render_dashboard(data, standalone=True))
+    click.echo(f"Wrote {out_path} ({data['from']} to {data['to']}).")
+
+
+COMMANDS = [serve, report]

@@ -1,0 +1,44 @@
+"""Which pages exist, per language: events about anything else are refused."""
+
+from __future__ import annotations
+
+import threading
+import time
+
+from kbtools.project import KnowledgeBase
+
+_REFRESH_SECONDS = 30.0
+
+
+class Catalog:
+    """Published page ids per language, re-read from the content at most every 30 s when asked for one it lacks."""
+
+    def __init__(self, kb: KnowledgeBase):
+        self.kb = kb
+        self._lock = threading.Lock()
+        self._loaded_at = 0.0
+        self.languages: set[str] = set()
+        self._ids: set[tuple[str, str]] = set()
+        self.titles: dict[tuple[str, str], str] = {}
+        self.types: dict[tuple[str, str], str] = {}
+        self.replies: dict[tuple[str, str], str] = {}
+        self.refresh()
+
+    def refresh(self) -> None:
+        content = self.kb.load()
+        published = [doc for doc in content if doc.is_published]
+        with self._lock:
+            self.languages = set(self.kb.taxonomy.language_codes)
+            self._ids = {(doc.lang, doc.id) for doc in published}
+            self.titles = {(doc.lang, doc.id): doc.title for doc in published}
+            self.types = {(doc.lang, doc.id): doc.type for doc in published}
+            self.replies = {(doc.lang, doc.id): doc.body.strip() for doc in published if doc.type == "macro"}
+            self._loaded_at = time.monotonic()
+
+    def has(self, lang: str, article: str) -> bool:
+        if (lang, article) in self._ids:
+            return True
+        if time.monotonic() - self._loaded_at > _REFRESH_SECONDS:
+            self.refresh()
+            return (lang, article) in self._ids
+        return False

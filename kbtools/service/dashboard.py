@@ -1,0 +1,132 @@
+"""The dashboard (/internal/dashboard) and the same page as a self-contained file (`kb report`).
+
+One data model, `dashboard_data`, and one template, rendered with autoescaping: comments readers typed
+are always shown as text.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime, timedelta
+from typing import Any
+
+from flask import Blueprint, current_app, request
+from jinja2 import Environment, PackageLoader, select_autoescape
+from sqlalchemy import Engine
+
+from kbtools.project import KnowledgeBase
+from kbtools.reviews import review_due
+from kbtools.service import metrics
+from kbtools.service.auth import require_agent_page
+from kbtools.service.gaps import classify_gaps
+from kbtools.translations import State, translation_state
+
+bp = Blueprint("dashboard", __name__)
+
+_ENV = Environment(loader=PackageLoader("kbtools.service", "templates"), autoescape=select_autoescape(["html"]))
+
+
+def dashboard_data(
+    engine: Engine, kb: KnowledgeBase, period: metrics.Period, min_votes: int, index_dir: str, today: date
+) -> dict[str, Any]:
+    from kbtools.history import read_history
+
+    content = kb.load()
+    titles = {(doc.lang, doc.id): doc.title for doc in content}
+    stats = metrics.article_stats(engine, period)
+    for row in stats:
+        row["title"] = titles.get((row["lang"], row["article"]), row["article"])
+    voted = [row for row in stats if row["votes_up"] + row["votes_down"] >= min_votes]
+    worst = sorted(voted, key=lambda row: (row["helpful_lower_bound"], -row["views"]))[:10]
+    gaps = metrics.search_gaps(engine, period)
+    no_results = classify_gaps(gaps["no_results"], kb, index_dir)
+    history = read_history(kb.root)
+    outdated = []
+    for doc in content:
+        if doc.lang != content.default_language and doc.is_published:
+            state = translation_state(content, history, doc.rel, doc.lang)
+            if state.state is State.OUTDATED:
+                outdated.append(
+                    {
+                        "page": f"{doc.lang}/{doc.rel}",
+                        "title": doc.title,
+                        "commits_behind": state.commits_behind,
+                        "days_behind": state.days_behind,
+                    }
+                )
+    overdue = []
+    for doc in content:
+        due = review_due(doc, kb.taxonomy) if doc.is_published else None
+        if due is not None and due < today:
+            overdue.append(
+                {
+                    "page": f"{doc.lang}/{doc.rel}",
+                    "title": doc.title,
+                    "owner": doc.owner,
+                    "due": due.isoformat(),
+                    "days": (today - due).days,
+                }
+            )
+    return {
+        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
+        "from": period.start.date().isoformat(),
+        "to": (period.end - timedelta(days=1)).date().isoformat(),
+        "days": metrics.daily_activity(engine, period),
+        "deflection": metrics.deflection(engine, period),
+        "top": stats[:10],
+        "worst": worst,
+        "min_votes": min_votes,
+        "content_gaps": [g for g in no_results if g["gap"] == "content"],
+        "translation_gaps": [g for g in no_results if g["gap"] == "translation"],
+        "followed_by_contact": gaps["followed_by_contact"],
+        "outdated": sorted(outdated, key=lambda o: -o["commits_behind"]),
+        "overdue": sorted(overdue, key=lambda o: -o["days"]),
+        "comments": metrics.latest_comments(engine, period),
+    }
+
+
+def line_chart(values: list[float | None], height: int = 120, width: int = 640, percent: bool = False) -> dict:
+    """Points of an SVG polyline for `values` (None leaves a gap), and the y-axis maximum."""
+    known = [v for v in values if v is not None]
+    top = 1.0 if percent else max(known, default=0) or 1
+    step = width / max(len(values) - 1, 1)
+    segments: list[list[str]] = [[]]
+    for index, value in enumerate(values):
+        if value is None:
+            if segments[-1]:
+                segments.append([])
+            continue
+        segments[-1].append(f"{index * step:.1f},{height - value / top * height:.1f}")
+    return {"segments": [" ".join(s) for s in segments if s], "top": top, "width": width, "height": height}
+
+
+def render_dashboard(data: dict[str, Any], standalone: bool = False) -> str:
+    charts = {
+        "views": line_chart([d["views"] for d in data["days"]]),
+        "helpful": line_chart([d["helpful_rate"] for d in data["days"]], percent=True),
+        "deflection": line_chart([d["deflection_rate"] for d in data["deflection"]["days"]], percent=True),
+    }
+    return _ENV.get_template("dashboard.html").render(data=data, charts=charts, standalone=standalone)
+
+
+def _date_arg(name: str) -> date | None:
+    value = request.args.get(name)
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@bp.get("/internal/dashboard")
+@require_agent_page
+def dashboard() -> str:
+    settings = current_app.config["KB"]
+    period = metrics.Period.of(_date_arg("from"), _date_arg("to"))
+    data = dashboard_data(
+        current_app.extensions["kb_engine"],
+        current_app.extensions["kb"],
+        period,
+        settings["min_votes"],
+        settings["search_index"],
+        date.today(),
+    )
+    return render_dashboard(data)

@@ -1,0 +1,190 @@
+"""The event store: SQLAlchemy Core over SQLite (default, WAL) or PostgreSQL, with versioned migrations.
+
+Every statement the service runs is here or in `metrics.py`; nothing else talks to the database.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+    create_engine,
+    event,
+    insert,
+    select,
+    text,
+)
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection
+
+metadata = MetaData()
+
+schema_migrations = Table(
+    "schema_migrations",
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("name", String(100), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+# Page views, searches, contact clicks and macro copies. No IP address, user agent or cookie: the session
+# is a random id the browser tab made up.
+events = Table(
+    "events",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("type", String(16), nullable=False),
+    Column("article", String(200)),
+    Column("lang", String(16), nullable=False),
+    Column("version", String(40)),
+    Column("site", String(16)),  # public (help center) or internal (wiki); deflection counts the help center
+    Column("session", String(64), nullable=False),
+    Column("query", String(200)),
+    Column("query_norm", String(200)),
+    Column("results", Integer),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("events_type_created", "type", "created_at"),
+    Index("events_session", "session"),
+)
+
+# "Did this answer your question?": one row per session and article; a later vote replaces the earlier one.
+votes = Table(
+    "votes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("session", String(64), nullable=False),
+    Column("article", String(200), nullable=False),
+    Column("lang", String(16), nullable=False),
+    Column("version", String(40)),
+    Column("helpful", Boolean, nullable=False),
+    Column("reason", String(32)),
+    Column("comment", Text),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("session", "article", name="votes_one_per_session"),
+    Index("votes_article", "article", "lang"),
+)
+
+
+def _version_1(connection: Connection) -> None:
+    """The first schema, spelled out: later migrations change it with explicit DDL."""
+    v1 = MetaData()
+    Table(
+        "events",
+        v1,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("type", String(16), nullable=False),
+        Column("article", String(200)),
+        Column("lang", String(16), nullable=False),
+        Column("version", String(40)),
+        Column("session", String(64), nullable=False),
+        Column("query", String(200)),
+        Column("query_norm", String(200)),
+        Column("results", Integer),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Index("events_type_created", "type", "created_at"),
+        Index("events_session", "session"),
+    )
+    Table(
+        "votes",
+        v1,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("session", String(64), nullable=False),
+        Column("article", String(200), nullable=False),
+        Column("lang", String(16), nullable=False),
+        Column("version", String(40)),
+        Column("helpful", Boolean, nullable=False),
+        Column("reason", String(32)),
+        Column("comment", Text),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        UniqueConstraint("session", "article", name="votes_one_per_session"),
+        Index("votes_article", "article", "lang"),
+    )
+    v1.create_all(connection)
+
+
+def _version_2(connection: Connection) -> None:
+    """Events say which site sent them, so deflection can count the help center only."""
+    connection.execute(text("ALTER TABLE events ADD COLUMN site VARCHAR(16)"))
+
+
+# Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
+# above describe the latest schema, for queries; migrations spell out their own DDL.
+MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
+    (1, "events and votes", _version_1),
+    (2, "events.site", _version_2),
+)
+
+
+def default_database_url(root: Path) -> str:
+    return f"sqlite:///{root / 'var' / 'kb.sqlite3'}"
+
+
+def connect(url: str) -> Engine:
+    """An engine for `url`; SQLite gets WAL, NORMAL sync and a busy timeout (several worker processes write)."""
+    if url.startswith("sqlite:///"):
+        Path(url.removeprefix("sqlite:///")).parent.mkdir(parents=True, exist_ok=True)
+        engine = create_engine(url, connect_args={"timeout": 30, "check_same_thread": False})
+
+        @event.listens_for(engine, "connect")
+        def _pragmas(dbapi_connection: Any, _: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")  # durable against a process crash, fast
+            cursor.execute("PRAGMA busy_timeout=30000")
+            cursor.close()
+
+        return engine
+    return create_engine(url, pool_pre_ping=True, pool_size=5, max_overflow=5)
+
+
+def migrate(engine: Engine) -> int:
+    """Apply pending migrations; safe when several processes start at once. Returns the schema version."""
+    with engine.begin() as connection:
+        # One migrator at a time: an advisory lock on PostgreSQL (several service instances); on SQLite,
+        # `kb serve` migrates once before starting its worker processes.
+        if engine.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(727101)"))
+        metadata.create_all(connection, tables=[schema_migrations])
+        applied = set(connection.execute(select(schema_migrations.c.version)).scalars())
+        for version, name, step in MIGRATIONS:
+            if version not in applied:
+                step(connection)
+                connection.execute(
+                    insert(schema_migrations).values(version=version, name=name, applied_at=datetime.now(UTC))
+                )
+        return max(version for version, _, _ in MIGRATIONS)
+
+
+def insert_events(connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    rows = list(rows)
+    if rows:
+        connection.execute(insert(events), rows)
+
+
+def upsert_votes(connection: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    """Insert votes; a session voting again on the same article replaces its earlier vote."""
+    for row in rows:
+        dialect = postgresql if connection.dialect.name == "postgresql" else sqlite
+        statement = dialect.insert(votes).values(**row)
+        statement = statement.on_conflict_do_update(
+            index_elements=[votes.c.session, votes.c.article],
+            set_={
+                key: statement.excluded[key]
+                for key in ("lang", "version", "helpful", "reason", "comment", "created_at")
+            },
+        )
+        connection.execute(statement)

@@ -1,0 +1,279 @@
+"""The numbers support operations steer by, computed in SQL over the event store.
+
+Definitions (docs/operators.md repeats them for readers of the reports):
+- views: view events; sessions: distinct sessions with a view of the page.
+- helpful rate: yes votes / all votes; Wilson 95% lower bound ranks pages fairly whatever their vote count.
+- contact rate: sessions that viewed the page and clicked "Contact support" on it / sessions that viewed it.
+- deflection rate: 1 - sessions that contacted support / sessions with a view (help center only).
+- self-service score: help-center sessions / sessions that contacted support.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Engine, and_, case, distinct, func, literal, select
+
+from kbtools.service.db import events, votes
+
+Z_95 = 1.959963984540054
+
+
+def wilson_lower_bound(positive: int, total: int, z: float = Z_95) -> float | None:
+    """Lower bound of the Wilson score interval for a proportion; None without votes."""
+    if total == 0:
+        return None
+    p = positive / total
+    centre = p + z * z / (2 * total)
+    margin = z * math.sqrt((p * (1 - p) + z * z / (4 * total)) / total)
+    return (centre - margin) / (1 + z * z / total)
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime  # exclusive
+
+    @classmethod
+    def of(cls, first: date | None, last: date | None, default_days: int = 30) -> Period:
+        last = last or datetime.now(UTC).date()
+        first = first or last - timedelta(days=default_days - 1)
+        return cls(datetime.combine(first, time(), UTC), datetime.combine(last + timedelta(days=1), time(), UTC))
+
+
+def _in(table: Any, period: Period, lang: str | None) -> Any:
+    condition = and_(table.c.created_at >= period.start, table.c.created_at < period.end)
+    return and_(condition, table.c.lang == lang) if lang else condition
+
+
+def article_stats(engine: Engine, period: Period, lang: str | None = None, by_version: bool = False) -> list[dict]:
+    keys = [events.c.article, events.c.lang] + ([events.c.version] if by_version else [])
+    view_rows = (
+        select(
+            *keys,
+            func.count().label("views"),
+            func.count(distinct(events.c.session)).label("sessions"),
+        )
+        .where(events.c.type == "view", _in(events, period, lang))
+        .group_by(*keys)
+    )
+    viewers = (
+        select(events.c.article, events.c.lang, events.c.session, *([events.c.version] if by_version else []))
+        .where(events.c.type == "view", _in(events, period, lang))
+        .distinct()
+        .subquery()
+    )
+    contacts = (
+        select(events.c.article, events.c.lang, events.c.session)
+        .where(events.c.type == "contact", _in(events, period, lang))
+        .distinct()
+        .subquery()
+    )
+    contact_keys = [viewers.c.article, viewers.c.lang] + ([viewers.c.version] if by_version else [])
+    contact_rows = (
+        select(*contact_keys, func.count().label("contact_sessions"))
+        .select_from(
+            viewers.join(
+                contacts,
+                and_(
+                    viewers.c.article == contacts.c.article,
+                    viewers.c.lang == contacts.c.lang,
+                    viewers.c.session == contacts.c.session,
+                ),
+            )
+        )
+        .group_by(*contact_keys)
+    )
+    vote_keys = [votes.c.article, votes.c.lang] + ([votes.c.version] if by_version else [])
+    vote_rows = (
+        select(
+            *vote_keys,
+            func.sum(case((votes.c.helpful, 1), else_=0)).label("up"),
+            func.sum(case((votes.c.helpful, 0), else_=1)).label("down"),
+        )
+        .where(_in(votes, period, lang))
+        .group_by(*vote_keys)
+    )
+    with engine.connect() as connection:
+        table: dict[tuple, dict[str, Any]] = {}
+
+        def row_for(key: tuple) -> dict[str, Any]:
+            names = ["article", "lang"] + (["version"] if by_version else [])
+            return table.setdefault(
+                key,
+                {
+                    **dict(zip(names, key, strict=True)),
+                    "views": 0,
+                    "sessions": 0,
+                    "votes_up": 0,
+                    "votes_down": 0,
+                    "contact_sessions": 0,
+                },
+            )
+
+        width = len(keys)
+        for row in connection.execute(view_rows):
+            entry = row_for(tuple(row[:width]))
+            entry["views"], entry["sessions"] = row.views, row.sessions
+        for row in connection.execute(contact_rows):
+            row_for(tuple(row[:width]))["contact_sessions"] = row.contact_sessions
+        for row in connection.execute(vote_rows):
+            entry = row_for(tuple(row[:width]))
+            entry["votes_up"], entry["votes_down"] = int(row.up or 0), int(row.down or 0)
+    results = []
+    for entry in table.values():
+        total = entry["votes_up"] + entry["votes_down"]
+        entry["helpful_rate"] = entry["votes_up"] / total if total else None
+        entry["helpful_lower_bound"] = wilson_lower_bound(entry["votes_up"], total)
+        entry["contact_rate"] = entry["contact_sessions"] / entry["sessions"] if entry["sessions"] else None
+        results.append(entry)
+    return sorted(results, key=lambda e: (-e["views"], e["article"], e["lang"], str(e.get("version"))))
+
+
+def deflection(engine: Engine, period: Period, lang: str | None = None) -> dict[str, Any]:
+    day = (
+        func.date(events.c.created_at)
+        if engine.dialect.name == "sqlite"
+        else func.to_char(events.c.created_at, literal("YYYY-MM-DD"))
+    )
+    public = and_(_in(events, period, lang), func.coalesce(events.c.site, "public") != "internal")
+    per_day = (
+        select(
+            day.label("day"),
+            func.count(distinct(events.c.session)).label("sessions"),
+            func.count(distinct(case((events.c.type == "view", events.c.session)))).label("view_sessions"),
+            func.count(distinct(case((events.c.type == "contact", events.c.session)))).label("contact_sessions"),
+        )
+        .where(public)
+        .group_by(day)
+        .order_by(day)
+    )
+    totals = select(
+        func.count(distinct(events.c.session)).label("sessions"),
+        func.count(distinct(case((events.c.type == "view", events.c.session)))).label("view_sessions"),
+        func.count(distinct(case((events.c.type == "contact", events.c.session)))).label("contact_sessions"),
+    ).where(public)
+    with engine.connect() as connection:
+        days = [_deflection_row(dict(row._mapping)) for row in connection.execute(per_day)]
+        total = _deflection_row(dict(connection.execute(totals).one()._mapping))
+    return {
+        "from": period.start.date().isoformat(),
+        "to": (period.end - timedelta(days=1)).date().isoformat(),
+        "lang": lang,
+        "days": days,
+        "total": total,
+    }
+
+
+def _deflection_row(row: dict[str, Any]) -> dict[str, Any]:
+    views, contacts, sessions = row["view_sessions"], row["contact_sessions"], row["sessions"]
+    row["deflection_rate"] = 1 - contacts / views if views else None
+    row["self_service_score"] = sessions / contacts if contacts else None
+    return row
+
+
+def search_gaps(engine: Engine, period: Period, lang: str | None = None, limit: int = 100) -> dict[str, list[dict]]:
+    """Searches with no results, and searches followed by a contact in the same session."""
+    searches = and_(events.c.type == "search", _in(events, period, lang))
+    no_results = (
+        select(
+            events.c.query_norm.label("query"),
+            events.c.lang,
+            func.count().label("searches"),
+            func.count(distinct(events.c.session)).label("sessions"),
+            func.max(events.c.created_at).label("last_seen"),
+        )
+        .where(searches, events.c.results == 0)
+        .group_by(events.c.query_norm, events.c.lang)
+        .order_by(func.count().desc(), events.c.query_norm)
+        .limit(limit)
+    )
+    search_events = (
+        select(events.c.session, events.c.query_norm, events.c.lang, events.c.created_at).where(searches).subquery()
+    )
+    contact_events = (
+        select(events.c.session, events.c.created_at)
+        .where(events.c.type == "contact", _in(events, period, lang))
+        .subquery()
+    )
+    followed = (
+        select(
+            search_events.c.query_norm.label("query"),
+            search_events.c.lang,
+            func.count(distinct(search_events.c.session)).label("sessions"),
+        )
+        .select_from(
+            search_events.join(
+                contact_events,
+                and_(
+                    search_events.c.session == contact_events.c.session,
+                    contact_events.c.created_at >= search_events.c.created_at,
+                ),
+            )
+        )
+        .group_by(search_events.c.query_norm, search_events.c.lang)
+        .order_by(func.count(distinct(search_events.c.session)).desc(), search_events.c.query_norm)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        empty = [
+            dict(row._mapping) | {"last_seen": row.last_seen.isoformat()} for row in connection.execute(no_results)
+        ]
+        then_contact = [dict(row._mapping) for row in connection.execute(followed)]
+    return {"no_results": empty, "followed_by_contact": then_contact}
+
+
+def _day_column(engine: Engine, column: Any) -> Any:
+    if engine.dialect.name == "sqlite":
+        return func.date(column)
+    return func.to_char(column, literal("YYYY-MM-DD"))
+
+
+def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> list[dict[str, Any]]:
+    """Per day: help-center page views and votes."""
+    view_day = _day_column(engine, events.c.created_at)
+    vote_day = _day_column(engine, votes.c.created_at)
+    views_q = (
+        select(view_day.label("day"), func.count().label("views"))
+        .where(events.c.type == "view", _in(events, period, lang), func.coalesce(events.c.site, "public") != "internal")
+        .group_by(view_day)
+    )
+    votes_q = (
+        select(
+            vote_day.label("day"),
+            func.sum(case((votes.c.helpful, 1), else_=0)).label("up"),
+            func.count().label("total"),
+        )
+        .where(_in(votes, period, lang))
+        .group_by(vote_day)
+    )
+    days: dict[str, dict[str, Any]] = {}
+    current = period.start.date()
+    while current < period.end.date():
+        days[current.isoformat()] = {"day": current.isoformat(), "views": 0, "votes_up": 0, "votes": 0}
+        current += timedelta(days=1)
+    with engine.connect() as connection:
+        for row in connection.execute(views_q):
+            days.setdefault(str(row.day), {"day": str(row.day), "views": 0, "votes_up": 0, "votes": 0})["views"] = (
+                row.views
+            )
+        for row in connection.execute(votes_q):
+            entry = days.setdefault(str(row.day), {"day": str(row.day), "views": 0, "votes_up": 0, "votes": 0})
+            entry["votes_up"], entry["votes"] = int(row.up or 0), int(row.total)
+    for entry in days.values():
+        entry["helpful_rate"] = entry["votes_up"] / entry["votes"] if entry["votes"] else None
+    return [days[key] for key in sorted(days)]
+
+
+def latest_comments(engine: Engine, period: Period, limit: int = 20) -> list[dict[str, Any]]:
+    query = (
+        select(votes.c.article, votes.c.lang, votes.c.helpful, votes.c.reason, votes.c.comment, votes.c.created_at)
+        .where(_in(votes, period, None), votes.c.comment.is_not(None))
+        .order_by(votes.c.created_at.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]

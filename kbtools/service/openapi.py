@@ -1,0 +1,200 @@
+"""The OpenAPI 3 description of the whole API, assembled from the same schemas the validator uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from kbtools import __version__
+from kbtools.service.schemas import BATCH_SCHEMA, ERROR_SCHEMA, EVENT_SCHEMAS
+
+bp = Blueprint("openapi", __name__)
+
+
+def _error(description: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+    }
+
+
+def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
+    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
+
+
+_PERIOD = [
+    _query("from", "First day (YYYY-MM-DD); default: 30 days before 'to'.", {"type": "string", "format": "date"}),
+    _query("to", "Last day (YYYY-MM-DD); default: today.", {"type": "string", "format": "date"}),
+]
+_AUTH_ERRORS = {"401": _error("Not signed in."), "422": _error("Invalid query parameters.")}
+_OBJECT = {"type": "object", "additionalProperties": True}
+
+
+def specification(languages: list[str] | None = None) -> dict[str, Any]:
+    """The description; with `languages`, `lang` is limited to this knowledge base's languages."""
+    event_refs = [{"$ref": f"#/components/schemas/{kind}_event"} for kind in EVENT_SCHEMAS]
+    lang_schema = {"type": "string", "enum": languages} if languages else {"type": "string"}
+    event_schemas = {
+        f"{kind}_event": {**schema, "properties": {**schema["properties"], "lang": lang_schema}}
+        for kind, schema in EVENT_SCHEMAS.items()
+    }
+    batch = {
+        **BATCH_SCHEMA,
+        "properties": {"events": {**BATCH_SCHEMA["properties"]["events"], "items": {"oneOf": event_refs}}},
+    }
+    event_body = {"schema": {"oneOf": [*event_refs, {"$ref": "#/components/schemas/EventBatch"}]}}
+    return {
+        "openapi": "3.0.3",
+        "info": {
+            "title": "kb service API",
+            "version": __version__,
+            "description": "Events from the help center and the agent wiki in; statistics and reports out.",
+        },
+        "paths": _paths([*_PERIOD, _query("lang", "Only this language.", lang_schema)], event_body),
+        "components": {
+            "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
+            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas},
+        },
+    }
+
+
+def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "/api/v1/events": {
+            "post": {
+                "summary": "Record one event or a batch of up to 50",
+                "description": "Public: the sites send page views, votes, searches, contact clicks and macro "
+                "copies. Nothing from a request is stored unless every event in it is valid.",
+                "requestBody": {
+                    "required": True,
+                    "content": {"application/json": event_body, "text/plain": event_body},
+                },
+                "responses": {
+                    "202": {
+                        "description": "Stored.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"accepted": {"type": "integer"}},
+                                    "required": ["accepted"],
+                                }
+                            }
+                        },
+                    },
+                    "400": _error("The body is not JSON."),
+                    "413": _error("The body is over 64 KiB."),
+                    "415": _error("Not application/json or text/plain."),
+                    "422": _error("Invalid events; `errors` lists every bad field."),
+                    "429": _error("Over the per-client rate limit."),
+                },
+            }
+        },
+        "/api/v1/health": {
+            "get": {
+                "summary": "Liveness check for load balancers",
+                "responses": {
+                    "200": {
+                        "description": "The service is up.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"status": {"type": "string"}},
+                                    "required": ["status"],
+                                }
+                            }
+                        },
+                    }
+                },
+            }
+        },
+        "/api/v1/search": {
+            "get": {
+                "summary": "Search the knowledge base (public content only without credentials)",
+                "description": "Every query is logged as a search event with its result count.",
+                "parameters": [
+                    {
+                        **_query("q", "What to search for.", {"type": "string", "minLength": 1, "maxLength": 200}),
+                        "required": True,
+                    },
+                    period[-1],
+                    _query("type", "Only this content type.", {"type": "string"}),
+                    _query("category", "Only this category.", {"type": "string"}),
+                    _query("tag", "Only pages with this tag.", {"type": "string"}),
+                    _query("case_reason", "Only this case reason (or reason).", {"type": "string"}),
+                    _query("page", "Result page, from 1.", {"type": "integer", "minimum": 1, "maximum": 1000}),
+                    _query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 50}),
+                    _query(
+                        "session",
+                        "The tab's random id, to tie the search to later events.",
+                        {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+                    ),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "Hits with highlighted snippets.",
+                        "content": {"application/json": {"schema": _OBJECT}},
+                    },
+                    "422": _error("Invalid query parameters."),
+                    "429": _error("Over the per-client rate limit."),
+                    "503": _error("The search index is not built yet."),
+                },
+            }
+        },
+        "/api/v1/stats/articles": {
+            "get": {
+                "summary": "Per article and language: views, sessions, votes, helpful rate, contact rate",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    *_PERIOD,
+                    _query(
+                        "type",
+                        "Only this content type.",
+                        {"type": "string", "enum": ["article", "troubleshooting", "sop", "macro"]},
+                    ),
+                ],
+                "responses": {
+                    "200": {"description": "Statistics.", "content": {"application/json": {"schema": _OBJECT}}},
+                    **_AUTH_ERRORS,
+                },
+            }
+        },
+        "/api/v1/reports/deflection": {
+            "get": {
+                "summary": "Help-center sessions, contact sessions, deflection rate and self-service score",
+                "security": [{"bearer": []}],
+                "parameters": [
+                    *_PERIOD,
+                    _query("format", "json (default) or csv.", {"type": "string", "enum": ["json", "csv"]}),
+                ],
+                "responses": {
+                    "200": {
+                        "description": "By day and in total.",
+                        "content": {
+                            "application/json": {"schema": _OBJECT},
+                            "text/csv": {"schema": {"type": "string"}},
+                        },
+                    },
+                    **_AUTH_ERRORS,
+                },
+            }
+        },
+        "/api/v1/reports/gaps": {
+            "get": {
+                "summary": "Searches with no result (content or translation gaps) and searches followed by a contact",
+                "security": [{"bearer": []}],
+                "parameters": period,
+                "responses": {
+                    "200": {"description": "Gaps.", "content": {"application/json": {"schema": _OBJECT}}},
+                    **_AUTH_ERRORS,
+                },
+            }
+        },
+    }
+
+
+@bp.get("/api/v1/openapi.json")
+def openapi() -> Response:
+    return jsonify(specification(sorted(current_app.extensions["kb_catalog"].languages)))

@@ -1,0 +1,95 @@
+"""JSON Schemas of the API, written once: the validator checks requests against them and the OpenAPI
+description (`openapi.py`) publishes them. They use the subset shared by JSON Schema draft 7 and OpenAPI 3.0.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+EVENT_TYPES = ("view", "vote", "search", "contact", "macro_used")
+FEEDBACK_REASONS = ("unclear", "incorrect", "missing", "not_working", "other")
+MAX_BATCH = 50
+MAX_BODY_BYTES = 64 * 1024
+
+_COMMON: dict[str, Any] = {
+    "lang": {"type": "string", "pattern": "^[a-z]{2,3}(-[A-Za-z0-9]{2,8})?$", "description": "Page language."},
+    "session": {
+        "type": "string",
+        "pattern": "^[A-Za-z0-9_-]{8,64}$",
+        "description": "Random id the browser tab made up (no cookie).",
+    },
+    "site": {
+        "type": "string",
+        "enum": ["public", "internal"],
+        "description": "Which site sent it: the help center (default) or the agent wiki.",
+    },
+}
+_ARTICLE = {"type": "string", "pattern": "^[a-z0-9]+(-[a-z0-9]+)*$", "maxLength": 200, "description": "Page id."}
+_VERSION = {
+    "type": "string",
+    "pattern": "^[A-Za-z0-9._-]{1,40}$",
+    "description": "Commit the page was built from (its last change), or 'uncommitted'.",
+}
+
+
+def _event(kind: str, properties: dict[str, Any], required: list[str], description: str) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "description": description,
+        "properties": {"type": {"type": "string", "enum": [kind]}, **_COMMON, **properties},
+        "required": ["type", "lang", "session", *required],
+        "additionalProperties": False,
+    }
+
+
+_PAGE = {"article": _ARTICLE, "version": _VERSION}
+
+EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
+    "view": _event("view", _PAGE, ["article"], "A reader opened a page."),
+    "vote": _event(
+        "vote",
+        {
+            **_PAGE,
+            "helpful": {"type": "boolean"},
+            "reason": {"type": "string", "enum": list(FEEDBACK_REASONS)},
+            "comment": {"type": "string", "maxLength": 1000},
+        },
+        ["article", "helpful"],
+        "An answer to 'Did this answer your question?'; a later vote of the same session replaces it.",
+    ),
+    "search": _event(
+        "search",
+        {
+            "query": {"type": "string", "minLength": 1, "maxLength": 200},
+            "results": {"type": "integer", "minimum": 0, "maximum": 1000000},
+        },
+        ["query", "results"],
+        "A search typed in a site's search box, with the number of results shown.",
+    ),
+    "contact": _event("contact", _PAGE, ["article"], "A reader clicked 'Contact support' on a page."),
+    "macro_used": _event("macro_used", _PAGE, ["article"], "An agent copied a macro's reply in the wiki."),
+}
+
+BATCH_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {"events": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": {"type": "object"}}},
+    "required": ["events"],
+    "additionalProperties": False,
+}
+
+ERROR_SCHEMA: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "error": {"type": "string"},
+        "message": {"type": "string"},
+        "errors": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"field": {"type": "string"}, "message": {"type": "string"}},
+                "required": ["field", "message"],
+            },
+        },
+    },
+    "required": ["error", "message"],
+}

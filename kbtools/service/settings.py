@@ -1,0 +1,139 @@
+"""The service's settings, declared once: name, environment variable, default and meaning.
+
+Values come from, in order: the `config` mapping given to `create_app` (tests), environment variables
+(`KB_*`), an optional TOML file named by `KB_CONFIG`, then the defaults. docs/operators.md's table is
+generated from `SETTINGS` (and a test fails if it drifts).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from kbtools.errors import KbError
+
+
+class SettingsError(KbError):
+    """A setting has a value the service cannot use."""
+
+
+def _text(value: str) -> str:
+    return value.strip()
+
+
+def _list(value: str) -> list[str]:
+    return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def _integer(value: str) -> int:
+    return int(value)
+
+
+def _flag(value: str) -> bool:
+    if value.lower() in ("1", "true", "yes", "on"):
+        return True
+    if value.lower() in ("0", "false", "no", "off", ""):
+        return False
+    raise ValueError(f"expected true or false, got {value!r}")
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: str
+    description: str
+    parse: Callable[[str], Any] = _text
+
+    @property
+    def env(self) -> str:
+        return f"KB_{self.name.upper()}"
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting(
+        "root", "", "Knowledge-base folder (holds mkdocs.yml and content/). Default: found from the current folder."
+    ),
+    Setting(
+        "database_url",
+        "",
+        "SQLAlchemy URL of the event store. Default: SQLite at `<root>/var/kb.sqlite3` (WAL). "
+        "PostgreSQL: `postgresql+psycopg://user:password@host/dbname`.",
+    ),
+    Setting("site_dir", "", "Folder holding the built sites (`public/`, `internal/`). Default: `<root>/site`."),
+    Setting("search_index", "", "Folder of the agent search index. Default: `<root>/var/search`."),
+    Setting(
+        "allowed_origins",
+        "",
+        "Comma-separated origins allowed to send events and search (CORS), e.g. "
+        "`https://help.example.com`. Default: none besides the service's own pages.",
+        _list,
+    ),
+    Setting(
+        "rate_limit",
+        "600/minute",
+        "Events and searches a client may send, e.g. `120/minute`; `off` disables "
+        "the limit (load tests). Counted in memory per process, keyed by client address, never stored.",
+    ),
+    Setting(
+        "api_tokens",
+        "",
+        "Comma-separated bearer tokens for internal routes (wiki, reports, dashboard, "
+        "internal search). Default: one random token made at start and printed by `kb serve`.",
+        _list,
+    ),
+    Setting(
+        "trusted_user_header",
+        "",
+        "Header set by a single-sign-on proxy naming the signed-in agent (e.g. "
+        "`X-Forwarded-User`). When set, a request carrying it is authenticated; only enable it behind a proxy "
+        "that always sets or strips it.",
+    ),
+    Setting(
+        "secret_key",
+        "",
+        "Key signing the wiki's sign-in cookie. Default: random at start (agents sign in again after a restart).",
+    ),
+    Setting("contact_url", "", "Where the help center's 'Contact support' link goes."),
+    Setting("workers", "4", "Worker processes of `kb serve` (gunicorn).", _integer),
+    Setting("min_votes", "5", "Votes an article needs before the dashboard ranks it among the worst.", _integer),
+)
+
+SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    """Every setting, parsed; raises SettingsError naming the variable of a bad value."""
+    environ = os.environ if environ is None else environ
+    file_values: dict[str, Any] = {}
+    config_file = environ.get("KB_CONFIG")
+    if config_file:
+        try:
+            file_values = tomllib.loads(Path(config_file).read_text(encoding="utf-8"))
+        except (OSError, tomllib.TOMLDecodeError) as exc:
+            raise SettingsError(f"KB_CONFIG={config_file}: {exc}") from None
+        unknown = set(file_values) - set(SETTINGS_BY_NAME)
+        if unknown:
+            raise SettingsError(f"KB_CONFIG={config_file}: unknown settings {sorted(unknown)}")
+    overrides = overrides or {}
+    values: dict[str, Any] = {}
+    for setting in SETTINGS:
+        if setting.name in overrides:
+            values[setting.name] = overrides[setting.name]
+            continue
+        raw = environ.get(setting.env)
+        source = setting.env
+        if raw is None and setting.name in file_values:
+            raw, source = str(file_values[setting.name]), f"{config_file} ({setting.name})"
+        if raw is None:
+            raw, source = setting.default, "default"
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as exc:
+            raise SettingsError(f"{source}: {exc}") from None
+    return values

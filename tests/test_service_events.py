@@ -1,0 +1,196 @@
+"""POST /api/v1/events through Flask's test client, on SQLite and on a real PostgreSQL server."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from conftest import REPO_ROOT
+from databases import BACKENDS, database_url
+from sqlalchemy import func, inspect, select
+
+from kbtools.service import create_app
+from kbtools.service.db import events, votes
+
+SESSION = "tab-0123456789"
+
+
+@pytest.fixture(params=BACKENDS)
+def app(request: pytest.FixtureRequest, tmp_path: Path):
+    url = database_url(request.param, tmp_path)
+    application = create_app(
+        {"root": str(REPO_ROOT), "database_url": url, "rate_limit": "off", "site_dir": str(tmp_path / "site")}
+    )
+    yield application
+    application.extensions["kb_engine"].dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+def _count(app, table) -> int:
+    with app.extensions["kb_engine"].connect() as connection:
+        return connection.execute(select(func.count()).select_from(table)).scalar_one()
+
+
+def view(**fields):
+    return {"type": "view", "article": "card-payment-declined", "lang": "en", "session": SESSION, **fields}
+
+
+def test_one_event_as_json_and_a_batch_as_text_plain(app, client) -> None:
+    answer = client.post("/api/v1/events", json=view(version="5fcea67"))
+    assert (answer.status_code, answer.get_json()) == (202, {"accepted": 1})
+    batch = {
+        "events": [
+            view(lang="fr"),
+            {"type": "search", "lang": "fr", "session": SESSION, "query": "Carte  Refusée !", "results": 0},
+            {"type": "contact", "article": "card-payment-declined", "lang": "fr", "session": SESSION},
+            {"type": "macro_used", "article": "macro-refund-approved", "lang": "en", "session": SESSION},
+        ]
+    }
+    answer = client.post("/api/v1/events", data=json.dumps(batch), content_type="text/plain;charset=UTF-8")
+    assert (answer.status_code, answer.get_json()) == (202, {"accepted": 4})
+    assert _count(app, events) == 5
+    with app.extensions["kb_engine"].connect() as connection:
+        stored = connection.execute(select(events.c.query, events.c.query_norm).where(events.c.type == "search")).one()
+    assert tuple(stored) == ("Carte  Refusée !", "carte refusee")
+
+
+def test_a_later_vote_replaces_the_earlier_one(app, client) -> None:
+    vote = {"type": "vote", "article": "request-a-refund", "lang": "en", "session": SESSION}
+    assert client.post("/api/v1/events", json={**vote, "helpful": True}).status_code == 202
+    later = {**vote, "helpful": False, "reason": "missing", "comment": "<script>alert(1)</script>"}
+    assert client.post("/api/v1/events", json=later).status_code == 202
+    other_session = {**vote, "session": "another-tab-99", "helpful": True}
+    assert client.post("/api/v1/events", json=other_session).status_code == 202
+    with app.extensions["kb_engine"].connect() as connection:
+        rows = connection.execute(select(votes.c.session, votes.c.helpful, votes.c.reason, votes.c.comment)).all()
+    assert sorted(map(tuple, rows)) == [
+        ("another-tab-99", True, None, None),
+        (SESSION, False, "missing", "<script>alert(1)</script>"),
+    ]
+
+
+def test_nothing_identifying_is_stored(app) -> None:
+    columns = {
+        c["name"] for table in ("events", "votes") for c in inspect(app.extensions["kb_engine"]).get_columns(table)
+    }
+    assert not columns & {"ip", "ip_address", "user_agent", "cookie", "remote_addr", "email"}
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "error"),
+    [
+        ("{not json", "application/json", 400, "malformed_json"),
+        (b"\xff\xfe", "text/plain", 400, "malformed_json"),
+        ("x" * (64 * 1024 + 1), "text/plain", 413, "request_entity_too_large"),
+        (json.dumps(view()), "application/x-www-form-urlencoded", 415, "unsupported_media_type"),
+        (json.dumps(view()), "text/html", 415, "unsupported_media_type"),
+    ],
+)
+def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, content_type, status, error) -> None:
+    answer = client.post("/api/v1/events", data=body, content_type=content_type)
+    assert answer.status_code == status
+    assert answer.get_json()["error"] == error
+    assert _count(app, events) == 0
+
+
+@pytest.mark.parametrize(
+    ("payload", "errors"),
+    [
+        ({**view(), "type": "click"}, {"type": "unknown event type; types: view, vote, search, contact, macro_used"}),
+        (view(article="no-such-article"), {"article": "no published page 'no-such-article' in 'en'"}),
+        (view(lang="de"), {"lang": "not a language of this knowledge base: ['en', 'fr']"}),
+        (view(session="short"), {"session": "'short' does not match '^[A-Za-z0-9_-]{8,64}$'"}),
+        (view(referrer="https://x"), {"referrer": "unknown field"}),
+        (
+            {"type": "vote", "article": "request-a-refund", "lang": "en", "session": SESSION, "helpful": "yes"},
+            {"helpful": "'yes' is not of type 'boolean'"},
+        ),
+        (
+            {
+                "type": "vote",
+                "article": "request-a-refund",
+                "lang": "en",
+                "session": SESSION,
+                "helpful": False,
+                "comment": "x" * 1001,
+            },
+            {"comment": "'" + "x" * 1001 + "' is too long"},
+        ),
+        (
+            {
+                "type": "vote",
+                "article": "request-a-refund",
+                "lang": "en",
+                "session": SESSION,
+                "helpful": False,
+                "reason": "boring",
+            },
+            {"reason": "'boring' is not one of ['unclear', 'incorrect', 'missing', 'not_working', 'other']"},
+        ),
+        (
+            {"type": "search", "lang": "en", "session": SESSION, "query": "q" * 201, "results": 1},
+            {"query": "'" + "q" * 201 + "' is too long"},
+        ),
+        (
+            {"type": "search", "lang": "en", "session": SESSION, "query": "card", "results": -1},
+            {"results": "-1 is less than the minimum of 0"},
+        ),
+        (
+            {"events": [view()] * 51},
+            {"events": "[" + ", ".join([repr(view())] * 51).replace("'", "'") + "] is too long"},
+        ),
+        ([view()], {"(body)": "an event is a JSON object"}),
+        ({**view(), "type": {}}, {"type": "unknown event type; types: view, vote, search, contact, macro_used"}),
+    ],
+)
+def test_invalid_fields_get_422_with_every_error(app, client, payload, errors) -> None:
+    answer = client.post("/api/v1/events", json=payload)
+    assert answer.status_code == 422
+    found = {e["field"]: e["message"] for e in answer.get_json()["errors"]}
+    assert found.keys() == errors.keys()
+    for field, message in errors.items():
+        if field != "events":
+            assert found[field] == message
+    assert _count(app, events) == 0
+
+
+def test_one_bad_event_in_a_batch_stores_none(app, client) -> None:
+    answer = client.post("/api/v1/events", json={"events": [view(), view(article="nope")]})
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"] == [
+        {"field": "events[1].article", "message": "no published page 'nope' in 'en'"}
+    ]
+    assert _count(app, events) == 0
+
+
+def test_rate_limit_answers_429(tmp_path: Path) -> None:
+    app = create_app(
+        {"root": str(REPO_ROOT), "database_url": f"sqlite:///{tmp_path / 'db.sqlite3'}", "rate_limit": "3/minute"}
+    )
+    client = app.test_client()
+    statuses = [client.post("/api/v1/events", json=view()).status_code for _ in range(4)]
+    assert statuses == [202, 202, 202, 429]
+    answer = client.post("/api/v1/events", json=view())
+    assert answer.get_json()["error"] == "too_many_requests"
+    assert int(answer.headers["Retry-After"]) > 0
+
+
+def test_cors_allows_only_configured_origins(tmp_path: Path) -> None:
+    app = create_app(
+        {
+            "root": str(REPO_ROOT),
+            "database_url": f"sqlite:///{tmp_path / 'db.sqlite3'}",
+            "rate_limit": "off",
+            "allowed_origins": ["https://help.example.com"],
+        }
+    )
+    client = app.test_client()
+    allowed = client.post("/api/v1/events", json=view(), headers={"Origin": "https://help.example.com"})
+    assert allowed.headers.get("Access-Control-Allow-Origin") == "https://help.example.com"
+    other = client.post("/api/v1/events", json=view(), headers={"Origin": "https://evil.example"})
+    assert "Access-Control-Allow-Origin" not in other.headers

@@ -31,6 +31,9 @@ _FORMAT = f"{_RECORD}%H{_FIELD}%at{_FIELD}%an{_FIELD}%ae{_FIELD}%s"
 _PREFIX_LENGTH = 7  # shortest commit id accepted in source_commit
 
 
+UNCOMMITTED = "uncommitted"
+
+
 @dataclass(frozen=True)
 class Commit:
     sha: str
@@ -119,6 +122,15 @@ class ContentHistory:
     def last_change(self, rel_path: str) -> Commit | None:
         indexes = self.changes.get(rel_path)
         return self.commits[indexes[0]] if indexes else None
+
+    def version(self, rel_path: str) -> str:
+        """The version a page is published as: the short id of its last commit, or 'uncommitted'.
+
+        The sites, the search index and the exports all stamp pages with it, so the service's
+        per-version statistics group the events they send under one value.
+        """
+        commit = self.last_change(rel_path)
+        return commit.short if commit else UNCOMMITTED
 
     def resolve(self, sha: str) -> Commit | None:
         index = self._index(sha)

@@ -66,7 +66,7 @@ class IndexRecord:
     tags: list[str]
     keywords: list[str]
     summary: str
-    version: str  # the last commit that changed the file ("" outside git)
+    version: str  # the last commit that changed the file, short, or 'uncommitted' (ContentHistory.version)
     url: str  # on the site of its own audience, in its language
     sections: list[Section]
     # Languages whose site shows this page, per audience: a page not translated yet is shown in the
@@ -201,7 +201,6 @@ def records(content: ContentSet, taxonomy: Taxonomy, history: ContentHistory) ->
         where = visibility.get((doc.lang, doc.rel))
         if not where:
             continue
-        commit = history.last_change(f"{CONTENT_DIR}/{doc.lang}/{doc.rel}")
         own_site = PUBLIC if PUBLIC in where else INTERNAL
         yield IndexRecord(
             id=doc.id,
@@ -216,7 +215,7 @@ def records(content: ContentSet, taxonomy: Taxonomy, history: ContentHistory) ->
             tags=doc.tags,
             keywords=doc.keywords,
             summary=doc.summary,
-            version=commit.sha if commit else "",
+            version=history.version(f"{CONTENT_DIR}/{doc.lang}/{doc.rel}"),
             url=page_url(own_site, doc.lang, doc.rel, default),
             sections=render_sections(doc),
             shown_in=where,

@@ -24,6 +24,7 @@ def server(tmp_path_factory: pytest.TempPathFactory):
         **os.environ,
         "KB_DATABASE_URL": f"sqlite:///{folder / 'events.sqlite3'}",
         "KB_SITE_DIR": str(folder / "site"),
+        "KB_SEARCH_INDEX": str(folder / "search"),
         "KB_API_TOKENS": "served-token-1234",
         "KB_WORKERS": "2",
     }

@@ -18,8 +18,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([\w.]+)\s*\}\}")
 
 def version_of(site: Site, doc: Document) -> str:
     """The commit a page's text comes from (its last change), or 'uncommitted'."""
-    commit = site.history.last_change(content_path(doc.lang, doc.rel))
-    return commit.short if commit else "uncommitted"
+    return site.history.version(content_path(doc.lang, doc.rel))
 
 
 def notices(site: Site, doc: Document, original_url: str) -> str:

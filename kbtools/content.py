@@ -7,7 +7,7 @@ This module knows nothing of MkDocs, Whoosh or Flask.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
@@ -202,13 +202,3 @@ class ContentSet:
             if first in self.languages:
                 found = self.get(first, rest)
         return found
-
-    def visible(self, audience: str, public_categories: Iterable[str] | None = None) -> list[Document]:
-        """Published documents an audience sees: `internal` sees all, `public` only public ones."""
-        allowed = set(public_categories) if public_categories is not None else None
-        return [
-            doc
-            for doc in self.documents
-            if doc.is_published
-            and (audience == "internal" or (doc.is_public and (allowed is None or doc.category in allowed)))
-        ]

@@ -20,6 +20,7 @@ from kbtools.content import ContentSet, Document
 from kbtools.history import ContentHistory
 from kbtools.markdown import AGENT_BLOCK, inline_text, parser
 from kbtools.project import CONTENT_DIR
+from kbtools.publishing import is_visible
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url
 
@@ -163,19 +164,14 @@ def indexed_text(text: str) -> str:
 def shown_in(content: ContentSet, taxonomy: Taxonomy) -> dict[tuple[str, str], dict[str, list[str]]]:
     """(lang, rel) -> audience -> languages whose site of that audience shows the page.
 
-    Same rules as the site build (site_plugins.site.Site.shows): published only; the public site shows a
+    The site build's rules (kbtools.publishing.is_visible): published only; the public site shows a
     public page of a public category whose source, for a translation, is public too; a page not
     translated yet is shown in the default language on every other language's site.
     """
-    public_categories = {c.id for c in taxonomy.categories.values() if c.audience == PUBLIC}
     default = content.default_language
 
     def shows(doc: Document, audience: str) -> bool:
-        if not doc.is_published:
-            return False
-        if audience == INTERNAL:
-            return True
-        return doc.audience == PUBLIC and doc.category in public_categories
+        return is_visible(doc, audience, taxonomy)
 
     found: dict[tuple[str, str], dict[str, list[str]]] = {}
     for doc in content:

@@ -12,6 +12,7 @@ from pathlib import Path
 from kbtools.content import ContentSet, Document
 from kbtools.history import ContentHistory, read_history
 from kbtools.project import KnowledgeBase
+from kbtools.publishing import is_visible
 from kbtools.taxonomy import Taxonomy
 
 AUDIENCES = ("public", "internal")
@@ -33,17 +34,9 @@ class Site:
     def is_public(self) -> bool:
         return self.audience == "public"
 
-    @functools.cached_property
-    def public_categories(self) -> set[str]:
-        return {c.id for c in self.taxonomy.categories.values() if c.audience == "public"}
-
     def shows(self, doc: Document) -> bool:
         """Whether this site publishes `doc`. Fails closed: anything not plainly public is internal."""
-        if not doc.is_published:
-            return False
-        if self.audience == "internal":
-            return True
-        return doc.audience == "public" and doc.category in self.public_categories
+        return is_visible(doc, self.audience, self.taxonomy)
 
     @functools.cached_property
     def documents(self) -> dict[str, Document]:

@@ -6,7 +6,9 @@ Generates 2,000 articles in English and French (bench/corpus.py), then in one ru
   navigation from folders, every file published), 2 at a time;
 - optionally (--profile) a cProfile of one kb build of the public English site, top functions printed.
 
-Run: python bench/build_bench.py [--articles 2000] [--profile]
+kb and plain builds alternate `--runs` times (the machine's noise hits both alike); medians are reported.
+
+Run: python bench/build_bench.py [--articles 2000] [--runs 3] [--profile]
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ import cProfile
 import io
 import pstats
 import resource
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -55,6 +58,7 @@ def _mkdocs(config: Path) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--articles", type=int, default=2000)
+    parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--profile", action="store_true")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as folder:
@@ -68,25 +72,30 @@ def main() -> None:
         pages = len(list((root / "content").rglob("*.md")))
         print(f"corpus: {args.articles} articles x 2 languages = {pages} files", flush=True)
 
-        result = build_sites(kb, BuildOptions(out_dir=Path(folder) / "site-kb", jobs=2))
-        kb_parallel = result.seconds
-        per_build = ", ".join(f"{b.audience}/{b.lang} {b.seconds:.1f}s" for b in result.builds)
-        kb_serial = build_sites(kb, BuildOptions(out_dir=Path(folder) / "site-kb1", jobs=1)).seconds
-
         configs = _plain_configs(kb, Path(folder))
-        started = time.perf_counter()
-        with ThreadPoolExecutor(2) as pool:
-            plain_each = list(pool.map(_mkdocs, configs))
-        plain_parallel = time.perf_counter() - started
+        kb_runs: list[float] = []
+        plain_runs: list[float] = []
+        for run in range(1, args.runs + 1):
+            result = build_sites(kb, BuildOptions(out_dir=Path(folder) / "site-kb", jobs=2))
+            kb_runs.append(result.seconds)
+            per_build = ", ".join(f"{b.audience}/{b.lang} {b.seconds:.1f}s" for b in result.builds)
+            started = time.perf_counter()
+            with ThreadPoolExecutor(2) as pool:
+                plain_each = list(pool.map(_mkdocs, configs))
+            plain_runs.append(time.perf_counter() - started)
+            print(
+                f"run {run}: kb {kb_runs[-1]:.1f} s ({per_build}); plain {plain_runs[-1]:.1f} s "
+                f"({', '.join(f'{s:.1f}s' for s in plain_each)})",
+                flush=True,
+            )
+        kb_serial = build_sites(kb, BuildOptions(out_dir=Path(folder) / "site-kb1", jobs=1)).seconds
         peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        kb_median, plain_median = statistics.median(kb_runs), statistics.median(plain_runs)
 
-        print(f"kb build, both sites, 2 builds at a time: {kb_parallel:.1f} s ({per_build})", flush=True)
+        print(f"kb build, both sites, 2 builds at a time: median {kb_median:.1f} s", flush=True)
         print(f"kb build, both sites, 1 build at a time:  {kb_serial:.1f} s", flush=True)
-        print(
-            f"plain mkdocs-material, same 4 configs without kb plugins, 2 at a time: {plain_parallel:.1f} s "
-            f"({', '.join(f'{s:.1f}s' for s in plain_each)})"
-        )
-        print(f"ratio kb / plain: {kb_parallel / plain_parallel:.2f}")
+        print(f"plain mkdocs-material, same 4 configs without kb plugins, 2 at a time: median {plain_median:.1f} s")
+        print(f"ratio kb / plain: {kb_median / plain_median:.2f}")
         print(f"peak memory of one build process: {peak:.0f} MiB")
         if args.profile:
             from mkdocs.commands.build import build

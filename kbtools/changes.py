@@ -17,7 +17,7 @@ from pathlib import Path
 
 from kbtools.content import ContentSet, Document, parse_document
 from kbtools.durations import parse_interval
-from kbtools.errors import ContentError
+from kbtools.errors import ContentError, UsageError
 from kbtools.history import Commit, read_history
 from kbtools.project import CONTENT_DIR
 from kbtools.publishing import absolute_url, is_visible, published, visible_lines
@@ -46,6 +46,12 @@ def resolve_since(repository: Repository, text: str, today: date) -> Since:
             start = date.fromisoformat(text)
     if start is not None:
         base = repository.commit_before(datetime.combine(start, time.min, tzinfo=UTC))
+        if base is None and repository.shallow:
+            # Without the commits before the date every page would look new.
+            raise UsageError(
+                f"this shallow clone's history starts after {start}: fetch it with "
+                f"'git fetch --shallow-since={start}', or give a later --since"
+            )
         return Since(base, start.isoformat())
     return Since(repository.resolve(text), text)
 

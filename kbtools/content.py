@@ -185,6 +185,15 @@ class ContentSet:
     def translation_of(self, doc: Document, lang: str) -> Document | None:
         return self.get(lang, doc.rel)
 
+    def misplaced_counterpart(self, doc: Document, lang: str) -> Document | None:
+        """The page in `lang` with `doc`'s id but another path: a source renamed without its translation.
+
+        Translations pair by path, so after `git mv` of only one side both look unpaired; the shared id
+        tells the writer where the other side went.
+        """
+        other = self.by_id.get((lang, doc.id))
+        return other if other is not None and other.rel != doc.rel else None
+
     @cached_property
     def by_id(self) -> dict[tuple[str, str], Document]:
         """(lang, id) -> first document with that id; duplicates are a lint error."""

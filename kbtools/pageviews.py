@@ -1,10 +1,11 @@
 """Page views recorded by the kb service, for ranking reviews (`kb review`).
 
-The service stores reader events in its SQL database (`KB_DATABASE_URL`, see docs/operators.md): one row
+The service stores reader events in its SQL database (see docs/operators.md; the CLI finds it as `kb serve`
+does and passes its URL): one row
 per page view in `events` (type 'view', article = the page id, lang, created_at). kb reads one aggregate,
 the views per article and language over a recent window, with plain DB-API drivers (sqlite3, psycopg),
-so this module does not depend on the service's web framework or ORM. With no database configured,
-`read_views` returns None and reviews are ranked by days overdue alone.
+so this module does not depend on the service's web framework or ORM. With no database, `read_views`
+returns None and reviews are ranked by days overdue alone.
 """
 
 from __future__ import annotations
@@ -18,7 +19,6 @@ from typing import Any
 from kbtools.errors import KbError
 from kbtools.reviews import ViewCounts
 
-DATABASE_ENV = "KB_DATABASE_URL"
 WINDOW_DAYS = 90  # views of the last quarter: recent reading, not all-time popularity
 _QUERY = (
     "SELECT article, lang, COUNT(*) FROM events "
@@ -30,13 +30,8 @@ class ViewsUnavailableError(KbError):
     """A database is configured but its view counts cannot be read."""
 
 
-def database_url() -> str | None:
-    return os.environ.get(DATABASE_ENV) or None
-
-
-def read_views(url: str | None = None, now: datetime | None = None, days: int = WINDOW_DAYS) -> ViewCounts | None:
-    """{(article id, lang): views in the last `days` days}; None when no database is configured."""
-    url = url or database_url()
+def read_views(url: str | None, now: datetime | None = None, days: int = WINDOW_DAYS) -> ViewCounts | None:
+    """{(article id, lang): views in the last `days` days} from the database at `url`; None without one."""
     if url is None:
         return None
     since = (now or datetime.now(UTC)) - timedelta(days=days)
@@ -46,14 +41,14 @@ def read_views(url: str | None = None, now: datetime | None = None, days: int = 
         rows = _postgresql_rows(url, since)
     else:
         scheme = url.split(":", 1)[0]
-        raise ViewsUnavailableError(f"{DATABASE_ENV} is a {scheme} database; kb review reads SQLite and PostgreSQL")
+        raise ViewsUnavailableError(f"the service database is {scheme}; kb review reads SQLite and PostgreSQL")
     return {(str(article), str(lang)): int(views) for article, lang, views in rows}
 
 
 def _sqlite_rows(path: str, since: datetime) -> list[Any]:
     # sqlite:////abs/path gives /abs/path, sqlite:///rel gives rel, as in SQLAlchemy URLs
     if not os.path.exists(path):
-        raise ViewsUnavailableError(f"{DATABASE_ENV} names {path}, which does not exist")
+        raise ViewsUnavailableError(f"the service database {path} does not exist")
     # The service's SQLite timestamps are text, 'YYYY-MM-DD HH:MM:SS.ffffff' in UTC, so text order is time order.
     mark = since.astimezone(UTC).strftime("%Y-%m-%d %H:%M:%S")
     try:

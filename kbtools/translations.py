@@ -33,6 +33,7 @@ class TranslationState:
     days_behind: int = 0
     source_commit: str | None = None
     latest_source_change: Commit | None = None
+    counterpart: str | None = None  # missing or orphaned: where the page with the same id is (a rename)
 
     def describe(self, source_lang: str) -> str:
         """One line a translator understands: what is wrong and what to do."""
@@ -51,10 +52,22 @@ class TranslationState:
                 )
             return "no source_commit: cannot tell whether the source changed"
         if self.state is State.MISSING:
+            if self.counterpart:
+                return f"no {self.lang}/{self.rel}: {moved_hint(self.lang, self.counterpart, self.rel)}"
             return f"not translated yet (no {self.lang}/{self.rel})"
         if self.state is State.ORPHANED:
+            if self.counterpart:
+                return f"no {source_lang}/{self.rel}: {moved_hint(self.lang, self.rel, self.counterpart)}"
             return f"no {source_lang}/{self.rel} to translate from"
         return f"up to date with source_commit {self.source_commit}"
+
+
+def moved_hint(lang: str, translation_rel: str, source_rel: str) -> str:
+    """What to do when the source moved to `source_rel` and its translation stayed at `translation_rel`."""
+    return (
+        f"the source with this id moved to {source_rel}; "
+        f"run 'git mv {content_path(lang, translation_rel)} {content_path(lang, source_rel)}'"
+    )
 
 
 def content_path(lang: str, rel: str) -> str:
@@ -66,9 +79,11 @@ def translation_state(content: ContentSet, history: ContentHistory, rel: str, la
     source = content.get(content.default_language, rel)
     translation = content.get(lang, rel)
     if source is None:
-        return TranslationState(rel, lang, State.ORPHANED)
+        moved = content.misplaced_counterpart(translation, content.default_language) if translation else None
+        return TranslationState(rel, lang, State.ORPHANED, counterpart=moved.rel if moved else None)
     if translation is None:
-        return TranslationState(rel, lang, State.MISSING)
+        stayed = content.misplaced_counterpart(source, lang)
+        return TranslationState(rel, lang, State.MISSING, counterpart=stayed.rel if stayed else None)
     return _compare(source, translation, history)
 
 
@@ -125,7 +140,7 @@ def translation_report(
                 rows.append(translation_state(content, history, source.rel, lang))
         for doc in content.in_language(lang):
             if content.source_of(doc) is None and (include_internal or doc.is_public):
-                rows.append(TranslationState(doc.rel, lang, State.ORPHANED))
+                rows.append(translation_state(content, history, doc.rel, lang))
     return rows
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
 import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -125,6 +126,26 @@ def test_kb_review_reads_views_from_the_service_database(
     assert "(ranked by days overdue)" in unreachable.output
 
 
+def test_kb_review_finds_the_database_kb_serve_uses_by_default(
+    reviews: MiniKB, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from kbtools.service.db import connect, default_database_url, insert_events, migrate
+
+    monkeypatch.delenv("KB_DATABASE_URL", raising=False)
+    monkeypatch.delenv("KB_CONFIG", raising=False)
+    unranked = run("--root", str(reviews.root), "review", "--today", "2026-11-22")
+    assert "(ranked by days overdue)" in unranked.output and "note:" not in unranked.output
+    engine = connect(default_database_url(reviews.root))  # what `kb serve` creates under var/
+    migrate(engine)
+    when = datetime(2026, 11, 20, tzinfo=UTC)
+    with engine.begin() as connection:
+        rows = [{"type": "view", "article": "stale", "lang": "en", "site": "public", "created_at": when}] * 3
+        insert_events(connection, [{**row, "session": f"s{n}"} for n, row in enumerate(rows)])
+    engine.dispose()
+    data = json.loads(run("--root", str(reviews.root), "review", "--today", "2026-11-22", "--format", "json").output)
+    assert {row["id"]: row["views"] for row in data}["stale"] == 3
+
+
 # kb changes --------------------------------------------------------------------------------------------
 
 SECRET = "AGENT-ONLY-9f1"
@@ -230,6 +251,18 @@ def test_changes_before_the_first_commit_lists_everything_new(weekly) -> None:
     assert "gone" not in found and "retired" not in found
 
 
+def test_changes_in_a_shallow_clone_refuses_a_date_before_its_history(weekly, tmp_path: Path) -> None:
+    kb, _ = weekly
+    clone = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{kb.root}", str(clone)], check=True)
+    # Its only commit is from 2026-04-05: without the older ones every page would look new.
+    result = run("--root", str(clone), "changes", "--since", "7d", "--today", "2026-04-08")
+    assert result.exit_code == 1
+    assert "shallow clone's history starts after 2026-04-01" in result.output
+    assert "git fetch --shallow-since=2026-04-01" in result.output
+    assert run("--root", str(clone), "changes", "--since", "2026-04-06", "--today", "2026-04-08").exit_code == 0
+
+
 # kb codeowners -----------------------------------------------------------------------------------------
 
 
@@ -261,7 +294,8 @@ def test_codeowners_folder_rules_then_exceptions_and_hand_written_lines_kept(min
     mini_kb.write("en/cards/a.md", page("a", owner="billing"))
     assert run("--root", str(mini_kb.root), "codeowners", "--check").exit_code == 1
     stale = [f for f in lint(KnowledgeBase(mini_kb.root), today=TODAY).findings if f.rule == "codeowners-outdated"]
-    assert len(stale) == 1 and stale[0].path == where.path and "1 rules missing" in stale[0].message
+    assert len(stale) == 1 and stale[0].path == where.path
+    assert "(rules missing: 1, no longer wanted: 0)" in stale[0].message
 
 
 def test_codeowners_paths_start_at_the_repository_top(tmp_path: Path) -> None:

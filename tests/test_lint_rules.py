@@ -384,6 +384,14 @@ CASES = [
         says="no source file en/cards/a.md",
     ),
     Case(
+        "orphan-translation",
+        "English file renamed without its translation",
+        lambda kb: (kb.write("en/cards/b.md", page("a")), kb.write("fr/cards/a.md", page("a"))),
+        lambda kb: translated(kb, "cards/b.md", page("a")),
+        ("fr/cards/a.md", 1),
+        says="the source with this id moved to cards/b.md; run 'git mv content/fr/cards/a.md content/fr/cards/b.md'",
+    ),
+    Case(
         "outdated-translation",
         "English edited after the translation's source_commit",
         lambda kb: translated_then_edited(kb, "first"),

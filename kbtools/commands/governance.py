@@ -242,6 +242,18 @@ def translations_mark(ctx: click.Context, page: str, lang: str | None) -> None:
 # kb review ---------------------------------------------------------------------------------------------
 
 
+def _service_database(root: Path) -> str | None:
+    """The database `kb serve` would use; None when it is the default SQLite file and no service made it."""
+    from kbtools.service.db import default_database_url
+    from kbtools.service.settings import load_settings
+
+    configured = load_settings()["database_url"]
+    if configured:
+        return configured
+    default = default_database_url(root)
+    return default if Path(default.removeprefix("sqlite:///")).exists() else None
+
+
 @click.command()
 @click.option("--owner", help="Only pages owned by this team (a team id from taxonomy.yml).")
 @click.option("--due-within", default="30d", show_default=True, help="Also list pages due within this interval.")
@@ -252,9 +264,9 @@ def translations_mark(ctx: click.Context, page: str, lang: str | None) -> None:
 def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | None, fmt: str, today: object) -> None:
     """List pages overdue or soon due for review, by owning team, most urgent first.
 
-    With the service database configured (KB_DATABASE_URL), overdue pages are ranked by their views in the
-    last 90 days times days overdue, so the most-read stale pages come first. --format md gives text for a
-    weekly review ticket.
+    With the service's database (the one `kb serve` uses: KB_DATABASE_URL, KB_CONFIG, or var/kb.sqlite3),
+    overdue pages are ranked by their views in the last 90 days times days overdue, so the most-read stale
+    pages come first. --format md gives text for a weekly review ticket.
     """
     from kbtools.durations import parse_interval
     from kbtools.pageviews import ViewsUnavailableError, read_views
@@ -270,7 +282,7 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
         raise UsageError(f"--due-within: {exc}") from None
     when = day(today)
     try:
-        views = read_views(now=datetime.combine(when, time.max, tzinfo=UTC))
+        views = read_views(_service_database(kb.root), now=datetime.combine(when, time.max, tzinfo=UTC))
     except ViewsUnavailableError as exc:
         click.echo(f"kb: note: {exc}; ranking by days overdue only", err=True)
         views = None

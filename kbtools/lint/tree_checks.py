@@ -13,7 +13,7 @@ from kbtools.links import LinkError, resolve
 from kbtools.lint.file_checks import finding
 from kbtools.lint.rules import RULES
 from kbtools.taxonomy import Taxonomy
-from kbtools.translations import State, translation_state
+from kbtools.translations import State, moved_hint, translation_state
 
 _MIRRORED_KEYS = ("type", "audience", "category")
 
@@ -49,16 +49,20 @@ def _translations(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
             if doc.is_public and doc.is_published:
                 for lang in taxonomy.language_codes[1:]:
                     if content.get(lang, doc.rel) is None:
+                        stayed = content.misplaced_counterpart(doc, lang)
+                        hint = f"; {moved_hint(lang, stayed.rel, doc.rel)}" if stayed else ""
                         yield finding(
                             doc,
                             "missing-translation",
-                            f"no {_language_name(taxonomy, lang)} translation ({lang}/{doc.rel})",
+                            f"no {_language_name(taxonomy, lang)} translation ({lang}/{doc.rel}){hint}",
                             1,
                         )
             continue
         source = content.source_of(doc)
         if source is None:
-            yield finding(doc, "orphan-translation", f"no source file {default}/{doc.rel} to translate from", 1)
+            moved = content.misplaced_counterpart(doc, default)
+            hint = f": {moved_hint(doc.lang, doc.rel, moved.rel)}" if moved else " to translate from"
+            yield finding(doc, "orphan-translation", f"no source file {default}/{doc.rel}{hint}", 1)
             continue
         if doc.id != source.id:
             yield finding(
@@ -179,7 +183,7 @@ def check_codeowners(root: Path, content: ContentSet, taxonomy: Taxonomy) -> Ite
         stale.path,
         stale.line,
         rule.name,
-        f"kb's section no longer matches the owners in front-matter ({stale.missing} rules missing, "
-        f"{stale.extra} no longer wanted); run 'kb codeowners' and commit the file",
+        f"kb's section no longer matches the owners in front-matter (rules missing: {stale.missing}, "
+        f"no longer wanted: {stale.extra}); run 'kb codeowners' and commit the file",
         rule.severity,
     )

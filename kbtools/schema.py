@@ -118,6 +118,8 @@ def _tags(value: Any, context: CheckContext) -> list[Problem]:
         return _invalid("expected a list of tag ids, e.g. [refund, chargeback]")
     problems = []
     known = list(context.taxonomy.tags)
+    if not all(isinstance(tag, str) for tag in value):
+        return _invalid("expected a list of tag ids, e.g. [refund, chargeback], not nested lists or mappings")
     for tag in value:
         if tag not in context.taxonomy.tags:
             problems.append(

@@ -49,12 +49,42 @@ def load_yaml(text: str, path: Path | str, first_line: int = 1) -> YamlSource:
         raise ContentError(path, f"YAML syntax error: {problem}", line=line) from None
     except yaml.YAMLError as exc:
         raise ContentError(path, f"YAML syntax error: {exc}", line=first_line) from None
+    except ValueError:  # PyYAML reads 2026-02-30 as a date and fails without saying where
+        bad = _impossible_date(node, ())
+        if bad is None:
+            raise
+        key_path, line, value = bad
+        raise ContentError(
+            path, f"{value!r} is not a date that exists", line=first_line + line, key=".".join(key_path) or None
+        ) from None
     finally:
         loader.dispose()
     source = YamlSource(data=data, first_line=first_line)
     if node is not None:
         _record_lines(node, (), source, first_line)
     return source
+
+
+def _impossible_date(node: yaml.Node, prefix: KeyPath) -> tuple[KeyPath, int, str] | None:
+    """The first date-shaped scalar that is no calendar date: its key path, 0-based line and text."""
+    if isinstance(node, yaml.ScalarNode):
+        if node.tag == "tag:yaml.org,2002:timestamp":
+            try:
+                yaml.SafeLoader("").construct_yaml_timestamp(node)
+            except ValueError:
+                return prefix, node.start_mark.line, str(node.value)
+        return None
+    if isinstance(node, yaml.MappingNode):
+        children = [((*prefix, str(key.value)), value) for key, value in node.value]
+    elif isinstance(node, yaml.SequenceNode):
+        children = [((*prefix, str(index)), item) for index, item in enumerate(node.value)]
+    else:
+        return None
+    for child_prefix, child in children:
+        found = _impossible_date(child, child_prefix)
+        if found is not None:
+            return found
+    return None
 
 
 def _record_lines(node: yaml.Node, prefix: KeyPath, source: YamlSource, first_line: int) -> None:

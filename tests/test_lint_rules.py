@@ -423,6 +423,21 @@ CASES = [
         ("fr/cards/a.md", 12),
         says="has no fr translation yet",
     ),
+    Case(
+        "untranslated-link",
+        "French page lists an English-only page as related (the French site shows it in English)",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", extra="related: [b]\n")),
+            kb.write("en/cards/b.md", page("b")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", extra="related: [b]\n")),
+            translated(kb, "cards/b.md", page("b")),
+        ),
+        ("fr/cards/a.md", 10),
+        key="related",
+        says="related 'b' has no fr translation yet",
+    ),
 ]
 
 

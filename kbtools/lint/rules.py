@@ -37,11 +37,15 @@ RULES: dict[str, Rule] = {
         Rule("broken-anchor", E, "A link to a heading (#anchor) the target page does not have."),
         Rule("public-links-internal", E, "A public page links to an internal page outside an agent-only block."),
         Rule("link-unpublished", E, "A published page links to a draft or archived page, which is not built."),
-        Rule("unknown-related", E, "`related` names an id no file in the language has."),
+        Rule("unknown-related", E, "`related` names an id no file in the language or the source language has."),
         Rule("review-overdue", W, "The page's review date has passed (reviewed + interval, or review_by)."),
         Rule("missing-translation", W, "A public, published page has no translation in a declared language."),
         Rule("orphan-translation", W, "A translation whose source-language file does not exist."),
-        Rule("untranslated-link", W, "A translation links to a page that exists only in the source language."),
+        Rule(
+            "untranslated-link",
+            W,
+            "A translation links to (or lists as `related`) a page that exists only in the source language.",
+        ),
         Rule(
             "outdated-translation",
             W,

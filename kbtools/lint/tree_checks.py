@@ -142,6 +142,12 @@ def _related(doc: Document, content: ContentSet) -> Iterator[Finding]:
     for index, related_id in enumerate(doc.related):
         page = content.by_id.get((doc.lang, related_id))
         line = doc.line_of("related", str(index))
+        if page is None and doc.lang != content.default_language:
+            # Not translated yet: the site lists the source-language page, as it shows it.
+            page = content.by_id.get((content.default_language, related_id))
+            if page is not None:
+                message = f"related '{related_id}' has no {doc.lang} translation yet"
+                yield finding(doc, "untranslated-link", message, line, "related")
         if page is None:
             yield finding(doc, "unknown-related", f"no {doc.lang} page has id '{related_id}'", line, "related")
         elif doc.is_public and page.audience == "internal":

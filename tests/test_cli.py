@@ -33,7 +33,7 @@ def test_init_creates_a_lint_clean_knowledge_base(run, tmp_path: Path) -> None:
     assert (tmp_path / "help/.gitignore").exists()
     linted = run("--root", str(tmp_path / "help"), "lint", "--strict")
     assert linted.exit_code == 0, linted.output
-    assert linted.output.strip().endswith("4 files checked: 0 errors, 0 warnings")
+    assert linted.output.strip().endswith("6 files checked: 0 errors, 0 warnings")
 
 
 def test_init_refuses_a_folder_with_files(run, tmp_path: Path) -> None:

@@ -9,8 +9,9 @@ older names are filed under its name today.
 
 from __future__ import annotations
 
+import pickle
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -174,6 +175,23 @@ def read_history(
         repository.to_git(subdir),
     )
     _parse(output, repository.prefix, history)
+    return history
+
+
+def save_history(history: ContentHistory, path: Path) -> None:
+    """Write `history` for other processes of the same build (see `load_history`), without its repository."""
+    path.write_bytes(pickle.dumps(replace(history, repository=None), protocol=pickle.HIGHEST_PROTOCOL))
+
+
+def load_history(path: Path) -> ContentHistory:
+    """A history written by `save_history`: a kb build reads git once and hands it to every site process.
+
+    pickle is safe here only because the file is written by the build that started this process, into its
+    own staging folder; never point this at a file from elsewhere.
+    """
+    history = pickle.loads(path.read_bytes())
+    if not isinstance(history, ContentHistory):
+        raise TypeError(f"{path} does not hold a content history")
     return history
 
 

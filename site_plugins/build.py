@@ -1,9 +1,10 @@
-"""`kb build`: the public help center and the internal agent wiki, one MkDocs build per audience and language.
+"""`kb build`: the public help center and the internal agent wiki, one process per site.
 
-Each build gets a MkDocs config generated here from the repository's mkdocs.yml (site name, theme options,
-extra settings) plus kb's plugins, so no `INHERIT` list-replacement surprises. Builds run as separate
-processes, two at a time, into a staging folder; a site replaces the old one only once all of its
-languages built, so readers never see a half-built site and no stale file survives.
+Each language of a site gets a MkDocs config generated here from the repository's mkdocs.yml (site name,
+theme options, extra settings) plus kb's plugins, so no `INHERIT` list-replacement surprises. Each site is
+one process (site_plugins.worker) building its languages in turn; the two sites build in parallel into a
+staging folder. git history is read once, here, and handed to both processes. A site replaces the old one
+only once all of its languages built, so readers never see a half-built site and no stale file survives.
 """
 
 from __future__ import annotations
@@ -24,9 +25,10 @@ import yaml
 from mkdocs.utils.yaml import yaml_load
 
 from kbtools.errors import KbError
+from kbtools.history import read_history, save_history
 from kbtools.project import KnowledgeBase
 from kbtools.urls import site_prefix
-from site_plugins.site import AUDIENCES
+from site_plugins.site import AUDIENCES, HISTORY_FILE_ENV
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 _OWN_KEYS = ("docs_dir", "site_dir", "nav", "plugins", "INHERIT")
@@ -44,13 +46,13 @@ class BuildOptions:
     base_url: str | None = None  # where the service serves the sites; default: mkdocs.yml site_url
     service_url: str = ""  # feedback service, usually the same origin as base_url
     contact_url: str = ""
-    jobs: int = 2
+    jobs: int = 2  # site processes at a time
 
 
 @dataclass
 class SiteBuild:
     audience: str
-    lang: str
+    langs: tuple[str, ...]
     seconds: float = 0.0
     log: str = ""
 
@@ -164,16 +166,20 @@ def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:
     out_dir.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".staging-", dir=out_dir))
     try:
-        jobs = []
+        history_file = staging / "history.pickle"
+        save_history(read_history(kb.root), history_file)
+        jobs: list[tuple[SiteBuild, list[Path]]] = []
         for audience in options.audiences:
+            paths = []
             for lang in languages:
-                site_dir = staging / audience / lang
-                config = mkdocs_config(kb, base, options, audience, lang, site_dir)
+                config = mkdocs_config(kb, base, options, audience, lang, staging / audience / lang)
                 config_path = staging / f"mkdocs-{audience}-{lang}.yml"
                 config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
-                jobs.append((SiteBuild(audience, lang), config_path))
+                paths.append(config_path)
+            jobs.append((SiteBuild(audience, tuple(languages)), paths))
         with ThreadPoolExecutor(max(1, options.jobs)) as pool:
-            failures = [f for f in pool.map(lambda job: _run(job[0], job[1], options.strict), jobs) if f]
+            runs = pool.map(lambda job: _run(job[0], job[1], options.strict, history_file), jobs)
+            failures = [failure for failure in runs if failure]
         if failures:
             raise BuildError("\n\n".join(failures))
         result = BuildResult(builds=[job[0] for job in jobs])
@@ -188,16 +194,15 @@ def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:
         shutil.rmtree(staging, ignore_errors=True)
 
 
-def _run(build: SiteBuild, config_path: Path, strict: bool) -> str | None:
-    command = [sys.executable, "-m", "mkdocs", "build", "--quiet", "--config-file", str(config_path)]
-    if strict:
-        command.append("--strict")
+def _run(build: SiteBuild, config_paths: list[Path], strict: bool, history_file: Path) -> str | None:
+    command = [sys.executable, "-m", "site_plugins.worker", *(["--strict"] if strict else []), *map(str, config_paths)]
+    env = {**os.environ, "PYTHONWARNINGS": "ignore", HISTORY_FILE_ENV: str(history_file)}
     started = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, env={**os.environ, "PYTHONWARNINGS": "ignore"})
+    done = subprocess.run(command, capture_output=True, text=True, env=env)
     build.seconds = time.perf_counter() - started
     build.log = (done.stdout + done.stderr).strip()
     if done.returncode != 0:
-        return f"{build.audience} site ({build.lang}) failed:\n{build.log}"
+        return f"{build.audience} site failed:\n{build.log}"
     return None
 
 

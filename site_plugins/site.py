@@ -6,11 +6,12 @@ Shared by every kb plugin of a build, computed once per process.
 from __future__ import annotations
 
 import functools
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
 from kbtools.content import ContentSet, Document
-from kbtools.history import ContentHistory, read_history
+from kbtools.history import ContentHistory, load_history, read_history
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible
 from kbtools.taxonomy import Taxonomy
@@ -60,11 +61,22 @@ class Site:
         return doc.lang != self.lang
 
 
+# Set by `kb build` for its site processes: the content history it read from git once for the whole build.
+HISTORY_FILE_ENV = "KB_BUILD_HISTORY_FILE"
+
+
 @functools.cache
 def load_site(root: str, audience: str, lang: str) -> Site:
     if audience not in AUDIENCES:
         raise ValueError(f"audience must be one of {AUDIENCES}, not {audience!r}")
+    kb, content, history = _knowledge_base(root)
+    return Site(kb, content, history, audience, lang)
+
+
+@functools.cache
+def _knowledge_base(root: str) -> tuple[KnowledgeBase, ContentSet, ContentHistory]:
+    """Read once per process: a site process builds every language of its audience one after another."""
     kb = KnowledgeBase(Path(root))
-    # A build needs its own language and the source language (fallback pages, translation checks)
-    content = kb.load(only={lang, kb.taxonomy.default_language})
-    return Site(kb, content, read_history(kb.root), audience, lang)
+    history_file = os.environ.get(HISTORY_FILE_ENV)
+    history = load_history(Path(history_file)) if history_file else read_history(kb.root)
+    return kb, kb.load(), history

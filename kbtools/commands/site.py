@@ -20,8 +20,20 @@ from kbtools.commands.common import knowledge_base
 @click.option("--strict", is_flag=True, help="Fail on any warning (broken link, missing anchor, lint warning).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), help="Output folder [site/].")
 @click.option("--base-url", help="URL the sites are served from [mkdocs.yml site_url].")
-@click.option("--service-url", default="", help="Feedback service URL; no feedback widget when empty.")
-@click.option("--contact-url", default="", help="Target of the 'Contact support' link on public articles.")
+@click.option(
+    "--service-url",
+    envvar="KB_SERVICE_URL",
+    show_envvar=True,
+    default="",
+    help="Feedback service URL; no feedback widget when empty.",
+)
+@click.option(
+    "--contact-url",
+    envvar="KB_CONTACT_URL",
+    show_envvar=True,
+    default="",
+    help="Target of the 'Contact support' link on public articles.",
+)
 @click.pass_context
 def build(
     ctx: click.Context,
@@ -56,7 +68,7 @@ def build(
 
     indexed = build_index(kb)
     for site_build in result.builds:
-        click.echo(f"  {site_build.audience:<9} {site_build.lang}: {site_build.seconds:.1f} s")
+        click.echo(f"  {site_build.audience:<9} {', '.join(site_build.langs)}: {site_build.seconds:.1f} s")
     for name, path in result.sites.items():
         shown = path.relative_to(kb.root) if path.is_relative_to(kb.root) else path
         click.echo(f"Built the {name} site in {shown}/")

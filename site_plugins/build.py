@@ -31,7 +31,17 @@ from kbtools.urls import site_prefix
 from site_plugins.site import AUDIENCES, HISTORY_FILE_ENV
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
-_OWN_KEYS = ("docs_dir", "site_dir", "nav", "plugins", "INHERIT")
+_OWN_KEYS = ("docs_dir", "site_dir", "nav", "plugins", "INHERIT", "markdown_extensions")
+# What kb's plugins and theme need; a repository's mkdocs.yml may add more extensions.
+_MARKDOWN_EXTENSIONS: list[str | dict[str, Any]] = [
+    "admonition",
+    "attr_list",
+    "md_in_html",
+    "tables",
+    "pymdownx.details",
+    "pymdownx.superfences",
+    {"toc": {"permalink": True}},
+]
 
 
 class BuildError(KbError):
@@ -141,21 +151,37 @@ def mkdocs_config(
             "kb-navigation": common,
             "kb-page": {**common, "service_url": options.service_url, "contact_url": options.contact_url},
         },
-        markdown_extensions=[
-            "admonition",
-            "attr_list",
-            "md_in_html",
-            "tables",
-            "pymdownx.details",
-            "pymdownx.superfences",
-            {"toc": {"permalink": True}},
-        ],
+        markdown_extensions=markdown_extensions(base),
         validation={
             "nav": {"omitted_files": "info", "not_found": "warn", "absolute_links": "info"},
             "links": {"not_found": "warn", "anchors": "warn", "absolute_links": "warn", "unrecognized_links": "warn"},
         },
     )
     return config
+
+
+def markdown_extensions(base: dict[str, Any]) -> list[str | dict[str, Any]]:
+    """kb's Markdown extensions, then those mkdocs.yml adds (its settings win for an extension in both)."""
+    own = {_extension_name(e): e for e in _MARKDOWN_EXTENSIONS}
+    extra = base.get("markdown_extensions") or []
+    if not isinstance(extra, list):
+        raise KbError("mkdocs.yml: markdown_extensions must be a list")
+    for extension in extra:
+        own[_extension_name(extension)] = extension
+    return list(own.values())
+
+
+def _extension_name(extension: object) -> str:
+    if isinstance(extension, str):
+        return extension
+    if isinstance(extension, dict) and len(extension) == 1:
+        return str(next(iter(extension)))
+    raise KbError(f"mkdocs.yml: {extension!r} in markdown_extensions is not an extension name or a one-key mapping")
+
+
+def ignored_settings(base: dict[str, Any]) -> list[str]:
+    """mkdocs.yml settings kb replaces with its own, so the CLI can say they were not used."""
+    return [key for key in ("plugins", "nav", "docs_dir", "site_dir", "INHERIT") if key in base]
 
 
 def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:

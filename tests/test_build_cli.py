@@ -36,3 +36,19 @@ def test_each_site_builds_all_its_languages(mini_kb: MiniKB) -> None:
     for site in ("public", "internal"):
         assert "Card declined" in _html(mini_kb.root / "site" / site, "cards/a")
         assert "Carte refusée" in _html(mini_kb.root / "site" / site, "fr/cards/a")
+
+
+def test_mkdocs_yml_adds_markdown_extensions_and_is_told_its_plugins_are_not_used(mini_kb: MiniKB) -> None:
+    (mini_kb.root / "mkdocs.yml").write_text(
+        "site_name: Test\nplugins: [search, blog]\nmarkdown_extensions:\n  - abbr\n  - toc:\n      permalink: '#'\n",
+        encoding="utf-8",
+    )
+    body = "The HTML spec.\n\n## Steps\n\n*[HTML]: Hyper Text Markup Language\n"
+    mini_kb.both("cards/a.md", page("a", body=body), page("a", body=body))
+    GitRepo(mini_kb.root).commit("init")
+    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build", "--audience", "public"])
+    assert result.exit_code == 0, result.output
+    assert "mkdocs.yml plugins not used; kb build sets them itself" in result.stderr
+    article = _html(mini_kb.root / "site/public", "cards/a")
+    assert '<abbr title="Hyper Text Markup Language">HTML</abbr>' in article  # their extension
+    assert 'class="headerlink" href="#steps"' in article and ">#</a>" in article  # their toc settings win

@@ -47,7 +47,7 @@ def build(
     """Build the public help center (site/public) and the internal agent wiki (site/internal)."""
     from kbtools.lint import lint as run_lint
     from kbtools.lint.formats import render
-    from site_plugins.build import BuildOptions, build_sites
+    from site_plugins.build import BuildOptions, build_sites, ignored_settings, load_base_config
 
     kb = knowledge_base(ctx)
     report = run_lint(kb)
@@ -63,6 +63,10 @@ def build(
         service_url=service_url,
         contact_url=contact_url,
     )
+    ignored = ignored_settings(load_base_config(kb))
+    if ignored:
+        # Another plugin could copy internal pages into the public site: kb decides what runs.
+        click.echo(f"kb: note: mkdocs.yml {', '.join(ignored)} not used; kb build sets them itself", err=True)
     result = build_sites(kb, options)
     from search import build_index
 

@@ -42,7 +42,9 @@ def page(browser):
 
 def _shot(page, name: str) -> None:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    # A full-page capture resizes the viewport, which restarts mkdocs-material's CSS transitions (the search
+    # panel widening): with animations disabled the shot shows the finished layout, not a frame of it
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, animations="disabled")
 
 
 def _serious_violations(page) -> list[str]:
@@ -120,6 +122,9 @@ def test_agent_copies_a_macro_in_the_wiki(page, server: SiteServer) -> None:
     page.locator("[data-kb-copy]").click()
     copied = page.evaluate("navigator.clipboard.readText()")
     assert copied.startswith("Hi {{ticket.requester.first_name}}")
+    # The customer receives it: links to the help center, not to Markdown files next to the macro
+    assert f"[Request a refund]({server.url}payments/request-a-refund/)" in copied
+    assert ".md)" not in copied
     used = server.wait_for(lambda e: e["type"] == "macro_used" and e["article"] == "macro-refund-approved")
     assert used
 
@@ -149,10 +154,42 @@ def test_keyword_search_finds_the_article_and_is_logged(page, server: SiteServer
     first = page.locator(".md-search-result__item").first
     first.wait_for()
     assert "Order and activate a physical card" in first.inner_text()
+    # The keywords weigh in the search (the index's `tags` field) but are not shown as tag chips
+    assert first.locator(".md-tag").count() >= 1
+    assert page.locator(".md-search-result .md-tag:visible").count() == 0
     _shot(page, "public-search")
     box.blur()
     searches = server.wait_for(lambda e: e["type"] == "search" and e["query"] == "plastic")
     assert searches[-1]["results"] >= 1 and searches[-1]["lang"] == "en"
+
+
+def _search(page, server: SiteServer, path: str, text: str):
+    page.goto(server.url + path)
+    page.wait_for_load_state("networkidle")  # the search index is loaded by a web worker
+    page.locator(".md-search__input").first.click()
+    box = page.locator('[data-md-component="search-query"]')
+    box.press_sequentially(text, delay=30)
+    page.locator(".md-search-result__item").first.wait_for()
+    return box
+
+
+def test_search_submitted_with_enter_is_logged_once(page, server: SiteServer) -> None:
+    box = _search(page, server, "payments/", "virtual card")
+    box.press("Enter")  # the reader may then go straight to a result: the box is never left
+    searches = server.wait_for(lambda e: e["type"] == "search" and e["query"] == "virtual card")
+    assert searches and searches[-1]["results"] >= 1
+    box.blur()
+    page.goto(server.url + "cards/create-a-virtual-card/")
+    server.wait_for(lambda e: e["type"] == "view" and e["article"] == "create-a-virtual-card")
+    page.wait_for_timeout(300)  # a duplicate would have been sent by now
+    assert len([e for e in server.events if e.get("query") == "virtual card"]) == 1
+
+
+def test_search_is_logged_when_the_reader_leaves_the_page(page, server: SiteServer) -> None:
+    _search(page, server, "expenses/", "mileage")
+    page.goto(server.url + "expenses/claim-mileage/")  # as after a click on a result, the box still focused
+    searches = server.wait_for(lambda e: e["type"] == "search" and e["query"] == "mileage")
+    assert searches and searches[-1]["lang"] == "en"
 
 
 def test_french_reader_gets_french_results(page, server: SiteServer) -> None:
@@ -164,3 +201,13 @@ def test_french_reader_gets_french_results(page, server: SiteServer) -> None:
     first.wait_for()
     assert "refusé" in first.inner_text()
     assert "/fr/" in first.locator("a").first.get_attribute("href")
+
+
+def test_wiki_search_sends_the_language_of_the_page(page, server: SiteServer) -> None:
+    page.goto(server.url + "internal/fr/search/")
+    with page.expect_request("**/api/v1/search?*") as searched:
+        page.locator("#kb-q").fill("carte")
+    assert "site_lang=fr" in searched.value.url and "lang=fr" in searched.value.url
+    with page.expect_request("**/api/v1/search?*") as searched:
+        page.locator('select[name="lang"]').select_option("en")  # searching English pages, from a French page
+    assert "site_lang=fr" in searched.value.url and "&lang=en" in searched.value.url

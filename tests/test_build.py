@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import gzip
+import html
 import json
+import re
 from pathlib import Path
 
 import pytest
@@ -292,3 +294,176 @@ def test_strict_build_fails_on_a_broken_link_naming_the_file(mini_kb: MiniKB) ->
     assert result.exit_code == 1
     assert "content/en/cards/a.md:12: error: link 'b.md': no page en/cards/b.md [broken-link]" in result.output
     assert not (mini_kb.root / "site/public").exists()
+
+
+# Languages, macros and assets: a second small tree, built for a base URL other than mkdocs.yml's site_url
+BASE = "https://help.acme.example/"
+
+
+@pytest.fixture(scope="module")
+def languages(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    kb = MiniKB(tmp_path_factory.mktemp("languages") / "kb")
+    (kb.root / "mkdocs.yml").write_text("site_name: Acme Help\nsite_url: http://127.0.0.1:8000/\n")
+    kb.both(
+        "cards/limits.md",
+        page(
+            "limits",
+            "Change card limits",
+            body="""\
+            !!! tip
+                Limits apply per card.
+
+            !!! note "Before you start"
+                You need the admin role.
+
+            ```markdown
+            !!! warning
+                An example in a fence.
+            ```
+
+            - A list item
+
+                !!! warning
+                    Nested in the list.
+            """,
+        ),
+        page(
+            "limits",
+            "Modifier les plafonds",
+            body="""\
+            !!! tip
+                Les plafonds s'appliquent par carte.
+
+            !!! note "Avant de commencer"
+                Il faut le rôle administrateur.
+
+            ```markdown
+            !!! warning
+                Un exemple dans un bloc de code.
+            ```
+
+            - Un élément de liste
+
+                !!! warning
+                    Dans la liste.
+
+                    !!! note
+                        Imbriquée.
+            """,
+        ),
+    )
+    kb.write(
+        "en/cards/untranslated.md",
+        page("untranslated", "Freeze a card", body="!!! tip\n    FALLBACK-BODY-TEXT\n"),
+    )
+    kb.write(
+        "fr/cards/orphan.md",
+        page("orphan", "Une page sans original", tags="[refund]", body="ORPHAN-BODY-TEXT\n"),
+    )
+    kb.both(
+        "cards/macro-limits.md",
+        page(
+            "macro-limits",
+            "Limits changed",
+            type="macro",
+            audience="internal",
+            body="""\
+            Hi {{ticket.requester.first_name}},
+
+            See [Change card limits](limits.md#steps) and [freezing](untranslated.md).
+
+            !!! agent "Agent notes"
+                MACRO-AGENT-ONLY: check the [SOP](../playbooks/sop.md) first.
+
+            Best regards
+            """,
+        ),
+        page(
+            "macro-limits",
+            "Plafonds modifiés",
+            type="macro",
+            audience="internal",
+            body="Bonjour,\n\nVoir [Modifier les plafonds](limits.md).\n",
+        ),
+    )
+    kb.write("en/playbooks/sop.md", page("sop", "Limits SOP", **INTERNAL))
+    GitRepo(kb.root).commit("Content")
+    out = kb.root / "site"
+    build_sites(KnowledgeBase(kb.root), BuildOptions(out_dir=out, base_url=BASE, service_url="http://127.0.0.1:9"))
+    return out
+
+
+def _copied_reply(page_html: str) -> str:
+    found = re.search(r'<textarea class="kb-macro__source"[^>]*>(.*?)</textarea>', page_html, re.S)
+    assert found, "no reply to copy"
+    return html.unescape(found.group(1))
+
+
+def test_macro_copy_text_has_absolute_public_links_and_no_agent_block(languages: Path) -> None:
+    macro = _html(languages / "internal", "cards/macro-limits")
+    assert "MACRO-AGENT-ONLY" in macro  # agents still read their notes on the page
+    reply = _copied_reply(macro)
+    assert reply.startswith("Hi {{ticket.requester.first_name}},")
+    assert f"[Change card limits]({BASE}cards/limits/#steps)" in reply
+    assert f"[freezing]({BASE}cards/untranslated/)" in reply
+    assert "MACRO-AGENT-ONLY" not in reply and "Agent notes" not in reply and ".md" not in reply
+    french = _copied_reply(_html(languages / "internal/fr", "cards/macro-limits"))
+    assert french == f"Bonjour,\n\nVoir [Modifier les plafonds]({BASE}fr/cards/limits/)."
+
+
+def test_fallback_page_text_is_marked_in_its_own_language(languages: Path) -> None:
+    french = _html(languages / "public/fr", "cards/untranslated")
+    assert '<html lang="fr"' in french
+    assert french.count("<h1") == 1
+    assert re.search(r'<h1 lang="en"[^>]*>Freeze a card</h1>', french)
+    body = french.split('<div class="kb-fallback-text" lang="en">', 1)[1]
+    assert "FALLBACK-BODY-TEXT" in body
+    assert "pas encore disponible en français" not in body  # the notice is French
+    assert 'lang="en"' not in _html(languages / "public/fr", "cards/limits").split("<article", 1)[1]
+    index = json.loads((languages / "public/fr/search/search_index.json").read_text())
+    entries = [d for d in index["docs"] if d["location"].startswith("cards/untranslated/")]
+    assert [d["title"] for d in entries] == ["Freeze a card"] and "Freeze a card" not in entries[0]["text"]
+
+
+def test_switcher_and_hreflang_links_go_to_the_same_page_or_the_other_home(languages: Path) -> None:
+    english = _html(languages / "public", "cards/limits")
+    assert 'href="../../fr/cards/limits/" hreflang="fr"' in english
+    assert f'<link rel="alternate" href="{BASE}cards/limits/" hreflang="en">' in english
+    assert f'<link rel="alternate" href="{BASE}fr/cards/limits/" hreflang="fr">' in english
+    french = _html(languages / "public/fr", "cards/limits")
+    assert f'<link rel="alternate" href="{BASE}cards/limits/" hreflang="en">' in french
+    # A French page with no English source: the switcher goes to the English home, the head lists no English
+    orphan = _html(languages / "public/fr", "cards/orphan")
+    assert 'href="../../../" hreflang="en"' in orphan
+    assert f'<link rel="alternate" href="{BASE}fr/cards/orphan/" hreflang="fr">' in orphan
+    assert 'hreflang="en">' not in orphan.split("</head>")[0].replace('type="application/rss+xml"', "")
+    # A tag only the orphan has: no English tag page either
+    assert not (languages / "public/tags/refund").exists()
+    assert 'href="../../../" hreflang="en"' in _html(languages / "public/fr", "tags/refund")
+    # An English page shown untranslated on the French site has a French URL
+    assert 'href="../../fr/cards/untranslated/" hreflang="fr"' in _html(languages / "public", "cards/untranslated")
+    assert 'href="../../../cards/untranslated/" hreflang="en"' in _html(languages / "public/fr", "cards/untranslated")
+    # The wiki too (the orphan is there as well)
+    assert 'href="../../../" hreflang="en"' in _html(languages / "internal/fr", "cards/orphan")
+
+
+def _admonition_titles(page_html: str) -> list[str]:
+    return re.findall(r'<p class="admonition-title">(.*?)</p>', page_html)
+
+
+def test_untitled_admonitions_get_a_title_in_the_page_language(languages: Path) -> None:
+    french = _html(languages / "public/fr", "cards/limits")
+    assert _admonition_titles(french) == ["Astuce", "Avant de commencer", "Attention", "Remarque"]
+    assert "!!! warning\n    Un exemple dans un bloc de code." in html.unescape(re.sub(r"<[^>]+>", "", french))
+    english = _html(languages / "public", "cards/limits")
+    assert _admonition_titles(english) == ["Tip", "Before you start", "Warning"]
+    fallback = _html(languages / "public/fr", "cards/untranslated")  # English text: English titles
+    assert _admonition_titles(fallback) == ["Tip"]
+
+
+def test_wiki_search_script_is_not_shipped_to_the_public(languages: Path) -> None:
+    assert [p for p in (languages / "public").rglob("*") if "kb-search" in p.name] == []
+    assert "kb-search.js" not in "\n".join(_read_all(languages / "public").values())
+    assert (languages / "internal/assets/kb/kb-search.js").exists()
+    assert (languages / "internal/fr/assets/kb/kb-search.js").exists()
+    assert "assets/kb/kb-search.js" in _html(languages / "internal", "search")

@@ -86,7 +86,8 @@
   function run() {
     var text = input.value.trim();
     if (!text) { list.innerHTML = ""; status.textContent = ""; return; }
-    var query = new URLSearchParams({ q: text, per_page: "20" });
+    // site_lang: the language of the page searched from (the service logs it with the search)
+    var query = new URLSearchParams({ q: text, per_page: "20", site_lang: root.getAttribute("data-lang") });
     ["type", "category", "tag", "lang"].forEach(function (name) {
       var value = form.querySelector('select[name="' + name + '"]').value;
       if (value) query.set(name, value);

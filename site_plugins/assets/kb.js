@@ -99,16 +99,23 @@
     }
   });
 
-  // Searches in mkdocs-material's built-in search box: logged when the reader leaves the box
+  // Searches in mkdocs-material's built-in search box: logged when the reader presses Enter, leaves the box,
+  // or leaves the page (a click on a result), each query once
   var query = document.querySelector('[data-md-component="search-query"]');
   if (query) {
     var last = "";
-    query.addEventListener("blur", function () {
+    var logSearch = function () {
       var text = query.value.trim();
       if (!text || text === last) return;
       last = text;
       var results = document.querySelectorAll(".md-search-result__item").length;
       send({ type: "search", query: text.slice(0, 200), results: results, lang: page.lang || meta("lang") });
+    };
+    query.addEventListener("keydown", function (event) { if (event.key === "Enter") logSearch(); });
+    query.addEventListener("blur", logSearch);
+    window.addEventListener("pagehide", logSearch);
+    document.addEventListener("visibilitychange", function () {
+      if (document.visibilityState === "hidden") logSearch();
     });
   }
 })();

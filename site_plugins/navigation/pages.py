@@ -104,6 +104,21 @@ def tag_url(tag: str) -> str:
 SEARCH_PAGE = "search.md"
 
 
+def generated_pages(site: Site, site_name: str) -> list[GeneratedPage]:
+    """Every page kb generates for `site`: home, category landing pages, tag pages and the wiki's search page."""
+    pages = [home_page(site, site_name)]
+    pages += [category_page(site, category, docs) for category, docs in categories_with_pages(site)]
+    pages += tag_pages(site)
+    if not site.is_public:  # the wiki searches through the agent search service
+        pages.append(search_page(site))
+    return pages
+
+
+def page_paths(site: Site) -> set[str]:
+    """Source paths of every page `site` publishes (content and generated), e.g. 'cards/x.md', 'tags/index.md'."""
+    return set(site.documents) | {page.path for page in generated_pages(site, "")}
+
+
 def search_page(site: Site) -> GeneratedPage:
     """The wiki's search page: the agent search service, with filters and keyboard navigation (kb-search.js)."""
     text = strings(site.lang)

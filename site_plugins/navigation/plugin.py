@@ -15,10 +15,7 @@ from site_plugins.navigation.pages import (
     TAGS_DIR,
     GeneratedPage,
     categories_with_pages,
-    category_page,
-    home_page,
-    search_page,
-    tag_pages,
+    generated_pages,
     tag_url,
 )
 from site_plugins.site import Site, load_site
@@ -32,12 +29,9 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.site = load_site(self.config.root, self.config.audience, self.config.lang)
         sections = categories_with_pages(self.site)
-        self.generated = [home_page(self.site, config.site_name)]
-        self.generated += [category_page(self.site, category, docs) for category, docs in sections]
-        self.generated += tag_pages(self.site)
+        self.generated = generated_pages(self.site, config.site_name)
         nav: list[Any] = [{strings(self.site.lang)["home"]: "index.md"}]
-        if not self.site.is_public:  # the wiki searches through the agent search service
-            self.generated.append(search_page(self.site))
+        if any(page.path == SEARCH_PAGE for page in self.generated):  # the wiki's agent search
             nav.append({strings(self.site.lang)["search"]: SEARCH_PAGE})
         for category, docs in sections:
             label = self.site.taxonomy.label(self.site.taxonomy.categories[category].labels, self.site.lang)

@@ -7,6 +7,7 @@ import re
 from datetime import date
 
 from kbtools.content import Document
+from kbtools.exports.macros import reply_markdown
 from kbtools.macros import ACTIONS
 from kbtools.reviews import review_due
 from kbtools.translations import State, content_path, translation_state
@@ -92,8 +93,20 @@ def wiki_info(site: Site, doc: Document) -> str:
     return f'<dl class="kb-info">{cells}</dl>'
 
 
-def macro_panel(site: Site, doc: Document, content_html: str) -> str:
-    """A macro page: when to use it, the reply with placeholders highlighted, a copy button, the actions."""
+def macro_reply(site: Site, doc: Document, base_url: str) -> str:
+    """The reply text the copy button copies, as the customer reads it: exactly what `kb export macros` exports.
+
+    No agent-only block, and links to published pages as absolute URLs on the sites at `base_url` (a
+    relative link means nothing in a helpdesk ticket).
+    """
+    return reply_markdown(doc, site.content, site.taxonomy, base_url).strip()
+
+
+def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> str:
+    """A macro page: when to use it, the reply with placeholders highlighted, a copy button, the actions.
+
+    `content_html` is the reply as agents read it (agent notes included); `reply` is the text copied.
+    """
     text = strings(site.lang)
     highlighted = _PLACEHOLDER.sub(r'<code class="kb-placeholder">{{\1}}</code>', content_html)
     actions = "".join(
@@ -110,7 +123,7 @@ def macro_panel(site: Site, doc: Document, content_html: str) -> str:
         f'<button type="button" class="md-button md-button--primary kb-copy" data-kb-copy '
         f'data-copied="{html.escape(text["macro.copied"])}">{html.escape(text["macro.copy"])}</button></div>'
         f'<div class="kb-macro__reply">{highlighted}</div>'
-        f'<textarea class="kb-macro__source" hidden readonly>{html.escape(doc.body.strip())}</textarea></div>'
+        f'<textarea class="kb-macro__source" hidden readonly>{html.escape(reply)}</textarea></div>'
         f'<h2 id="kb-actions">{html.escape(text["macro.actions"])}</h2>'
         f'<table class="kb-actions"><tbody>{actions}</tbody></table>'
     )

@@ -3,21 +3,37 @@
 from __future__ import annotations
 
 import posixpath
+from html import escape
 from pathlib import Path
 from typing import Any
+from urllib.parse import urljoin
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from kbtools.publishing import normal_base_url, site_base_url
+from kbtools.urls import site_prefix
 from site_plugins.config import PageConfig
-from site_plugins.page.decorations import contact_link, last_updated, macro_panel, notices, version_of, wiki_info
+from site_plugins.navigation.pages import page_paths
+from site_plugins.page.admonitions import localize_admonitions
+from site_plugins.page.decorations import (
+    contact_link,
+    last_updated,
+    macro_panel,
+    macro_reply,
+    notices,
+    version_of,
+    wiki_info,
+)
 from site_plugins.site import Site, load_site
 from site_plugins.strings import FEEDBACK_REASONS, strings
 
 _ASSET_DIR = Path(__file__).resolve().parent.parent / "assets"
-_ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js", "kb-search.js": "assets/kb/kb-search.js"}
+_ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js"}
+# The wiki's search page script: it describes the internal search API, so the help center never ships it
+_WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js"}
 
 # Front-matter keys mkdocs-material gives a meaning of its own; ours move under page.meta["kb"].
 _THEME_KEYS = ("status", "tags", "search", "hide", "template", "icon", "subtitle", "description")
@@ -25,9 +41,13 @@ _THEME_KEYS = ("status", "tags", "search", "hide", "template", "icon", "subtitle
 
 class PagePlugin(BasePlugin[PageConfig]):
     site: Site
+    base_url: str  # where both sites are served from (the help center's root)
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.site = load_site(self.config.root, self.config.audience, self.config.lang)
+        self.base_url = _base_url(config.site_url, self.site, self.config.root)
+        self.root_alternates = config.extra.get("alternate")
+        self.pages_in: dict[str, set[str]] = {}
         config.extra["kb"] = {
             "service_url": self.config.service_url,
             "audience": self.config.audience,
@@ -37,11 +57,12 @@ class PagePlugin(BasePlugin[PageConfig]):
         config.extra_css.append(_ASSETS["kb.css"])
         config.extra_javascript.append(_ASSETS["kb.js"])
         if not self.site.is_public:
-            config.extra_javascript.append(_ASSETS["kb-search.js"])
+            config.extra_javascript.append(_WIKI_ASSETS["kb-search.js"])
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        for name, uri in _ASSETS.items():
+        assets = _ASSETS if self.site.is_public else {**_ASSETS, **_WIKI_ASSETS}
+        for name, uri in assets.items():
             files.append(File.generated(config, uri, abs_src_path=str(_ASSET_DIR / name)))
         return files
 
@@ -54,6 +75,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         if doc.summary:
             meta["description"] = doc.summary
         # mkdocs-material's search indexes `tags` with their own weight: the keywords customers use
+        # (kb.css hides them in the search results: they are synonyms, not tags to show readers)
         meta["tags"] = doc.keywords
         meta["kb"] = {
             "id": doc.id,
@@ -62,34 +84,84 @@ class PagePlugin(BasePlugin[PageConfig]):
             "version": version_of(self.site, doc),
         }
         page.meta = meta
-        return markdown
+        # The language of the text: a fallback page keeps its own (English) titles
+        return localize_admonitions(markdown, doc.lang)
 
     @event_priority(-50)  # after the theme's own content processing
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         doc = self.site.documents.get(page.file.src_uri)
         if doc is None:
             return html
+        heading = ""
+        if self.site.is_fallback(doc):
+            # Shown in another language than the site's: screen readers must switch voice for the text. The
+            # title too, so kb writes the h1 the theme would have (not indexed twice by the search plugin).
+            if "<h1" not in html:
+                heading = f'<h1 lang="{doc.lang}" data-search-exclude>{escape(doc.title)}</h1>'
+            html = f'<div class="kb-fallback-text" lang="{doc.lang}">{html}</div>'
         before = notices(self.site, doc, self._url_in(page, self.site.content.default_language))
         if doc.type == "macro":
-            html = macro_panel(self.site, doc, html)
+            html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
         if not self.site.is_public:
             before = wiki_info(self.site, doc) + before
         after = last_updated(self.site, doc)
         if self.site.is_public and doc.type in ("article", "troubleshooting"):
             after += contact_link(self.site, self.config.contact_url)
-        return before + html + after
+        return heading + before + html + after
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
+        # The same page in each language, when that language's site has it (not a translation whose source is
+        # gone, a tag only one language uses...)
+        versions = {
+            language.code: self._url_in(page, language.code)
+            for language in self.site.taxonomy.languages
+            if self._exists_in(language.code, page)
+        }
         page.meta.setdefault("kb", {})
+        # The language switcher: that version, or else the other language's home page
         page.meta["kb"]["alternates"] = [
-            {"lang": language.code, "name": language.name, "link": self._url_in(page, language.code)}
+            {
+                "lang": language.code,
+                "name": language.name,
+                "link": versions.get(language.code) or self._url_in(page, language.code, ""),
+            }
             for language in self.site.taxonomy.languages
         ]
+        # The head's <link rel="alternate" hreflang> list only the versions of this page. mkdocs-material
+        # renders config.extra.alternate there through its `url` filter, which leaves absolute URLs as they
+        # are; on_post_page puts the site roots back.
+        if page.canonical_url:
+            config.extra["alternate"] = [
+                {"name": language.name, "lang": language.code, "link": urljoin(page.canonical_url, link)}
+                for language in self.site.taxonomy.languages
+                if (link := versions.get(language.code))
+            ]
         return context
 
-    def _url_in(self, page: Page, lang: str) -> str:
-        """Relative URL of the same page in the site of `lang` (every language has every page: see fallbacks)."""
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        config.extra["alternate"] = self.root_alternates  # templates rendered without a page link the roots
+        return output
+
+    def _exists_in(self, lang: str, page: Page) -> bool:
+        """Whether the `lang` site of this audience publishes a page at this page's path."""
+        if lang == self.site.lang:
+            return True
+        if lang not in self.pages_in:
+            self.pages_in[lang] = page_paths(load_site(self.config.root, self.config.audience, lang))
+        return page.file.src_uri in self.pages_in[lang]
+
+    def _url_in(self, page: Page, lang: str, url: str | None = None) -> str:
+        """Relative URL from `page` to `url` (default: the same page) in the site of `lang`."""
         default = self.site.content.default_language
         up = page.url.count("/") + (0 if self.site.lang == default else 1)
         prefix = "" if lang == default else f"{lang}/"
-        return posixpath.join("../" * up if up else "./", prefix, page.url) or "./"
+        return posixpath.join("../" * up if up else "./", prefix, page.url if url is None else url) or "./"
+
+
+def _base_url(site_url: str | None, site: Site, root: str) -> str:
+    """The base URL of the sites, from this site's `site_url` (kb build sets it: base URL + the site's prefix)."""
+    prefix = site_prefix(site.audience, site.lang, site.content.default_language)
+    url = normal_base_url(site_url) if site_url else ""
+    if url and url.endswith(prefix):
+        return url[: len(url) - len(prefix)]
+    return site_base_url(Path(root))

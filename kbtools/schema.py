@@ -267,7 +267,7 @@ FIELDS: tuple[Field, ...] = (
         "related",
         False,
         "list of ids",
-        "Ids of related pages, listed under the page.",
+        "Ids of related pages, listed under the page ('Related articles') where the site publishes them.",
         "[change-card-limits]",
         _string_list("page ids"),
     ),

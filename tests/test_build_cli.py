@@ -52,3 +52,25 @@ def test_mkdocs_yml_adds_markdown_extensions_and_is_told_its_plugins_are_not_use
     article = _html(mini_kb.root / "site/public", "cards/a")
     assert '<abbr title="Hyper Text Markup Language">HTML</abbr>' in article  # their extension
     assert 'class="headerlink" href="#steps"' in article and ">#</a>" in article  # their toc settings win
+
+
+def test_related_pages_are_listed_under_the_page_in_each_site(mini_kb: MiniKB) -> None:
+    related = "related: [b, draft, c]\n"
+    mini_kb.both("cards/a.md", page("a", "Card declined", extra=related), page("a", "Carte refusée", extra=related))
+    mini_kb.both("cards/b.md", page("b", "Card limits"), page("b", "Plafonds de carte"))
+    mini_kb.write("en/billing/c.md", page("c", "Invoices", category="billing", owner="billing"))
+    mini_kb.write("en/cards/draft.md", page("draft", "Draft page", status="draft"))
+    sop = page("sop", "Refund SOP", type="sop", audience="internal", category="billing", owner="billing")
+    mini_kb.write("en/billing/sop.md", sop.replace("---\n\n", "related: [a]\n---\n\n"))
+    GitRepo(mini_kb.root).commit("init")
+    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build"])
+    assert result.exit_code == 0, result.output
+    site = mini_kb.root / "site"
+    public = _html(site / "public", "cards/a")
+    assert '<h2 id="kb-related">Related articles' in public
+    assert '<a href="../b/">Card limits</a>' in public and '<a href="../../billing/c/">Invoices</a>' in public
+    assert "Draft page" not in public  # not published, not listed
+    french = _html(site / "public", "fr/cards/a")
+    assert '<h2 id="kb-related">Articles liés' in french and '<a href="../b/">Plafonds de carte</a>' in french
+    assert '<a href="../../billing/c/">Invoices</a>' in french  # not translated yet: shown in English
+    assert '<a href="../../cards/a/">Card declined</a>' in _html(site / "internal", "billing/sop")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import posixpath
 import re
 from datetime import date
 
@@ -37,6 +38,28 @@ def notices(site: Site, doc: Document, original_url: str) -> str:
         f'<a href="{html.escape(original_url)}" hreflang="{site.content.default_language}">'
         f"{html.escape(text['read_original'])}</a></p></div>"
     )
+
+
+def related_section(site: Site, doc: Document) -> str:
+    """Markdown for the page's `related` list: links to the pages this site publishes (in its language, or
+    in the source language when not translated yet); MkDocs resolves and checks the links like any other."""
+    links = []
+    for related_id in doc.related:
+        target = site.content.by_id.get((doc.lang, related_id)) or site.content.by_id.get(
+            (site.content.default_language, related_id)
+        )
+        shown = site.documents.get(target.rel) if target is not None else None
+        if shown is None or shown.rel == doc.rel:  # internal on the public site, a draft, itself
+            continue
+        href = posixpath.relpath(shown.rel, posixpath.dirname(doc.rel) or ".")
+        links.append(f"- [{_markdown_text(shown.title)}]({href})")
+    if not links:
+        return ""
+    return f"\n\n## {strings(doc.lang)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
+
+
+def _markdown_text(text: str) -> str:
+    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
 
 
 def last_updated(site: Site, doc: Document) -> str:

@@ -24,6 +24,7 @@ from site_plugins.page.decorations import (
     macro_panel,
     macro_reply,
     notices,
+    related_section,
     version_of,
     wiki_info,
 )
@@ -84,6 +85,8 @@ class PagePlugin(BasePlugin[PageConfig]):
             "version": version_of(self.site, doc),
         }
         page.meta = meta
+        if doc.type != "macro":  # a macro's body is the reply itself
+            markdown += related_section(self.site, doc)
         # The language of the text: a fallback page keeps its own (English) titles
         return localize_admonitions(markdown, doc.lang)
 

@@ -8,9 +8,12 @@ the sample help center.
 2. Runs the same 500 mixed queries in process on both (1 to 3 words, English and French, public and
    internal, some misspelled, some with a type or category filter; top 10 with the total count and a
    snippet) and prints latency p50 and p95.
-3. Scores both on the sample help center (content/) with tests/relevance/queries.tsv: MRR@10, recall@3.
+3. Runs the same queries again through the service's HTTP endpoint, GET /api/v1/search (the kb service's
+   Flask app on a single-threaded Werkzeug server in this process, as one gunicorn sync worker serves, one
+   keep-alive client on loopback; each search is also logged to an SQLite event store) and prints p50 and p95.
+4. Scores both on the sample help center (content/) with tests/relevance/queries.tsv: MRR@10, recall@3.
 
-The HTTP endpoint is measured separately, with the service.
+All in the same run.
 
 Run: python bench/search_bench.py [--articles 20000] [--queries 500]
 """

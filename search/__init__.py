@@ -29,6 +29,14 @@ Querying::
     from search import query  # the same with one cached Searcher per thread and folder
     query("card refused", index_dir=default_index_dir(kb), audience="internal")
 
+    searcher.count("card refused", lang="en")  # pages found without filters (count_matches: per thread)
+    searcher.answers("kbis", lang="en", missing_in="fr")  # English pages holding every word, as typed,
+                                                          # that the French site does not show in French
+
+A query is plain words, never Whoosh query syntax: `title:*` searches for the word "title"; text with no
+word at all (punctuation, a lone accent) finds nothing. Text is folded to Unicode compatibility forms (NFKC)
+before anything else, so "ﬁnance" finds "finance".
+
 A public query only ever sees pages the public help center shows, never text from agent-only blocks, and
 suggests only words of public content; its URLs point to the public site. An internal query also searches
 internal pages and agent notes (`hit.snippet.agent` says a passage comes from one) and links to the wiki.
@@ -41,7 +49,7 @@ Evaluation of relevance (`kb search --eval`): search.evaluation.
 
 from search.indexer import BuildReport, build_index
 from search.results import Hit, SearchResults, Snippet
-from search.searcher import Searcher, query
+from search.searcher import Searcher, count_matches, query
 from search.store import IndexNotFoundError, default_index_dir
 
 __all__ = [
@@ -52,6 +60,7 @@ __all__ = [
     "Searcher",
     "Snippet",
     "build_index",
+    "count_matches",
     "default_index_dir",
     "query",
 ]

@@ -1,6 +1,7 @@
 """Text analysis per language: how words become index terms, for indexing, querying and highlighting.
 
-English: Snowball (Porter2) stemming; French: Snowball French stemming. Both fold accents *before*
+Every language first folds Unicode compatibility forms (NFKC: the ligature "ﬁ" is "fi", a full-width
+"Ａ" is "A"). English: Snowball (Porter2) stemming; French: Snowball French stemming. Both fold accents *before*
 stemming, so a word typed without accents ("bloquee") meets the accented one ("bloquée"), and both drop
 their language's stop words. French also drops elided articles (l', d', qu'...) and a final mute "e" left
 by the stemmer, so remboursement / rembourser / Remboursements / remboursé / remboursée meet.
@@ -16,6 +17,7 @@ tell which segment (title, a heading, a section's text...) it was found in.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cache
@@ -44,11 +46,20 @@ _EXTRA_STOP_WORDS = {
     "fr": {"les", "où", "si", "cette", "cet", "ça", "quand", "pourquoi", "comment", "quoi", "veux", "peux", "dois"},
 }
 _MIN_SIZE = 2
+# Whoosh's default token expression (\w+(\.?\w+)*), with combining marks inside a word: "re\u0301silier"
+# (an accent typed as a mark) is one token, which NFKC then composes into "résilier".
+_MARKS = "\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f"
+TOKEN_PATTERN = rf"\w[\w{_MARKS}]*(\.?\w[\w{_MARKS}]*)*"
+
+
+def compatible(text: str) -> str:
+    """Unicode compatibility normalisation (NFKC): 'ﬁnance' -> 'finance', 'e' + a combining accent -> 'é'."""
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)
 
 
 def fold(text: str) -> str:
     """Lower case without accents: 'Remboursé' -> 'rembourse' (the form words are compared in)."""
-    return text.lower().translate(_FOLD_TABLE)
+    return compatible(text).lower().translate(_FOLD_TABLE)
 
 
 _FOLD_TABLE = {code: accent_map[code] for code in accent_map}
@@ -63,7 +74,7 @@ class _SegmentTokenizer(Tokenizer):
     """
 
     def __init__(self) -> None:
-        self.words = RegexTokenizer()
+        self.words = RegexTokenizer(TOKEN_PATTERN)
 
     def __call__(  # type: ignore[override]
         self,
@@ -87,6 +98,15 @@ class _SegmentTokenizer(Tokenizer):
                 if positions and token.pos - start > last_position:
                     token.pos = start + last_position  # an absurdly long segment: keep it in its own range
                 yield token
+
+
+class _Compatible(Filter):
+    """NFKC on each token (offsets stay those of the text): ligatures and full-width letters fold."""
+
+    def __call__(self, tokens: Iterable[object]) -> Iterator[object]:
+        for token in tokens:
+            token.text = compatible(token.text)  # type: ignore[attr-defined]
+            yield token
 
 
 class _DropFinalE(Filter):
@@ -113,7 +133,7 @@ def stop_words(lang: str) -> frozenset[str]:
 @cache
 def analyzer(lang: str) -> Analyzer:
     """The analyzer of a language's text fields (also used for its queries and snippets)."""
-    chain = _SegmentTokenizer() | LowercaseFilter() | CharsetFilter(accent_map)
+    chain = _SegmentTokenizer() | _Compatible() | LowercaseFilter() | CharsetFilter(accent_map)
     chain = chain | StopFilter(stoplist=stop_words(lang), minsize=_MIN_SIZE, renumber=False)
     if has_stemmer(lang):
         chain = chain | StemFilter(lang=lang, cachesize=50000)
@@ -128,7 +148,7 @@ _WORD = re.compile(r"[^\W\d_]{3,}")  # words of 3 letters or more: what a typo c
 @cache
 def word_analyzer() -> Analyzer:
     """Folded words, unstemmed: the vocabulary that typo corrections are drawn from."""
-    return RegexTokenizer(_WORD) | LowercaseFilter() | CharsetFilter(accent_map)
+    return RegexTokenizer(_WORD) | _Compatible() | LowercaseFilter() | CharsetFilter(accent_map)
 
 
 def weighted(segments: Iterable[tuple[str, float]]) -> str:
@@ -164,7 +184,7 @@ def term_spans(lang: str, text: str) -> list[TermSpan]:
     ]
 
 
-_TOKEN = re.compile(r"\w+(\.?\w+)*")  # RegexTokenizer's default expression: the same tokens as the analyzer
+_TOKEN = re.compile(TOKEN_PATTERN)  # the same tokens as the analyzer
 
 
 def matching_spans(lang: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:
@@ -189,4 +209,4 @@ def matching_spans(lang: str, text: str, wanted: set[str]) -> list[tuple[int, in
 
 def words(text: str) -> list[str]:
     """Lower-case words of `text` that the correction vocabulary holds (folded, see `fold`)."""
-    return [match.group(0).lower() for match in _WORD.finditer(text)]
+    return [match.group(0).lower() for match in _WORD.finditer(compatible(text))]

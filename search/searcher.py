@@ -5,6 +5,10 @@ field (and of the agent field for internal readers); adjacent words also form ph
 holding them together up, in the text and, more, inside one front-matter keyword, so a page whose
 keywords say what the customer says comes first. A word matching nothing a reader may see is replaced by
 its nearest words in the reader's vocabulary (typo tolerance) and offered back as "did you mean".
+
+A query is plain words: it is never parsed as Whoosh query syntax, so `title:*`, `card AND NOT refund` or
+`"a phrase"` search for the words they hold (`title`; `card`, `and`, `not`, `refund`...), and text holding
+no word at all (punctuation, a lone accent) finds nothing.
 """
 
 from __future__ import annotations
@@ -28,7 +32,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from kbtools.errors import UsageError
 from kbtools.urls import page_url
 from search import store
-from search.analysis import analyzer, fold, segment_of
+from search.analysis import analyzer, compatible, fold, segment_of
 from search.documents import AUDIENCES, INTERNAL, PUBLIC
 from search.indexer import FORMAT, META_FILE, WORDS_FILE
 from search.results import Hit, SearchResults, Snippet
@@ -39,6 +43,7 @@ Filter = str | Sequence[str] | None
 
 MAX_PER_PAGE = 100
 _WORD = re.compile(r"\w+")
+_NOT_TEXT = re.compile(r"[^\w\s'’.,-]")  # left out of a suggestion: query syntax is not what people meant
 # Ranking knobs, set on tests/relevance/queries.tsv (see tests/relevance/test_relevance.py).
 AGENT_WEIGHT = 0.6  # an agent-note match counts less than the page's own text
 PHRASE_BOOST = 0.25  # two query words next to each other: bonus of this times their summed IDF
@@ -179,6 +184,65 @@ class Searcher:
         )
         return run.results(allowed, page, per_page)
 
+    def count(self, text: str, *, audience: str = "public", lang: str | None = None) -> int:
+        """How many pages `query(text, audience=audience, lang=lang)` finds without any filter (what a
+        search would find before its type, category, tag and case-reason filters). No ranking, no snippets."""
+        if audience not in AUDIENCES:
+            raise UsageError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+        index = self._current()
+        if lang is not None and lang not in index.languages:
+            raise UsageError(f"unknown language {lang!r}: the index has {', '.join(index.languages)}")
+        run = _Query(index, text, audience, lang)
+        visible = run.visible()
+        if not run.words:
+            return 0 if text.strip() else len(visible)
+        built = run.build()
+        return run.count(built, visible) if built is not None else 0
+
+    def answers(self, text: str, *, lang: str, audience: str = "public", missing_in: str | None = None) -> list[str]:
+        """Paths (`<lang>/<rel>`) of the pages in `lang` that `audience` sees on `lang`'s site and whose text
+        holds every meaningful word of `text` as typed: analysed in `lang` (stemmed, accents folded, stop
+        words left out), with no typo correction. [] when `text` has no meaningful word.
+
+        With `missing_in` (the language the query was typed in), its stop words are left out too ("le kbis"
+        is "kbis"), and only the pages that `audience` does not see in that language on that language's
+        site are kept: not translated yet, or their translation is not published.
+        """
+        if audience not in AUDIENCES:
+            raise UsageError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
+        index = self._current()
+        for language in (lang, missing_in):
+            if language is not None and language not in index.languages:
+                raise UsageError(f"unknown language {language!r}: the index has {', '.join(index.languages)}")
+        words = _WORD.findall(compatible(text))
+        if missing_in is not None:
+            words = [word for word in words if _analyzed(missing_in, word)]
+        wanted = [terms for word in words if (terms := _analyzed(lang, word))]
+        if not wanted:
+            return []
+        reader = index.searcher.reader()
+        fieldnames = [text_field(lang)] + ([agent_field(lang)] if audience == INTERNAL else [])
+        docs = self._shown(index, audience, lang)
+        for terms in wanted:
+            docs = docs & {docnum for term in terms for name in fieldnames for docnum in _doc_ids(reader, name, term)}
+            if not docs:
+                return []
+        paths = sorted(index.searcher.stored_fields(docnum)["key"] for docnum in docs)
+        if missing_in is None:
+            return paths
+        there = self._shown(index, audience, missing_in)
+        return [
+            path
+            for path in paths
+            if not there.intersection(_doc_ids(reader, "key", f"{missing_in}/{path.partition('/')[2]}"))
+        ]
+
+    @staticmethod
+    def _shown(index: _Generation, audience: str, lang: str) -> set[int]:
+        """Pages of language `lang` that `audience` sees on `lang`'s site (cached: never modify the set)."""
+        shown = shown_value(audience, lang)
+        return index.docs(("own", shown), And([Term("shown_in", shown), Term("lang", lang)]))
+
 
 def _values(value: Filter) -> tuple[str, ...]:
     if value is None:
@@ -205,7 +269,8 @@ class _Query:
             self.languages = [lang, index.default_language]
         else:
             self.languages = [lang]
-        self.words = [_Word(match.group(0), number) for number, match in enumerate(_WORD.finditer(text))]
+        self.normalised = compatible(text)  # ligatures and full-width letters folded, accents composed
+        self.words = [_Word(match.group(0), number) for number, match in enumerate(_WORD.finditer(self.normalised))]
         self.pairs: dict[str, list[tuple[str, str, int]]] = {}  # lang -> adjacent terms and the slop between
         self._positions: dict[tuple[str, str], tuple[dict[int, list[int]], set[int]]] = {}
         self._idf: dict[tuple[str, str], float] = {}
@@ -284,7 +349,7 @@ class _Query:
         if not allowed:  # nothing this reader may see passes the filters (and Whoosh ignores an empty filter)
             return SearchResults(self.text, 0, page, per_page)
         query = self.build()
-        if query is None and self.words:  # only stop words
+        if query is None and (self.words or self.text.strip()):  # only stop words, or no word at all
             return SearchResults(self.text, 0, page, per_page)
         if query is None:  # no words, only filters: every page that passes them, in path order
             found = self.searcher.search(Every(), limit=page * per_page, filter=allowed, sortedby="key")
@@ -348,7 +413,8 @@ class _Query:
     def suggestion(self, corrected: dict[str, str]) -> str | None:
         if not corrected:
             return None
-        return _WORD.sub(lambda match: corrected.get(match.group(0), match.group(0)), self.text)
+        text = _WORD.sub(lambda match: corrected.get(match.group(0), match.group(0)), self.normalised)
+        return " ".join(_NOT_TEXT.sub(" ", text).split())
 
     def _spelling(self, folded: str) -> str:
         for lang in self.languages:
@@ -533,11 +599,21 @@ def _distance(first: str, second: str) -> int:
 _local = threading.local()
 
 
-def query(text: str, *, index_dir: Path, **options: Any) -> SearchResults:
-    """`Searcher(index_dir).query(text, **options)` with one long-lived Searcher per thread and folder."""
+def _thread_searcher(index_dir: Path) -> Searcher:
+    """One long-lived Searcher per thread and folder."""
     searchers: dict[Path, Searcher] = _local.__dict__.setdefault("searchers", {})
     key = Path(index_dir).resolve()
     searcher = searchers.get(key)
     if searcher is None:
         searcher = searchers[key] = Searcher(key)
-    return searcher.query(text, **options)
+    return searcher
+
+
+def query(text: str, *, index_dir: Path, **options: Any) -> SearchResults:
+    """`Searcher(index_dir).query(text, **options)` with one long-lived Searcher per thread and folder."""
+    return _thread_searcher(index_dir).query(text, **options)
+
+
+def count_matches(text: str, *, index_dir: Path, **options: Any) -> int:
+    """`Searcher(index_dir).count(text, **options)` with the same per-thread Searcher as `query`."""
+    return _thread_searcher(index_dir).count(text, **options)

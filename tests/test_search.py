@@ -337,6 +337,56 @@ def test_only_stop_words_find_nothing(index: Searcher) -> None:
     assert index.query("the of and", lang="en").total == 0
 
 
+@pytest.mark.parametrize("text", ["\u0301", "!?", "*", "*:*", "…", " - "])
+def test_text_without_any_word_finds_nothing(index: Searcher, text: str) -> None:
+    for audience in ("public", "internal"):
+        found = index.query(text, audience=audience)
+        assert (found.total, found.hits, found.suggestion) == (0, [], None)
+        assert index.count(text, audience=audience) == 0
+
+
+def test_query_syntax_is_plain_words(index: Searcher) -> None:
+    plain = index.query("gizmo", audience="internal")
+    for text in ("gizmo*", "title:gizmo", "gizmo~", "(gizmo)", '"gizmo"', "gizmo^5", "+gizmo"):
+        assert ids(index.query(text, audience="internal")) == ids(plain), text
+    # "title" is a plain word, not a field: corrected like any other, and the suggestion holds no syntax
+    field = index.query("titel:*", audience="internal", lang="en")
+    word = index.query("titel", audience="internal", lang="en")
+    assert (ids(field), field.corrected) == (ids(word), word.corrected)
+    assert field.suggestion == word.suggestion
+
+
+def test_ligatures_and_combining_accents_find_the_plain_words(index: Searcher) -> None:
+    assert ids(index.query("\ufb01x it", lang="en")) == ids(index.query("fix it", lang="en"))
+    assert ids(index.query("gizmo settings", lang="en"))[0] == "gizmo"
+    assert paths(index.query("rembourse\u0301es", lang="fr")) == ["fr/billing/refunds.md"]
+    assert index.query("\ufb01x", lang="en").suggestion is None  # found as typed, nothing to correct
+
+
+def test_count_is_the_total_without_filters(index: Searcher) -> None:
+    assert (
+        index.count("card declined", lang="en", audience="internal")
+        == index.query("card declined", lang="en", audience="internal").total
+    )
+    assert index.query("card declined", audience="public", type="macro").total == 0
+    assert index.count("card declined", audience="public") == index.query("card declined", audience="public").total > 0
+    assert index.count("xqzvwk", lang="en") == 0
+    assert index.count("", audience="public", lang="en") == len(index.query("", lang="en", per_page=100).hits)
+
+
+def test_answers_need_every_word_as_typed(index: Searcher) -> None:
+    assert index.answers("monthly limit", lang="en") == ["en/cards/declined.md"]
+    assert index.answers("monthly limt", lang="en") == []  # no typo correction
+    assert index.answers("monthly budget", lang="en") == []  # every meaningful word
+    assert index.answers("the", lang="en") == []
+    assert index.answers("reconciliation", lang="en") == []  # agent notes: internal readers only
+    assert index.answers("reconciliation", lang="en", audience="internal") == ["en/cards/declined.md"]
+    # Pages the French site does not show in French: not translated yet (invoices) or not at all
+    assert index.answers("invoices", lang="en", missing_in="fr") == ["en/billing/invoices.md"]
+    assert index.answers("monthly limit", lang="en", missing_in="fr") == []  # translated
+    assert index.answers("les invoices", lang="en", missing_in="fr") == ["en/billing/invoices.md"]
+
+
 # Building and rebuilding
 
 

@@ -55,3 +55,18 @@ def test_matching_spans_finds_inflected_and_unaccented_forms() -> None:
     text = "Les remboursements arrivent ; le remboursé reçoit un REMBOURSEMENT. Remboursées, rembourrées."
     spans = matching_spans("fr", text, {"rembours"})
     assert [text[start:end] for start, end in spans] == ["remboursements", "remboursé", "REMBOURSEMENT", "Remboursées"]
+
+
+@pytest.mark.parametrize(
+    ("written", "plain"),
+    [
+        ("\ufb01nance \ufb02ux", "finance flux"),  # ligatures ﬁ and ﬂ
+        ("ｆａｃｔｕｒｅ", "facture"),  # full-width letters
+        ("re\u0301silier", "résilier"),  # an accent typed as a combining mark
+        ("e\u0301che\u0301ance", "échéance"),
+    ],
+)
+def test_compatibility_forms_fold_in_both_languages(written: str, plain: str) -> None:
+    for lang in ("en", "fr"):
+        assert terms(lang, written) == terms(lang, plain)
+    assert fold(written) == fold(plain)

@@ -145,3 +145,16 @@ def test_eval_file_mistakes_name_the_line(indexed: MiniKB, tmp_path: Path, text:
     assert result.exit_code == 1
     assert message in result.output
     assert "Traceback" not in result.output
+
+
+def test_query_syntax_is_searched_as_plain_words(indexed: MiniKB) -> None:
+    # Whoosh syntax means nothing: "refnud:*" is the word "refnud", corrected, and the suggestion holds no syntax
+    typed = run(indexed, "search", "refnud:*", "--lang", "en")
+    word = run(indexed, "search", "refnud", "--lang", "en")
+    assert typed.output.splitlines()[0] == "Did you mean: refund"
+    assert typed.output.replace("'refnud:*'", "'refnud'") == word.output
+    assert run(indexed, "search", "title:refnud", "--lang", "en").output.startswith("Did you mean: title refund\n")
+    assert run(indexed, "search", "*").output == "No results for '*'.\n"
+    assert run(indexed, "search", "refund*", "--lang", "en").output.replace("'refund*'", "'refund'") == (
+        run(indexed, "search", "refund", "--lang", "en").output
+    )

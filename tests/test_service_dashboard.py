@@ -82,6 +82,26 @@ def test_kb_report_writes_a_self_contained_file(tmp_path: Path, monkeypatch: pyt
     assert bad.exit_code == 1 and "kb: error: --since" in bad.output
 
 
+@pytest.mark.parametrize(
+    "dates", ["to=9999-12-31", "from=0001-01-01", "from=1970-01-01", "from=2026-11-21&to=2026-11-20"]
+)
+def test_a_period_the_dashboard_cannot_show_is_a_400_page(tmp_path: Path, dates: str) -> None:
+    client = _app(tmp_path).test_client()
+    answer = client.get(f"/internal/dashboard?{dates}", headers={"Authorization": f"Bearer {TOKEN}"})
+    assert answer.status_code == 400
+    assert "Bad Request" in answer.text
+
+
+@pytest.mark.parametrize("since", ["100000000d", "5000y", "3661d", "0d"])
+def test_kb_report_refuses_a_period_it_cannot_show_in_one_line(tmp_path: Path, since: str) -> None:
+    out = tmp_path / "report.html"
+    result = CliRunner().invoke(main, ["--root", str(REPO_ROOT), "report", "--since", since, "--out", str(out)])
+    assert result.exit_code == 1
+    assert result.output.startswith("kb: error: --since") and result.output.count("\n") == 1, result.output
+    assert result.exception is None or isinstance(result.exception, SystemExit)
+    assert not out.exists()
+
+
 @pytest.mark.parametrize("backend", BACKENDS)
 def test_migrations_upgrade_an_older_database_and_keep_its_rows(backend: str, tmp_path: Path) -> None:
     url = database_url(backend, tmp_path)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 
@@ -119,7 +120,7 @@ def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, cont
                 "helpful": False,
                 "comment": "x" * 1001,
             },
-            {"comment": "'" + "x" * 1001 + "' is too long"},
+            {"comment": "too long: at most 1000 characters"},
         ),
         (
             {
@@ -134,16 +135,13 @@ def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, cont
         ),
         (
             {"type": "search", "lang": "en", "session": SESSION, "query": "q" * 201, "results": 1},
-            {"query": "'" + "q" * 201 + "' is too long"},
+            {"query": "too long: at most 200 characters"},
         ),
         (
             {"type": "search", "lang": "en", "session": SESSION, "query": "card", "results": -1},
             {"results": "-1 is less than the minimum of 0"},
         ),
-        (
-            {"events": [view()] * 51},
-            {"events": "[" + ", ".join([repr(view())] * 51).replace("'", "'") + "] is too long"},
-        ),
+        ({"events": [view()] * 51}, {"events": "too many: at most 50 items"}),
         ([view()], {"(body)": "an event is a JSON object"}),
         ({**view(), "type": {}}, {"type": "unknown event type; types: view, vote, search, contact, macro_used"}),
     ],
@@ -152,10 +150,8 @@ def test_invalid_fields_get_422_with_every_error(app, client, payload, errors) -
     answer = client.post("/api/v1/events", json=payload)
     assert answer.status_code == 422
     found = {e["field"]: e["message"] for e in answer.get_json()["errors"]}
-    assert found.keys() == errors.keys()
-    for field, message in errors.items():
-        if field != "events":
-            assert found[field] == message
+    assert found == errors
+    assert len(answer.data) < 1000  # what was wrong, not the request repeated back
     assert _count(app, events) == 0
 
 
@@ -194,3 +190,70 @@ def test_cors_allows_only_configured_origins(tmp_path: Path) -> None:
     assert allowed.headers.get("Access-Control-Allow-Origin") == "https://help.example.com"
     other = client.post("/api/v1/events", json=view(), headers={"Origin": "https://evil.example"})
     assert "Access-Control-Allow-Origin" not in other.headers
+
+
+def test_deeply_nested_json_is_a_400_not_a_crash(app, client) -> None:
+    deep_field = json.dumps({**view(), "extra": "X"}).replace('"X"', "[" * 40 + "]" * 40)
+    for body in ("[" * 30000 + "]" * 30000, deep_field):
+        answer = client.post("/api/v1/events", data=body, content_type="application/json")
+        assert answer.status_code == 400
+        assert answer.get_json()["error"] == "malformed_json"
+    assert _count(app, events) == 0
+
+
+def _vote(**fields):
+    return {"type": "vote", "article": "request-a-refund", "lang": "en", "session": SESSION, "helpful": False, **fields}
+
+
+def _search(query: str):
+    return {"type": "search", "lang": "fr", "session": SESSION, "query": query, "results": 0}
+
+
+@pytest.mark.parametrize(
+    ("body", "field", "character"),
+    [
+        # JSON escapes, as a client would send them: json.dumps keeps a lone surrogate as \ud800
+        (json.dumps(_search("carte \ud800")), "query", "U+D800"),
+        (json.dumps(_vote(comment="broken \udfff link")), "comment", "U+DFFF"),
+        (json.dumps(_search("carte\u0000refusée")), "query", "U+0000"),
+        (json.dumps(_vote(comment="nul \u0000 byte")), "comment", "U+0000"),
+        (json.dumps({"events": [view(), _vote(comment="bell \u0007")]}), "events[1].comment", "U+0007"),
+    ],
+)
+def test_text_postgresql_cannot_store_is_a_422_naming_the_field(app, client, body, field, character) -> None:
+    answer = client.post("/api/v1/events", data=body, content_type="application/json")
+    assert answer.status_code == 422
+    (error,) = answer.get_json()["errors"]
+    assert error["field"] == field and character in error["message"]
+    assert _count(app, events) == 0 and _count(app, votes) == 0
+
+
+def test_tabs_line_breaks_and_any_script_are_stored(app, client) -> None:
+    comment = "Step 2\tfails.\r\nÉtape 3 : 失败 🙁"
+    assert client.post("/api/v1/events", json=_vote(comment=comment)).status_code == 202
+    with app.extensions["kb_engine"].connect() as connection:
+        assert connection.execute(select(votes.c.comment)).scalar_one() == comment
+
+
+def _chunked(client, body: bytes):
+    """A body without Content-Length, as gunicorn hands a chunked request over (its input terminated)."""
+    return client.post(
+        "/api/v1/events",
+        input_stream=io.BytesIO(body),
+        headers={"Content-Type": "application/json", "Transfer-Encoding": "chunked"},
+        environ_overrides={"wsgi.input_terminated": True},
+    )
+
+
+def test_a_chunked_body_over_64_kib_is_a_413(app, client) -> None:
+    one = json.dumps(view()).encode()
+    padded = one[:-1] + b" " * (64 * 1024 - len(one)) + b"}"  # valid JSON, exactly 64 KiB
+    assert len(padded) == 64 * 1024
+    assert (_chunked(client, one).status_code, _chunked(client, padded).status_code) == (202, 202)
+    # Werkzeug alone would stop reading at 64 KiB without a word and accept the truncated, still valid, JSON
+    over = padded[:-1] + b" }"
+    answer = _chunked(client, over)
+    assert answer.status_code == 413 and answer.get_json()["error"] == "request_entity_too_large"
+    answer = _chunked(client, json.dumps({"events": [view()] * 50}).encode() + b" " * 70_000)
+    assert answer.status_code == 413
+    assert _count(app, events) == 2

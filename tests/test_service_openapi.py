@@ -35,11 +35,29 @@ def test_the_description_is_valid_openapi() -> None:
     validate(APP.test_client().get("/api/v1/openapi.json").get_json())
 
 
+def test_the_description_says_what_the_routes_accept_and_answer() -> None:
+    paths = APP.test_client().get("/api/v1/openapi.json").get_json()["paths"]
+
+    def parameters(path: str) -> dict[str, dict]:
+        return {parameter["name"]: parameter for parameter in paths[path]["get"]["parameters"]}
+
+    for path in ("/api/v1/stats/articles", "/api/v1/reports/deflection", "/api/v1/reports/gaps"):
+        assert {"from", "to", "lang"} <= parameters(path).keys(), path
+        assert parameters(path)["lang"]["schema"]["enum"] == ["en", "fr"]
+        assert paths[path]["get"]["security"] == [{"bearer": []}]
+    assert {"400", "413", "415", "422", "429", "503"} <= paths["/api/v1/events"]["post"]["responses"].keys()
+    search = paths["/api/v1/search"]["get"]
+    assert search["security"] == [{}, {"bearer": []}]  # optional: a token unlocks internal results
+    assert "internal" in search["description"]
+    assert parameters("/api/v1/search")["site_lang"]["schema"]["enum"] == ["en", "fr"]
+
+
 @schema.parametrize()
-@settings(max_examples=25, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
+@settings(max_examples=100, deadline=None, derandomize=True, suppress_health_check=list(HealthCheck))
 def test_api_conforms_to_its_description(case) -> None:
     """Every check but "schema-valid data is accepted": an event naming a page id the knowledge base does not
-    have is schema-valid and still refused (422), by design."""
+    have is schema-valid and still refused (422), by design. 100 examples per operation, derandomized, with
+    schemathesis's default phases (explicit examples, boundary coverage, positive and negative fuzzing)."""
     case.call_and_validate(
         headers={"Authorization": "Bearer openapi-test-token"}, excluded_checks=[positive_data_acceptance]
     )

@@ -6,12 +6,14 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
-from conftest import REPO_ROOT
+from conftest import REPO_ROOT, MiniKB, page
 from databases import BACKENDS, database_url
 
+from kbtools.project import KnowledgeBase
 from kbtools.service import create_app
 from kbtools.service.db import insert_events, upsert_votes
 from kbtools.service.metrics import wilson_lower_bound
+from search import build_index
 
 TOKEN = "test-token-123456"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -163,3 +165,160 @@ def test_reports_need_an_agent_and_valid_parameters(client) -> None:
     assert bad.status_code == 422
     assert bad.get_json()["errors"][0]["field"] == "from"
     assert client.get("/api/v1/stats/articles?lang=de", headers=AUTH).status_code == 422
+
+
+@pytest.mark.parametrize("path", ["/api/v1/stats/articles", "/api/v1/reports/deflection", "/api/v1/reports/gaps"])
+@pytest.mark.parametrize(
+    ("dates", "field"),
+    [
+        ("to=9999-12-31", "to"),
+        ("from=0001-01-01", "from"),
+        ("from=0001-01-01&to=0001-01-30", "from"),
+        ("from=1969-12-31&to=2026-11-21", "from"),
+        ("from=2026-11-21&to=2026-11-20", "from"),
+        ("from=9999-12-31", "from"),
+    ],
+)
+def test_out_of_range_dates_are_a_422(client, path: str, dates: str, field: str) -> None:
+    answer = client.get(f"{path}?{dates}", headers=AUTH)
+    assert answer.status_code == 422
+    assert answer.get_json()["errors"][0]["field"] == field
+
+
+def test_the_widest_period_is_answered(client) -> None:
+    for path in ("/api/v1/stats/articles", "/api/v1/reports/deflection", "/api/v1/reports/gaps"):
+        assert client.get(f"{path}?from=1970-01-01&to=9999-12-30", headers=AUTH).status_code == 200
+
+
+# Content gaps and translation gaps, on a real search index over a small knowledge base
+
+
+def _gaps_kb(root: Path) -> MiniKB:
+    kb = MiniKB(root)
+    kb.both(
+        "cards/card-payment-declined.md",
+        page(
+            "card-payment-declined",
+            "My card payment was declined",
+            keywords="[card refused]",
+            body="The merchant refused the card: check the monthly limit.\n",
+        ),
+        page(
+            "card-payment-declined",
+            "Mon paiement par carte a été refusé",
+            keywords="[carte refusée]",
+            body="Le commerçant a refusé la carte : vérifiez le plafond mensuel.\n",
+        ),
+    )
+    kb.both(
+        "billing/transfer-ownership.md",
+        page(
+            "transfer-ownership",
+            "Transfer account ownership",
+            category="billing",
+            owner="billing",
+            body="Send us a Kbis extract of the company.\n",
+        ),
+        page(
+            "transfer-ownership",
+            "Transférer la propriété du compte",
+            category="billing",
+            owner="billing",
+            body="Envoyez-nous un extrait Kbis de la société.\n",
+        ),
+    )
+    # Not translated yet
+    kb.write(
+        "en/billing/expense-reimbursement.md",
+        page(
+            "expense-reimbursement",
+            "Expense reimbursement",
+            category="billing",
+            owner="billing",
+            body="Reimbursements are paid every Friday.\n",
+        ),
+    )
+    kb.write(
+        "en/billing/expense-comments.md",
+        page(
+            "expense-comments",
+            "Add a comment to an expense",
+            category="billing",
+            owner="billing",
+            body="Comments are shown to the approver.\n",
+        ),
+    )
+    kb.write(
+        "en/cards/apple-pay.md",
+        page("apple-pay", "Add your card to Apple Pay", body="Open the Wallet app on your iPhone.\n"),
+    )
+    return kb
+
+
+@pytest.fixture(params=BACKENDS)
+def gaps_client(request: pytest.FixtureRequest, tmp_path: Path):
+    kb = _gaps_kb(tmp_path / "kb")
+    build_index(KnowledgeBase.at(kb.root), tmp_path / "index")
+    app = create_app(
+        {
+            "root": str(kb.root),
+            "database_url": database_url(request.param, tmp_path),
+            "rate_limit": "off",
+            "api_tokens": [TOKEN],
+            "search_index": str(tmp_path / "index"),
+        }
+    )
+    yield app
+    app.extensions["kb_engine"].dispose()
+
+
+def _no_result(app, searches: list[tuple[str, str]]) -> dict[tuple[str, str], str]:
+    rows = [
+        ev("search", f"session-{n:02d}", at(20, 9), article=None, lang=lang, query=text, query_norm=text, results=0)
+        for n, (text, lang) in enumerate(searches)
+    ]
+    with app.extensions["kb_engine"].begin() as connection:
+        insert_events(connection, rows)
+    report = app.test_client().get("/api/v1/reports/gaps?from=2026-11-20&to=2026-11-21", headers=AUTH).get_json()
+    return {(gap["query"], gap["lang"]): gap["gap"] for gap in report["no_results"]}
+
+
+def test_a_translation_gap_is_a_query_english_content_really_answers(gaps_client) -> None:
+    found = _no_result(
+        gaps_client,
+        [
+            # Untranslated English pages hold every word as typed (French stop words left out)
+            ("apple pay", "fr"),
+            ("apple pay sur iphone", "fr"),
+            # Close to English words, but only through typo correction or stemming: not an answer
+            ("carte refusee", "fr"),
+            ("remboursement", "fr"),
+            # One word in English content is not enough: every meaningful word must be there
+            ("comment resilier", "fr"),
+            ("ajouter un commentaire", "fr"),
+            # English content answers it, but the French help center has that page in French already
+            ("kbis", "fr"),
+            # A query in the default language is always a content gap
+            ("apple pay", "en"),
+            ("le", "fr"),
+        ],
+    )
+    assert found == {
+        ("apple pay", "fr"): "translation",
+        ("apple pay sur iphone", "fr"): "translation",
+        ("carte refusee", "fr"): "content",
+        ("remboursement", "fr"): "content",
+        ("comment resilier", "fr"): "content",
+        ("ajouter un commentaire", "fr"): "content",
+        ("kbis", "fr"): "content",
+        ("apple pay", "en"): "content",
+        ("le", "fr"): "content",
+    }
+    dashboard = gaps_client.test_client().get("/internal/dashboard?from=2026-11-20&to=2026-11-21", headers=AUTH)
+    assert dashboard.status_code == 200
+
+
+def test_without_a_usable_index_every_gap_is_a_content_gap(client, tmp_path: Path) -> None:
+    (tmp_path / "none").mkdir()  # the folder exists, no index in it yet: no 500
+    report = client.get("/api/v1/reports/gaps?from=2026-11-20&to=2026-11-21", headers=AUTH).get_json()
+    assert [(g["query"], g["gap"]) for g in report["no_results"]] == [("carte refusee", "content")]

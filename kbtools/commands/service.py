@@ -72,20 +72,23 @@ def report(ctx: click.Context, since: str, out_path: Path) -> None:
     from kbtools.errors import UsageError
     from kbtools.files import write_atomically
     from kbtools.service import resolve_settings
-    from kbtools.service.dashboard import dashboard_data, render_dashboard
+    from kbtools.service.dashboard import MAX_DAYS, dashboard_data, render_dashboard
     from kbtools.service.db import connect, migrate
     from kbtools.service.metrics import Period
 
+    today = date.today()
     try:
         interval = parse_interval(since)
     except ValueError as exc:
         raise UsageError(f"--since: {exc}") from None
+    try:
+        period = Period.of(interval.before(today) + timedelta(days=1), today, max_days=MAX_DAYS)
+    except (OverflowError, ValueError):  # a date before year 1, or a PeriodError
+        raise UsageError(f"--since: {since!r} is not a period the report can show: 1d to {MAX_DAYS}d") from None
     kb = knowledge_base(ctx)
     settings = resolve_settings({"root": str(kb.root)})
     engine = connect(settings["database_url"])
     migrate(engine)
-    today = date.today()
-    period = Period.of(interval.before(today) + timedelta(days=1), today)
     data = dashboard_data(engine, kb, period, settings["min_votes"], settings["search_index"], today)
     out_path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(out_path, render_dashboard(data, standalone=True))

@@ -12,6 +12,7 @@ from typing import Any
 
 from flask import Flask
 from flask_cors import CORS
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kbtools.project import KnowledgeBase
 from kbtools.service import auth, dashboard, errors, events, openapi, reports, search_api, sites
@@ -38,6 +39,10 @@ def resolve_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = resolve_settings(config)
     app = Flask(__name__)
+    if settings["trusted_proxies"]:
+        # request.remote_addr (the rate limit's key) becomes the client address the nearest trusted proxy
+        # saw, from the X-Forwarded-For entries those proxies appended
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["trusted_proxies"])  # type: ignore[method-assign]
     app.url_map.converters["site_path"] = sites.SitePathConverter
     app.config.update(
         KB=settings,

@@ -12,6 +12,7 @@ from typing import Any
 from flask import Blueprint, current_app, request
 from jinja2 import Environment, PackageLoader, select_autoescape
 from sqlalchemy import Engine
+from werkzeug.exceptions import BadRequest
 
 from kbtools.project import KnowledgeBase
 from kbtools.reviews import review_due
@@ -21,6 +22,8 @@ from kbtools.service.gaps import classify_gaps
 from kbtools.translations import State, translation_state
 
 bp = Blueprint("dashboard", __name__)
+
+MAX_DAYS = 3660  # the longest period the dashboard (and `kb report`) shows: one chart point per day
 
 _ENV = Environment(loader=PackageLoader("kbtools.service", "templates"), autoescape=select_autoescape(["html"]))
 
@@ -120,7 +123,10 @@ def _date_arg(name: str) -> date | None:
 @require_agent_page
 def dashboard() -> str:
     settings = current_app.config["KB"]
-    period = metrics.Period.of(_date_arg("from"), _date_arg("to"))
+    try:
+        period = metrics.Period.of(_date_arg("from"), _date_arg("to"), max_days=MAX_DAYS)
+    except metrics.PeriodError as exc:
+        raise BadRequest(str(exc)) from None  # the normal HTML error page, with what was wrong
     data = dashboard_data(
         current_app.extensions["kb_engine"],
         current_app.extensions["kb"],

@@ -6,16 +6,20 @@ import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy.exc import SQLAlchemyError
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from kbtools.service import db
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
+from kbtools.service.schemas import MAX_BODY_BYTES
 from kbtools.service.validation import InvalidEvents, normalise_query, parse_events
 
 bp = Blueprint("events", __name__)
 
 # sendBeacon sends text/plain (no CORS preflight); programs send application/json.
 ACCEPTED_TYPES = ("application/json", "text/plain")
+_CHUNK = 16 * 1024
+MAX_DEPTH = 32
 
 
 @bp.get("/api/v1/health")
@@ -29,11 +33,15 @@ def health() -> Response:
 def post_events() -> tuple[Response, int]:
     if request.mimetype not in ACCEPTED_TYPES:
         raise ApiError(415, "unsupported_media_type", "send JSON as application/json or text/plain")
-    raw = request.get_data(cache=False)  # Werkzeug stops at MAX_CONTENT_LENGTH with a 413
+    raw = read_body(MAX_BODY_BYTES)
     try:
         payload = json.loads(raw)
-    except (ValueError, UnicodeDecodeError) as exc:
+    except (ValueError, UnicodeDecodeError) as exc:  # JSONDecodeError is a ValueError
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
+    except RecursionError:
+        raise ApiError(400, "malformed_json", "the body is not valid JSON: nested too deeply") from None
+    if _too_deep(payload, MAX_DEPTH):  # events are 3 levels deep; deeper values would only slow the checks down
+        raise ApiError(400, "malformed_json", f"the body nests arrays or objects more than {MAX_DEPTH} levels deep")
     try:
         rows = parse_events(payload, current_app.extensions["kb_catalog"])
     except InvalidEvents as exc:
@@ -49,6 +57,46 @@ def post_events() -> tuple[Response, int]:
         current_app.logger.exception("could not store events")
         raise ApiError(503, "storage_unavailable", "events could not be stored; retry later") from None
     return jsonify({"accepted": len(rows)}), 202
+
+
+def _too_deep(value: object, limit: int) -> bool:
+    """Whether arrays and objects nest more than `limit` levels in `value` (without recursion)."""
+    pending = [(value, 1)]
+    while pending:
+        item, depth = pending.pop()
+        if isinstance(item, dict | list):
+            if depth > limit:
+                return True
+            pending.extend((child, depth + 1) for child in (item.values() if isinstance(item, dict) else item))
+    return False
+
+
+def read_body(limit: int) -> bytes:
+    """The request body, or a 413 when it is over `limit` bytes, whatever the transfer encoding.
+
+    Werkzeug refuses a Content-Length over MAX_CONTENT_LENGTH, but a chunked body has none: the server
+    (gunicorn) marks its input as terminated and Werkzeug would stop reading at the limit without saying
+    so. So read at most limit + 1 bytes ourselves and check. A body without a length from a server that
+    does not terminate its input cannot be read safely: Werkzeug gives it as empty (a 400 below).
+    """
+    if request.content_length is not None and request.content_length > limit:
+        raise RequestEntityTooLarge()
+    environ = request.environ
+    if request.content_length is None and environ.get("wsgi.input_terminated"):
+        stream = environ["wsgi.input"]  # the server ends it at the end of the chunked body
+    else:
+        stream = request.stream  # bounded by Content-Length
+    chunks: list[bytes] = []
+    size = 0
+    while size <= limit:
+        chunk = stream.read(min(_CHUNK, limit + 1 - size))
+        if not chunk:
+            break
+        chunks.append(chunk)
+        size += len(chunk)
+    if size > limit:
+        raise RequestEntityTooLarge()
+    return b"".join(chunks)
 
 
 def _event_row(row: dict) -> dict:

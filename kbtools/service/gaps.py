@@ -1,32 +1,43 @@
-"""Telling content gaps from translation gaps: a query with no result in its language is a translation gap
-when the same query finds content in the source language."""
+"""Telling content gaps from translation gaps.
+
+A search with no result in a language other than the default one is a translation gap only when content
+in the default language really answers it and is missing in the query's language: a public page of the
+default language holds every meaningful word of the query as typed (analysed in the default language,
+stop words left out, with no typo correction, so "remboursement" does not become "reimbursement" and
+"comment résilier" does not stop at the English word "comment"), and the query language's help center
+does not show that page in its own language (not translated yet, or the translation is not published).
+Everything else, and everything without a search index, is a content gap.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from kbtools.errors import KbError
 from kbtools.project import KnowledgeBase
 
 
 def classify_gaps(rows: list[dict[str, Any]], kb: KnowledgeBase, index_dir: str) -> list[dict[str, Any]]:
+    """Set `gap` ("content" or "translation") on each row (query, lang) of searches with no result."""
     default = kb.taxonomy.default_language
-    finder = _source_language_finder(index_dir, default)
+    foreign = [row for row in rows if row["lang"] != default]
     for row in rows:
-        if row["lang"] == default or finder is None:
-            row["gap"] = "content"
-            continue
-        row["gap"] = "translation" if finder(row["query"]) else "content"
+        row["gap"] = "content"
+    if not foreign or not Path(index_dir).exists():
+        return rows
+    from search import Searcher
+
+    with Searcher(Path(index_dir)) as searcher:
+        for row in foreign:
+            if _answered(searcher.answers, row, default):
+                row["gap"] = "translation"
     return rows
 
 
-def _source_language_finder(index_dir: str, lang: str):  # type: ignore[no-untyped-def]
-    """A function telling whether a public query finds anything in `lang`, or None without a search index."""
-    if not Path(index_dir).exists():
-        return None
+def _answered(answers: Callable[..., list[str]], row: dict[str, Any], default: str) -> bool:
     try:
-        from search import Searcher  # the search layer; absent until `kb index` has run
-    except ImportError:
-        return None
-    searcher = Searcher(Path(index_dir))
-    return lambda text: searcher.query(text, lang=lang, audience="public").total > 0
+        return bool(answers(row["query"] or "", lang=default, audience="public", missing_in=row["lang"]))
+    except KbError:  # no usable index (IndexNotFoundError), or a language it does not have: cannot tell
+        return False

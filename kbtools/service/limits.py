@@ -1,4 +1,8 @@
-"""Per-client rate limit on public write and search routes (Flask-Limiter, counted in memory only)."""
+"""Per-client rate limit on public write and search routes (Flask-Limiter, counted in memory only).
+
+The key is the client address (`request.remote_addr`, which `KB_TRUSTED_PROXIES` makes the address the
+load balancer saw). Counters live in each worker process: a client may send the limit to every worker.
+"""
 
 from __future__ import annotations
 

@@ -27,7 +27,13 @@ _PERIOD = [
     _query("from", "First day (YYYY-MM-DD); default: 30 days before 'to'.", {"type": "string", "format": "date"}),
     _query("to", "Last day (YYYY-MM-DD); default: today.", {"type": "string", "format": "date"}),
 ]
-_AUTH_ERRORS = {"401": _error("Not signed in."), "422": _error("Invalid query parameters.")}
+_AUTH_ERRORS = {
+    "401": _error("Not signed in."),
+    "422": _error(
+        "Invalid query parameters: an unknown parameter or language, a date that is not YYYY-MM-DD or is "
+        "outside 1970-01-01 to 9999-12-30, 'from' after 'to'."
+    ),
+}
 _OBJECT = {"type": "object", "additionalProperties": True}
 
 
@@ -83,11 +89,15 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                             }
                         },
                     },
-                    "400": _error("The body is not JSON."),
-                    "413": _error("The body is over 64 KiB."),
+                    "400": _error("The body is not JSON, or nests arrays or objects more than 32 levels deep."),
+                    "413": _error("The body is over 64 KiB (with a Content-Length or chunked)."),
                     "415": _error("Not application/json or text/plain."),
-                    "422": _error("Invalid events; `errors` lists every bad field."),
+                    "422": _error(
+                        "Invalid events; `errors` lists every bad field. A `query` or `comment` may not hold "
+                        "NUL or other control characters (tab and line breaks are fine) or unpaired surrogates."
+                    ),
                     "429": _error("Over the per-client rate limit."),
+                    "503": _error("The event store is unavailable; nothing was stored: retry later."),
                 },
             }
         },
@@ -113,13 +123,29 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
         "/api/v1/search": {
             "get": {
                 "summary": "Search the knowledge base (public content only without credentials)",
-                "description": "Every query is logged as a search event with its result count.",
+                "description": "Public: without credentials only public pages (no agent notes) come back. "
+                "Signed-in agents (`Authorization: Bearer <token>`, the wiki's sign-in cookie or the trusted "
+                "single-sign-on header) also search internal pages and agent notes, and macros come with their "
+                "reply. `q` is plain words (no query syntax). Every query holding a word is logged as a search "
+                "event, in the language of `lang`, else `site_lang`, else the default language, with the "
+                "number of pages it finds before the type, category, tag and case-reason filters.",
+                "security": [{}, {"bearer": []}],
                 "parameters": [
                     {
-                        **_query("q", "What to search for.", {"type": "string", "minLength": 1, "maxLength": 200}),
+                        **_query(
+                            "q",
+                            "What to search for: plain words; no control characters.",
+                            {"type": "string", "minLength": 1, "maxLength": 200},
+                        ),
                         "required": True,
                     },
                     period[-1],
+                    _query(
+                        "site_lang",
+                        "Language of the page the search was made from; only used to log the search "
+                        "(when `lang` is not given), never to filter.",
+                        period[-1]["schema"],
+                    ),
                     _query("type", "Only this content type.", {"type": "string"}),
                     _query("category", "Only this category.", {"type": "string"}),
                     _query("tag", "Only pages with this tag.", {"type": "string"}),
@@ -137,7 +163,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                         "description": "Hits with highlighted snippets.",
                         "content": {"application/json": {"schema": _OBJECT}},
                     },
-                    "422": _error("Invalid query parameters."),
+                    "422": _error("Invalid query parameters (an unknown one, a control character in `q`...)."),
                     "429": _error("Over the per-client rate limit."),
                     "503": _error("The search index is not built yet."),
                 },
@@ -148,7 +174,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                 "summary": "Per article and language: views, sessions, votes, helpful rate, contact rate",
                 "security": [{"bearer": []}],
                 "parameters": [
-                    *_PERIOD,
+                    *period,
                     _query(
                         "type",
                         "Only this content type.",
@@ -166,7 +192,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                 "summary": "Help-center sessions, contact sessions, deflection rate and self-service score",
                 "security": [{"bearer": []}],
                 "parameters": [
-                    *_PERIOD,
+                    *period,
                     _query("format", "json (default) or csv.", {"type": "string", "enum": ["json", "csv"]}),
                 ],
                 "responses": {

@@ -45,11 +45,12 @@ def _only(*names: str) -> None:
 
 def _period() -> metrics.Period:
     first, last = _date("from"), _date("to")
-    if first and last and first > last:
+    try:
+        return metrics.Period.of(first, last)
+    except metrics.PeriodError as exc:
         raise ApiError(
-            422, "invalid_parameters", "bad query parameters", [{"field": "from", "message": "'from' is after 'to'"}]
-        )
-    return metrics.Period.of(first, last)
+            422, "invalid_parameters", "bad query parameters", [{"field": exc.field, "message": str(exc)}]
+        ) from None
 
 
 def _lang() -> str | None:

@@ -29,8 +29,32 @@ def _list(value: str) -> list[str]:
     return [item.strip() for item in value.split(",") if item.strip()]
 
 
-def _integer(value: str) -> int:
-    return int(value)
+def _positive(value: str) -> int:
+    number = int(value)
+    if number < 1:
+        raise ValueError(f"expected 1 or more, got {number}")
+    return number
+
+
+def _count(value: str) -> int:
+    number = int(value)
+    if number < 0:
+        raise ValueError(f"expected 0 or more, got {number}")
+    return number
+
+
+def _rate_limit(value: str) -> str:
+    """`off`, or limits as Flask-Limiter reads them: `600/minute`, `10 per second; 300/hour`."""
+    from limits import parse_many
+
+    value = value.strip()
+    if value.lower() == "off":
+        return "off"
+    try:
+        parse_many(value)
+    except ValueError:
+        raise ValueError(f"expected a rate such as 600/minute (or off), got {value!r}") from None
+    return value
 
 
 def _flag(value: str) -> bool:
@@ -75,8 +99,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "rate_limit",
         "600/minute",
-        "Events and searches a client may send, e.g. `120/minute`; `off` disables "
-        "the limit (load tests). Counted in memory per process, keyed by client address, never stored.",
+        "Events and searches a client may send, e.g. `120/minute` or `10/second; 600/hour`; `off` disables "
+        "the limit (load tests). Counted in memory by each worker process, keyed by client address, never "
+        "stored: a client may send up to this many to each worker (see Rate limit above).",
+        _rate_limit,
+    ),
+    Setting(
+        "trusted_proxies",
+        "0",
+        "Reverse proxies or load balancers in front of the service that append the client address to "
+        "`X-Forwarded-For` (usually 1). The rate limit then keys on the address they saw, not theirs; 0 trusts "
+        "no such header (a client could forge it).",
+        _count,
     ),
     Setting(
         "api_tokens",
@@ -98,8 +132,8 @@ SETTINGS: tuple[Setting, ...] = (
         "Key signing the wiki's sign-in cookie. Default: random at start (agents sign in again after a restart).",
     ),
     Setting("contact_url", "", "Where the help center's 'Contact support' link goes."),
-    Setting("workers", "4", "Worker processes of `kb serve` (gunicorn).", _integer),
-    Setting("min_votes", "5", "Votes an article needs before the dashboard ranks it among the worst.", _integer),
+    Setting("workers", "4", "Worker processes of `kb serve` (gunicorn).", _positive),
+    Setting("min_votes", "5", "Votes an article needs before the dashboard ranks it among the worst.", _count),
 )
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}
@@ -124,7 +158,13 @@ def load_settings(
     values: dict[str, Any] = {}
     for setting in SETTINGS:
         if setting.name in overrides:
-            values[setting.name] = overrides[setting.name]
+            value = overrides[setting.name]
+            if isinstance(value, str):  # text is checked as from the environment; lists and numbers are taken
+                try:
+                    value = setting.parse(value)
+                except ValueError as exc:
+                    raise SettingsError(f"{setting.name} ({setting.env}): {exc}") from None
+            values[setting.name] = value
             continue
         raw = environ.get(setting.env)
         source = setting.env

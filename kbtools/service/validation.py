@@ -8,13 +8,14 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from jsonschema import Draft7Validator
+from jsonschema import Draft7Validator, ValidationError
 
 from kbtools.service.catalog import Catalog
 from kbtools.service.schemas import BATCH_SCHEMA, EVENT_SCHEMAS, EVENT_TYPES
 
 _VALIDATORS = {kind: Draft7Validator(schema) for kind, schema in EVENT_SCHEMAS.items()}
 _BATCH = Draft7Validator(BATCH_SCHEMA)
+MAX_MESSAGE = 200  # characters of an error message or field name: values are not echoed in full
 
 
 @dataclass(frozen=True)
@@ -36,21 +37,58 @@ def _path(prefix: str, parts: Any) -> str:
     return field or "(body)"
 
 
+def _message(error: ValidationError) -> str:
+    """What is wrong, without repeating a long value back (a batch of 51 events, a 5,000-character comment)."""
+    limit = error.validator_value
+    if error.validator == "maxLength":
+        return f"too long: at most {limit} characters"
+    if error.validator == "minLength":
+        return f"too short: at least {limit} characters"
+    if error.validator == "maxItems":
+        return f"too many: at most {limit} items"
+    if error.validator == "minItems":
+        return f"too few: at least {limit} items"
+    message = error.message
+    return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
+
+
 def _schema_errors(validator: Draft7Validator, data: Any, prefix: str) -> list[FieldError]:
     found = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         if error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            found.extend(FieldError(_path(prefix, [*error.absolute_path, name]), "unknown field") for name in extra)
+            found.extend(
+                FieldError(_path(prefix, [*error.absolute_path, name])[:MAX_MESSAGE], "unknown field") for name in extra
+            )
         else:
-            found.append(FieldError(_path(prefix, error.absolute_path), error.message))
+            found.append(FieldError(_path(prefix, error.absolute_path)[:MAX_MESSAGE], _message(error)))
     return found
 
 
+# Characters free text may not hold: NUL and the other C0 controls but tab, line feed and carriage return
+# (PostgreSQL refuses NUL in text; none belongs in a query or a comment), and unpaired UTF-16 surrogates,
+# which JSON's \ud800 escapes can produce but no UTF-8 text can hold.
+_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
+FREE_TEXT_FIELDS = ("query", "comment")
+
+
+def text_problem(text: str) -> str | None:
+    """Why `text` cannot be stored as free text (a query, a comment), or None."""
+    match = _FORBIDDEN.search(text)
+    if match is None:
+        return None
+    char = match.group(0)
+    kind = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
+    return f"contains {kind} (U+{ord(char):04X}) at position {match.start()}: not allowed in text"
+
+
 def normalise_query(query: str) -> str:
-    """Lower case, accents folded, punctuation and repeated spaces dropped: how gaps are grouped."""
-    folded = unicodedata.normalize("NFKD", query.casefold()).encode("ascii", "ignore").decode("ascii")
-    return " ".join(re.sub(r"[^\w\s-]", " ", folded).split())[:200]
+    """How gaps are grouped: lower case, compatibility forms (ligatures) and accents folded, punctuation and
+    repeated spaces dropped. Letters of any script are kept; a query of only marks or punctuation is ""."""
+    decomposed = unicodedata.normalize("NFKD", query.casefold())
+    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
+    words = re.sub(r"[^\w\s-]", " ", folded).split()
+    return " ".join(word for word in words if any(char.isalnum() for char in word))[:200]
 
 
 def parse_events(payload: Any, catalog: Catalog) -> list[dict[str, Any]]:
@@ -75,13 +113,22 @@ def parse_events(payload: Any, catalog: Catalog) -> list[dict[str, Any]]:
             continue
         item_errors = _schema_errors(_VALIDATORS[kind], item, prefix)
         if not item_errors:
-            item_errors = _known(item, catalog, prefix)
+            item_errors = _text_errors(item, prefix) or _known(item, catalog, prefix)
         errors.extend(item_errors)
         if not item_errors:
             rows.append({**item, "created_at": now})
     if errors:
         raise InvalidEvents(errors)
     return rows
+
+
+def _text_errors(item: dict[str, Any], prefix: str) -> list[FieldError]:
+    found = []
+    for name in FREE_TEXT_FIELDS:
+        problem = text_problem(item[name]) if isinstance(item.get(name), str) else None
+        if problem:
+            found.append(FieldError(_path(prefix, [name]), problem))
+    return found
 
 
 def _known(item: dict[str, Any], catalog: Catalog, prefix: str) -> list[FieldError]:

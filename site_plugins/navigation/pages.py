@@ -46,7 +46,10 @@ def home_page(site: Site, site_name: str) -> GeneratedPage:
     text = strings(site.lang)
     intro = text["home_intro"] if site.is_public else text["wiki_home_intro"]
     lines = [
-        _front(site_name, "hide: [navigation, toc, feedback]\n"),
+        # The title as a heading, not front-matter: the theme then names the tab "<site name>", not
+        # "<site name> - <site name>"
+        "---\nhide: [navigation, toc, feedback]\n---\n\n",
+        f"# {site_name}\n",
         f"{intro}\n",
         '<div class="grid cards" markdown>\n',
     ]

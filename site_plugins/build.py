@@ -29,6 +29,7 @@ from kbtools.history import read_history, save_history
 from kbtools.project import KnowledgeBase
 from kbtools.urls import site_prefix
 from site_plugins.site import AUDIENCES, HISTORY_FILE_ENV
+from site_plugins.strings import strings
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
 _OWN_KEYS = ("docs_dir", "site_dir", "nav", "plugins", "INHERIT", "markdown_extensions")
@@ -40,7 +41,7 @@ _MARKDOWN_EXTENSIONS: list[str | dict[str, Any]] = [
     "tables",
     "pymdownx.details",
     "pymdownx.superfences",
-    {"toc": {"permalink": True}},
+    "toc",  # with a permalink titled in the page's language (markdown_extensions)
 ]
 
 
@@ -151,7 +152,7 @@ def mkdocs_config(
             "kb-navigation": common,
             "kb-page": {**common, "service_url": options.service_url, "contact_url": options.contact_url},
         },
-        markdown_extensions=markdown_extensions(base),
+        markdown_extensions=markdown_extensions(base, lang),
         validation={
             "nav": {"omitted_files": "info", "not_found": "warn", "absolute_links": "info"},
             "links": {"not_found": "warn", "anchors": "warn", "absolute_links": "warn", "unrecognized_links": "warn"},
@@ -160,9 +161,10 @@ def mkdocs_config(
     return config
 
 
-def markdown_extensions(base: dict[str, Any]) -> list[str | dict[str, Any]]:
+def markdown_extensions(base: dict[str, Any], lang: str) -> list[str | dict[str, Any]]:
     """kb's Markdown extensions, then those mkdocs.yml adds (its settings win for an extension in both)."""
     own = {_extension_name(e): e for e in _MARKDOWN_EXTENSIONS}
+    own["toc"] = {"toc": {"permalink": True, "permalink_title": strings(lang)["permalink"]}}
     extra = base.get("markdown_extensions") or []
     if not isinstance(extra, list):
         raise KbError("mkdocs.yml: markdown_extensions must be a list")

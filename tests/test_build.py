@@ -263,7 +263,10 @@ def test_wiki_extras_and_macros(built) -> None:
     macro = _html(site / "internal", "billing/macro-refund")
     assert '<code class="kb-placeholder">{{ticket.requester.first_name}}</code>' in macro
     assert "data-kb-copy" in macro
-    assert "<th>group</th><td>billing-l2</td>" in macro
+    # Actions as agents know them: the queue's name, the status in words, the helpdesk key for reference
+    assert '<th>Assign to queue</th><td>Billing L2 (billing-l2) <code class="kb-action-key">group</code>' in macro
+    assert "<th>Status after the macro</th><td>Solved " in macro
+    assert "<dt>Type</dt><dd>Macro</dd>" in macro
     assert "Hi {{ticket.requester.first_name}}," in macro  # the raw reply, for the copy button
 
 

@@ -63,6 +63,12 @@ def build(
         service_url=service_url,
         contact_url=contact_url,
     )
+    if not service_url:
+        click.echo(
+            "kb: note: no service URL (--service-url or KB_SERVICE_URL): no feedback widget or event logging, and "
+            "the wiki's search page cannot search. Sites served by kb serve use '/'.",
+            err=True,
+        )
     ignored = ignored_settings(load_base_config(kb))
     if ignored:
         # Another plugin could copy internal pages into the public site: kb decides what runs.

@@ -9,7 +9,6 @@ from datetime import date
 
 from kbtools.content import Document
 from kbtools.exports.macros import reply_markdown
-from kbtools.macros import ACTIONS
 from kbtools.reviews import review_due
 from kbtools.translations import State, content_path, translation_state
 from site_plugins.site import Site
@@ -72,7 +71,7 @@ def last_updated(site: Site, doc: Document) -> str:
         when = commit.date.date().isoformat()
         who = f"{text['by']} {html.escape(commit.author)}"
     return (
-        f'<p class="kb-updated"><small>{html.escape(text["last_updated"])}: '
+        f'<p class="kb-updated"><small>{html.escape(text["last_updated"] + text["colon"])} '
         f'<time datetime="{when}">{when}</time> {who}</small></p>'
     )
 
@@ -91,7 +90,7 @@ def wiki_info(site: Site, doc: Document) -> str:
     text = strings(site.lang)
     taxonomy = site.taxonomy
     rows = [
-        (text["info.type"], text.get(f"type.{doc.type}", doc.type)),
+        (text["info.type"], text.get(f"kind.{doc.type}", doc.type)),
         (text["info.audience"], text.get(f"audience.{doc.audience}", doc.audience)),
         (text["info.owner"], taxonomy.teams[doc.owner].name if doc.owner in taxonomy.teams else doc.owner),
     ]
@@ -133,12 +132,15 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> str
     text = strings(site.lang)
     highlighted = _PLACEHOLDER.sub(r'<code class="kb-placeholder">{{\1}}</code>', content_html)
     actions = "".join(
-        f"<tr><th>{html.escape(name)}</th><td>{html.escape(_action_value(value))}</td>"
-        f"<td>{html.escape(ACTIONS[name].description) if name in ACTIONS else ''}</td></tr>"
+        f"<tr><th>{html.escape(text.get(f'action.{name}', name))}</th>"
+        f"<td>{html.escape(_action_value(site, name, value))} "
+        f'<code class="kb-action-key">{html.escape(name)}</code></td></tr>'
         for name, value in doc.actions.items()
     )
     when = (
-        f"<p><strong>{html.escape(text['macro.when'])}:</strong> {html.escape(doc.summary)}</p>" if doc.summary else ""
+        f"<p><strong>{html.escape(text['macro.when'] + text['colon'])}</strong> {html.escape(doc.summary)}</p>"
+        if doc.summary
+        else ""
     )
     return (
         f'{when}<div class="kb-macro" data-kb-macro="{html.escape(doc.id)}">'
@@ -152,9 +154,21 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> str
     )
 
 
-def _action_value(value: object) -> str:
+def _action_value(site: Site, name: str, value: object) -> str:
+    """An action's value as agents know it: the queue's name, the case reason's label, a reply or a note."""
+    text = strings(site.lang)
+    taxonomy = site.taxonomy
+    if name == "group" and isinstance(value, str) and value in taxonomy.queues:
+        return f"{taxonomy.queues[value].name} ({value})"
+    if name == "case_reason" and isinstance(value, str):
+        sub = taxonomy.sub_reason(value)
+        reason = taxonomy.case_reasons.get(value.partition("/")[0])
+        if sub and reason:
+            return f"{taxonomy.label(reason.labels, site.lang)} › {taxonomy.label(sub.labels, site.lang)} ({value})"
+    if name == "public" and isinstance(value, bool):
+        return text["action.public.yes" if value else "action.public.no"]
+    if name in ("status", "priority") and isinstance(value, str):
+        return text.get(f"{name}.{value}", value)
     if isinstance(value, list):
         return ", ".join(map(str, value))
-    if isinstance(value, bool):
-        return "true" if value else "false"
     return str(value)

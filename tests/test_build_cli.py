@@ -79,7 +79,9 @@ def test_related_pages_are_listed_under_the_page_in_each_site(mini_kb: MiniKB) -
 
 def test_a_build_without_service_url_says_what_is_off(mini_kb: MiniKB) -> None:
     mini_kb.both("cards/a.md", page("a"), page("a"))
-    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build", "--audience", "public"], env={"KB_SERVICE_URL": None})
+    result = CliRunner().invoke(
+        main, ["--root", str(mini_kb.root), "build", "--audience", "public"], env={"KB_SERVICE_URL": None}
+    )
     assert result.exit_code == 0, result.output
     assert "no service URL" in result.stderr and "kb serve use '/'" in result.stderr
     assert "data-kb-feedback" not in _html(mini_kb.root / "site/public", "cards/a")

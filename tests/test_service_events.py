@@ -144,6 +144,42 @@ def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, cont
         ({"events": [view()] * 51}, {"events": "too many: at most 50 items"}),
         ([view()], {"(body)": "an event is a JSON object"}),
         ({**view(), "type": {}}, {"type": "unknown event type; types: view, vote, search, contact, macro_used"}),
+        # Every bad field of an event at once, whether its shape or the knowledge base finds it wrong
+        (
+            {"type": "view", "lang": "de", "session": "s1", "article": "Card_Payment"},
+            {
+                "article": "'Card_Payment' does not match '^[a-z0-9]+(-[a-z0-9]+)*$'",
+                "session": "'s1' does not match '^[A-Za-z0-9_-]{8,64}$'",
+                "lang": "not a language of this knowledge base: ['en', 'fr']",
+            },
+        ),
+        (
+            view(lang="de", article="no-such-article"),
+            {
+                "lang": "not a language of this knowledge base: ['en', 'fr']",
+                "article": "no published page 'no-such-article' in any language",
+            },
+        ),
+        (
+            {
+                "type": "vote",
+                "article": "request-a-refund",
+                "lang": "en",
+                "session": "short",
+                "helpful": False,
+                "reason": "boring",
+                "comment": "bell \u0007",
+            },
+            {
+                "comment": "contains a control character (U+0007) at position 5: not allowed in text",
+                "reason": "'boring' is not one of ['unclear', 'incorrect', 'missing', 'not_working', 'other']",
+                "session": "'short' does not match '^[A-Za-z0-9_-]{8,64}$'",
+            },
+        ),
+        (
+            {"type": "macro_used", "article": "request-a-refund", "lang": "en", "session": SESSION},
+            {"article": "'request-a-refund' is not a macro: only a macro's reply is copied"},
+        ),
     ],
 )
 def test_invalid_fields_get_422_with_every_error(app, client, payload, errors) -> None:
@@ -153,6 +189,27 @@ def test_invalid_fields_get_422_with_every_error(app, client, payload, errors) -
     assert found == errors
     assert len(answer.data) < 1000  # what was wrong, not the request repeated back
     assert _count(app, events) == 0
+
+
+def test_every_bad_field_of_every_event_of_a_batch(app, client) -> None:
+    batch = {"events": [view(lang="de", session="s1"), view(), {**view(article="Nope"), "helpful": True}]}
+    answer = client.post("/api/v1/events", json=batch)
+    assert answer.status_code == 422
+    assert sorted(e["field"] for e in answer.get_json()["errors"]) == [
+        "events[0].lang",
+        "events[0].session",
+        "events[2].article",
+        "events[2].helpful",
+    ]
+    assert _count(app, events) == 0
+
+
+def test_a_vote_stores_its_site(app, client) -> None:
+    assert client.post("/api/v1/events", json=_vote()).status_code == 202
+    assert client.post("/api/v1/events", json=_vote(session="agent-tab-0001", site="internal")).status_code == 202
+    with app.extensions["kb_engine"].connect() as connection:
+        rows = connection.execute(select(votes.c.session, votes.c.site)).all()
+    assert sorted(map(tuple, rows)) == [("agent-tab-0001", "internal"), (SESSION, "public")]
 
 
 def test_one_bad_event_in_a_batch_stores_none(app, client) -> None:

@@ -41,10 +41,16 @@ def test_the_description_says_what_the_routes_accept_and_answer() -> None:
     def parameters(path: str) -> dict[str, dict]:
         return {parameter["name"]: parameter for parameter in paths[path]["get"]["parameters"]}
 
-    for path in ("/api/v1/stats/articles", "/api/v1/reports/deflection", "/api/v1/reports/gaps"):
+    for path in (
+        "/api/v1/stats/articles",
+        "/api/v1/stats/macros",
+        "/api/v1/reports/deflection",
+        "/api/v1/reports/gaps",
+    ):
         assert {"from", "to", "lang"} <= parameters(path).keys(), path
         assert parameters(path)["lang"]["schema"]["enum"] == ["en", "fr"]
         assert paths[path]["get"]["security"] == [{"bearer": []}]
+    assert parameters("/api/v1/stats/articles")["site"]["schema"]["enum"] == ["public", "internal", "all"]
     assert {"400", "413", "415", "422", "429", "503"} <= paths["/api/v1/events"]["post"]["responses"].keys()
     search = paths["/api/v1/search"]["get"]
     assert search["security"] == [{}, {"bearer": []}]  # optional: a token unlocks internal results

@@ -130,8 +130,26 @@ def test_article_stats(client) -> None:
     assert declined["title"] == "My card payment was declined"
     by_version = {v["version"]: (v["views"], v["sessions"]) for v in declined["versions"] if v["views"]}
     assert by_version == {"aaa1111": (3, 2), "bbb2222": (1, 1)}
-    refund = stats["request-a-refund"]
-    assert (refund["views"], refund["sessions"], refund["contact_rate"]) == (3, 3, pytest.approx(1 / 3))
+    refund = stats["request-a-refund"]  # session-7 read it in the wiki: not a help-center view
+    assert (refund["views"], refund["sessions"], refund["contact_rate"]) == (2, 2, pytest.approx(1 / 2))
+
+
+def test_reports_say_their_period_and_match_their_description(client) -> None:
+    from openapi_schema_validator import OAS30Validator
+
+    components = client.get("/api/v1/openapi.json").get_json()["components"]
+    for path, name in [
+        ("/api/v1/stats/articles", "ArticleStats"),
+        ("/api/v1/stats/macros", "MacroStats"),
+        ("/api/v1/reports/deflection", "Deflection"),
+        ("/api/v1/reports/gaps", "Gaps"),
+    ]:
+        body = client.get(f"{path}?from=2026-11-20&to=2026-11-21&lang=en", headers=AUTH).get_json()
+        assert (body["from"], body["to"], body["lang"]) == ("2026-11-20", "2026-11-21", "en"), path
+        OAS30Validator({"$ref": f"#/components/schemas/{name}", "components": components}).validate(body)
+        assert {"from", "to", "lang"} <= set(components["schemas"][name]["required"])
+    body = client.get("/api/v1/stats/articles?to=2026-11-21", headers=AUTH).get_json()
+    assert (body["from"], body["to"], body["lang"], body["site"]) == ("2026-10-23", "2026-11-21", None, "public")
 
 
 def test_deflection_by_day_and_in_total(client) -> None:
@@ -167,7 +185,9 @@ def test_reports_need_an_agent_and_valid_parameters(client) -> None:
     assert client.get("/api/v1/stats/articles?lang=de", headers=AUTH).status_code == 422
 
 
-@pytest.mark.parametrize("path", ["/api/v1/stats/articles", "/api/v1/reports/deflection", "/api/v1/reports/gaps"])
+@pytest.mark.parametrize(
+    "path", ["/api/v1/stats/articles", "/api/v1/stats/macros", "/api/v1/reports/deflection", "/api/v1/reports/gaps"]
+)
 @pytest.mark.parametrize(
     ("dates", "field"),
     [
@@ -186,7 +206,12 @@ def test_out_of_range_dates_are_a_422(client, path: str, dates: str, field: str)
 
 
 def test_the_widest_period_is_answered(client) -> None:
-    for path in ("/api/v1/stats/articles", "/api/v1/reports/deflection", "/api/v1/reports/gaps"):
+    for path in (
+        "/api/v1/stats/articles",
+        "/api/v1/stats/macros",
+        "/api/v1/reports/deflection",
+        "/api/v1/reports/gaps",
+    ):
         assert client.get(f"{path}?from=1970-01-01&to=9999-12-30", headers=AUTH).status_code == 200
 
 
@@ -322,3 +347,107 @@ def test_without_a_usable_index_every_gap_is_a_content_gap(client, tmp_path: Pat
     (tmp_path / "none").mkdir()  # the folder exists, no index in it yet: no 500
     report = client.get("/api/v1/reports/gaps?from=2026-11-20&to=2026-11-21", headers=AUTH).get_json()
     assert [(g["query"], g["gap"]) for g in report["no_results"]] == [("carte refusee", "content")]
+
+
+# The help-center reports count the help center; the agent wiki's traffic is left out
+
+
+def _post(client, *events: dict) -> None:
+    answer = client.post("/api/v1/events", json={"events": list(events)})
+    assert answer.status_code == 202, answer.get_json()
+
+
+def _on_site(site: str, kind: str, session: str, article: str = A, **fields) -> dict:
+    return {"type": kind, "article": article, "lang": "en", "session": session, "site": site, **fields}
+
+
+def test_wiki_views_votes_and_contacts_are_not_help_center_stats(client) -> None:
+    period = "from=2000-01-01&to=9999-12-30&lang=en"
+    before = {
+        r["article"]: r for r in client.get(f"/api/v1/stats/articles?{period}", headers=AUTH).get_json()["articles"]
+    }
+    # Agents read card-payment-declined in the wiki, vote on it, click its contact link
+    _post(
+        client,
+        _on_site("internal", "view", "agent-tab-0001"),
+        _on_site("internal", "vote", "agent-tab-0001", helpful=False, comment="Agents only: ask for the last 4 digits"),
+        _on_site("internal", "contact", "agent-tab-0001"),
+        _on_site("internal", "view", "agent-tab-0001", article="macro-card-declined-first-response"),
+    )
+    stats = client.get(f"/api/v1/stats/articles?{period}", headers=AUTH).get_json()
+    assert stats["site"] == "public"
+    rows = {r["article"]: r for r in stats["articles"]}
+    assert "macro-card-declined-first-response" not in rows
+    assert rows[A] == before[A]  # 4 views, 3 sessions, 2 up, 1 down, 1 contact session: unchanged
+
+    wiki = client.get(f"/api/v1/stats/articles?{period}&site=internal", headers=AUTH).get_json()
+    rows = {r["article"]: r for r in wiki["articles"]}
+    assert wiki["site"] == "internal"
+    assert set(rows) == {A, "macro-card-declined-first-response", "request-a-refund"}  # session-7's view
+    declined = rows[A]
+    assert (declined["views"], declined["votes_up"], declined["votes_down"], declined["contact_sessions"]) == (
+        1,
+        0,
+        1,
+        1,
+    )
+
+    both = {
+        r["article"]: r
+        for r in client.get(f"/api/v1/stats/articles?{period}&site=all", headers=AUTH).get_json()["articles"]
+    }
+    assert (both[A]["views"], both[A]["votes_down"], both[A]["contact_sessions"]) == (5, 2, 2)
+
+    bad = client.get("/api/v1/stats/articles?site=wiki", headers=AUTH)
+    assert bad.status_code == 422
+    assert bad.get_json()["errors"] == [{"field": "site", "message": "expected one of public, internal, all"}]
+
+
+def test_a_later_vote_on_the_other_site_replaces_the_earlier_one(client) -> None:
+    period = "from=2000-01-01&to=9999-12-30&lang=en"
+    _post(client, _on_site("public", "vote", "agent-tab-0002", article="request-a-refund", helpful=True))
+    _post(client, _on_site("internal", "vote", "agent-tab-0002", article="request-a-refund", helpful=False))
+
+    def votes(site: str) -> tuple[int, int]:
+        rows = client.get(f"/api/v1/stats/articles?{period}&site={site}", headers=AUTH).get_json()["articles"]
+        refund = next((r for r in rows if r["article"] == "request-a-refund"), {"votes_up": 0, "votes_down": 0})
+        return refund["votes_up"], refund["votes_down"]
+
+    assert (votes("public"), votes("internal"), votes("all")) == ((0, 0), (0, 1), (0, 1))
+
+
+# Macro copies
+
+
+def test_macro_copies_per_macro_and_language(client) -> None:
+    copy = {"type": "macro_used", "site": "internal"}
+    _post(
+        client,
+        {**copy, "article": "macro-refund-approved", "lang": "en", "session": "agent-tab-0001"},
+        {**copy, "article": "macro-refund-approved", "lang": "en", "session": "agent-tab-0001"},
+        {**copy, "article": "macro-refund-approved", "lang": "en", "session": "agent-tab-0002"},
+        {**copy, "article": "macro-refund-approved", "lang": "fr", "session": "agent-tab-0003"},
+        {**copy, "article": "macro-lost-card-blocked", "lang": "en", "session": "agent-tab-0002"},
+    )
+    report = client.get("/api/v1/stats/macros", headers=AUTH).get_json()
+    assert [(m["article"], m["lang"], m["copies"], m["sessions"]) for m in report["macros"]] == [
+        ("macro-refund-approved", "en", 3, 2),
+        ("macro-lost-card-blocked", "en", 1, 1),
+        ("macro-refund-approved", "fr", 1, 1),
+    ]
+    assert report["macros"][0]["title"] == "Refund approved"
+    french = client.get("/api/v1/stats/macros?lang=fr", headers=AUTH).get_json()["macros"]
+    assert [(m["article"], m["copies"]) for m in french] == [("macro-refund-approved", 1)]
+    assert client.get("/api/v1/stats/macros?from=2026-11-20&to=2026-11-21", headers=AUTH).get_json()["macros"] == []
+    assert client.get("/api/v1/stats/macros").status_code == 401
+    assert client.get("/api/v1/stats/macros?type=macro", headers=AUTH).status_code == 422
+
+
+def test_days_are_utc_days_whatever_the_database_session_time_zone(tmp_path: Path) -> None:
+    # A PostgreSQL server or role set to UTC+14 must not move 20 November 12:00 UTC to the 21st.
+    url = database_url("postgresql", tmp_path) + "?options=-ctimezone%3DPacific%2FKiritimati"
+    app = create_app({"root": str(REPO_ROOT), "database_url": url, "rate_limit": "off", "api_tokens": [TOKEN]})
+    with app.extensions["kb_engine"].begin() as connection:
+        insert_events(connection, [ev("view", "session-1", at(20, 12))])
+    report = app.test_client().get("/api/v1/reports/deflection?from=2026-11-20&to=2026-11-21", headers=AUTH)
+    assert [day["day"] for day in report.get_json()["days"] if day["sessions"]] == ["2026-11-20"]

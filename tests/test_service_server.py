@@ -78,7 +78,10 @@ def test_events_from_the_built_site_reach_the_database(server) -> None:
 
 
 def test_the_wiki_needs_sign_in_and_the_api_answers(server) -> None:
-    url, _ = server
+    url, database = server
+    printed = (database.parent / "serve.log").read_text()
+    assert "Agent wiki:   " + url + "internal/  (sign in with one of the tokens in KB_API_TOKENS)" in printed
+    assert "served-token-1234" not in printed and "token below" not in printed  # configured: never printed
     with urllib.request.urlopen(url + "api/v1/openapi.json") as answer:
         assert answer.headers["Content-Type"].startswith("application/json")
     request = urllib.request.Request(url + "internal/", headers={"Authorization": "Bearer served-token-1234"})

@@ -74,3 +74,31 @@ def test_without_trusted_proxies_the_header_is_ignored(tmp_path: Path) -> None:
         {"root": str(REPO_ROOT), "database_url": f"sqlite:///{tmp_path / 'db.sqlite3'}", "rate_limit": "2/minute"}
     )
     assert _statuses(app.test_client(), ["203.0.113.7", "198.51.100.4", "192.0.2.1"]) == [202, 202, 429]
+
+
+@pytest.mark.parametrize(
+    ("environ", "config", "hint", "printed"),
+    [
+        ({}, None, "sign in with the token below", True),
+        ({"KB_API_TOKENS": " , "}, None, "sign in with the token below", True),  # no token: one is made
+        ({"KB_API_TOKENS": "configured-token-1,configured-token-2"}, None, "one of the tokens in KB_API_TOKENS", False),
+        ({}, 'api_tokens = "configured-token-1"', "one of the tokens of api_tokens in ", False),
+        ({"KB_API_TOKENS": "configured-token-2"}, 'api_tokens = "configured-token-1"', "in KB_API_TOKENS", False),
+    ],
+)
+def test_kb_serve_says_how_to_sign_in_and_never_prints_a_configured_token(
+    tmp_path: Path, environ: dict[str, str], config: str | None, hint: str, printed: bool
+) -> None:
+    from kbtools.commands.service import sign_in_lines
+    from kbtools.service import resolve_settings
+
+    if config is not None:
+        (tmp_path / "kb.toml").write_text(config + "\n", encoding="utf-8")
+        environ = {**environ, "KB_CONFIG": str(tmp_path / "kb.toml")}
+    settings = resolve_settings({**load_settings(environ=environ), "root": str(REPO_ROOT)})
+    wiki, token_line = sign_in_lines(settings, environ)
+    assert hint in wiki
+    if printed:
+        assert token_line is not None and settings["api_tokens"][0] in token_line
+    else:
+        assert token_line is None and "configured-token" not in wiki

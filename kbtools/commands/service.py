@@ -4,12 +4,28 @@ from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
 
 import click
 
 from kbtools.commands.common import knowledge_base
+
+
+def sign_in_lines(settings: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[str, str | None]:
+    """How `kb serve` tells agents to sign in to the wiki, and a line showing the token made for this run
+    (None when tokens are configured: those are never printed)."""
+    from kbtools.service.settings import load_settings
+
+    if not load_settings(environ=environ)["api_tokens"]:  # none configured: resolve_settings made one
+        return "sign in with the token below", (
+            f"Access token (made for this run; set KB_API_TOKENS to keep one): {settings['api_tokens'][0]}"
+        )
+    if "KB_API_TOKENS" in environ:  # the environment wins over KB_CONFIG's file
+        return "sign in with one of the tokens in KB_API_TOKENS", None
+    return f"sign in with one of the tokens of api_tokens in {environ['KB_CONFIG']}", None
 
 
 @click.command()
@@ -43,13 +59,14 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, rebuild
         build_index(kb, Path(settings["search_index"]))
     app = create_app(settings)  # migrates the database once, before the workers start
     base = f"http://{host}:{port}"
+    sign_in, token_line = sign_in_lines(settings, os.environ)
     click.echo(f"Help center:  {base}/")
-    click.echo(f"Agent wiki:   {base}/internal/  (sign in with the token below)")
+    click.echo(f"Agent wiki:   {base}/internal/  ({sign_in})")
     click.echo(f"Dashboard:    {base}/internal/dashboard")
     click.echo(f"API:          {base}/api/v1/openapi.json")
     click.echo(f"Database:     {settings['database_url']}")
-    if "KB_API_TOKENS" not in os.environ:
-        click.echo(f"Access token (made for this run; set KB_API_TOKENS to keep one): {settings['api_tokens'][0]}")
+    if token_line:
+        click.echo(token_line)
     sys.stdout.flush()  # before gunicorn forks its workers, or they print it again
     GunicornServer(app, host, port, workers or settings["workers"]).run()
 

@@ -1,7 +1,7 @@
 """The dashboard (/internal/dashboard) and the same page as a self-contained file (`kb report`).
 
 One data model, `dashboard_data`, and one template, rendered with autoescaping: comments readers typed
-are always shown as text.
+are always shown as text. Everything but the macro copies counts the help center only (not the wiki).
 """
 
 from __future__ import annotations
@@ -35,7 +35,10 @@ def dashboard_data(
 
     content = kb.load()
     titles = {(doc.lang, doc.id): doc.title for doc in content}
-    stats = metrics.article_stats(engine, period)
+    stats = metrics.article_stats(engine, period, site="public")
+    macros = metrics.macro_copies(engine, period, limit=10)
+    for row in macros:
+        row["title"] = titles.get((row["lang"], row["article"]), row["article"])
     for row in stats:
         row["title"] = titles.get((row["lang"], row["article"]), row["article"])
     voted = [row for row in stats if row["votes_up"] + row["votes_down"] >= min_votes]
@@ -77,6 +80,7 @@ def dashboard_data(
         "deflection": metrics.deflection(engine, period),
         "top": stats[:10],
         "worst": worst,
+        "macros": macros,
         "min_votes": min_votes,
         "content_gaps": [g for g in no_results if g["gap"] == "content"],
         "translation_gaps": [g for g in no_results if g["gap"] == "translation"],
@@ -87,26 +91,50 @@ def dashboard_data(
     }
 
 
-def line_chart(values: list[float | None], height: int = 120, width: int = 640, percent: bool = False) -> dict:
-    """Points of an SVG polyline for `values` (None leaves a gap), and the y-axis maximum."""
+MARKER_RADIUS = 5.0  # at most; less when days are closer than two radii
+CHART_PADDING = 6  # room for a marker on the chart's edges
+
+
+def line_chart(
+    days: list[str], values: list[float | None], height: int = 120, width: int = 640, percent: bool = False
+) -> dict:
+    """An SVG line chart of `values`, one a day of `days` (every chart of the dashboard gets the same days, so
+    a day is at the same x everywhere): a marker per value, polylines joining the values of consecutive days
+    only (None, a day without data, breaks the line), and the y-axis maximum."""
+    assert len(days) == len(values)
     known = [v for v in values if v is not None]
     top = 1.0 if percent else max(known, default=0) or 1
-    step = width / max(len(values) - 1, 1)
+    inner_width, inner_height = width - 2 * CHART_PADDING, height - 2 * CHART_PADDING
+    step = inner_width / max(len(values) - 1, 1)
+    points: list[dict[str, Any]] = []
     segments: list[list[str]] = [[]]
-    for index, value in enumerate(values):
+    for index, (day, value) in enumerate(zip(days, values, strict=True)):
         if value is None:
             if segments[-1]:
                 segments.append([])
             continue
-        segments[-1].append(f"{index * step:.1f},{height - value / top * height:.1f}")
-    return {"segments": [" ".join(s) for s in segments if s], "top": top, "width": width, "height": height}
+        x = f"{CHART_PADDING + index * step:.1f}"
+        y = f"{CHART_PADDING + inner_height - value / top * inner_height:.1f}"
+        label = f"{day}: {value * 100:.0f}%" if percent else f"{day}: {value:g}"
+        points.append({"x": x, "y": y, "day": day, "label": label})
+        segments[-1].append(f"{x},{y}")
+    return {
+        "segments": [" ".join(s) for s in segments if len(s) > 1],  # a lone day is only its marker
+        "points": points,
+        "radius": f"{max(1.5, min(MARKER_RADIUS, step / 2)):.1f}",  # adjacent days' markers barely overlap
+        "top": top,
+        "width": width,
+        "height": height,
+    }
 
 
 def render_dashboard(data: dict[str, Any], standalone: bool = False) -> str:
+    days = [d["day"] for d in data["days"]]  # every day of the period
+    deflection = {d["day"]: d["deflection_rate"] for d in data["deflection"]["days"]}  # days with sessions
     charts = {
-        "views": line_chart([d["views"] for d in data["days"]]),
-        "helpful": line_chart([d["helpful_rate"] for d in data["days"]], percent=True),
-        "deflection": line_chart([d["deflection_rate"] for d in data["deflection"]["days"]], percent=True),
+        "views": line_chart(days, [d["views"] for d in data["days"]]),
+        "helpful": line_chart(days, [d["helpful_rate"] for d in data["days"]], percent=True),
+        "deflection": line_chart(days, [deflection.get(day) for day in days], percent=True),
     }
     return _ENV.get_template("dashboard.html").render(data=data, charts=charts, standalone=standalone)
 

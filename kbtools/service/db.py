@@ -62,6 +62,10 @@ events = Table(
 )
 
 # "Did this answer your question?": one row per session and article; a later vote replaces the earlier one.
+# The site is not part of that key: only an agent's tab can vote on both the help center and the wiki (the wiki
+# needs a sign-in), and its later answer replaces the earlier one and counts where it was cast. A key with the
+# site in it would also let a session vote twice across the upgrade (NULL, the site of rows older than
+# migration 3, never conflicts with 'public') and would mean rebuilding the table on SQLite.
 votes = Table(
     "votes",
     metadata,
@@ -74,6 +78,7 @@ votes = Table(
     Column("reason", String(32)),
     Column("comment", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("site", String(16)),  # as events.site; NULL (votes stored before migration 3) is the help center
     UniqueConstraint("session", "article", name="votes_one_per_session"),
     Index("votes_article", "article", "lang"),
 )
@@ -121,11 +126,18 @@ def _version_2(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE events ADD COLUMN site VARCHAR(16)"))
 
 
+def _version_3(connection: Connection) -> None:
+    """Votes say which site they were cast on, so the help-center reports leave the wiki's out. Rows stored
+    before keep NULL, read as the help center (as events.site)."""
+    connection.execute(text("ALTER TABLE votes ADD COLUMN site VARCHAR(16)"))
+
+
 # Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
 # above describe the latest schema, for queries; migrations spell out their own DDL.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "events and votes", _version_1),
     (2, "events.site", _version_2),
+    (3, "votes.site", _version_3),
 )
 
 
@@ -184,7 +196,7 @@ def upsert_votes(connection: Connection, rows: Iterable[dict[str, Any]]) -> None
             index_elements=[votes.c.session, votes.c.article],
             set_={
                 key: statement.excluded[key]
-                for key in ("lang", "version", "helpful", "reason", "comment", "created_at")
+                for key in ("lang", "version", "helpful", "reason", "comment", "site", "created_at")
             },
         )
         connection.execute(statement)

@@ -124,5 +124,6 @@ def _vote_row(row: dict) -> dict:
         "helpful": row["helpful"],
         "reason": row.get("reason"),
         "comment": row.get("comment"),
+        "site": row.get("site", "public"),
         "created_at": row["created_at"],
     }

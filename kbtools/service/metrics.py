@@ -6,6 +6,10 @@ Definitions (docs/operators.md repeats them for readers of the reports):
 - contact rate: sessions that viewed the page and clicked "Contact support" on it / sessions that viewed it.
 - deflection rate: 1 - sessions that contacted support / sessions with a view (help center only).
 - self-service score: help-center sessions / sessions that contacted support.
+- copies: macro_used events (an agent copied a macro's reply in the wiki); sessions: distinct agents' tabs.
+
+Views, votes and contacts are counted on the help center unless a report asks for the wiki (`site`): events
+and votes stored before they said where they came from (site NULL) count as the help center.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, and_, case, distinct, func, literal, select
+from sqlalchemy import Engine, and_, case, distinct, func, literal, select, true
 
 from kbtools.service.db import events, votes
 
@@ -79,7 +83,22 @@ def _in(table: Any, period: Period, lang: str | None) -> Any:
     return and_(condition, table.c.lang == lang) if lang else condition
 
 
-def article_stats(engine: Engine, period: Period, lang: str | None = None, by_version: bool = False) -> list[dict]:
+# Which site a report counts: the help center (default), the agent wiki, or both.
+SITES = ("public", "internal", "all")
+
+
+def _on(table: Any, site: str) -> Any:
+    """Rows of `table` (events or votes) from `site`; a NULL site (rows older than the column) is public."""
+    if site not in SITES:
+        raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")
+    if site == "all":
+        return true()
+    return func.coalesce(table.c.site, "public") == site
+
+
+def article_stats(
+    engine: Engine, period: Period, lang: str | None = None, by_version: bool = False, site: str = "public"
+) -> list[dict]:
     keys = [events.c.article, events.c.lang] + ([events.c.version] if by_version else [])
     view_rows = (
         select(
@@ -87,18 +106,18 @@ def article_stats(engine: Engine, period: Period, lang: str | None = None, by_ve
             func.count().label("views"),
             func.count(distinct(events.c.session)).label("sessions"),
         )
-        .where(events.c.type == "view", _in(events, period, lang))
+        .where(events.c.type == "view", _in(events, period, lang), _on(events, site))
         .group_by(*keys)
     )
     viewers = (
         select(events.c.article, events.c.lang, events.c.session, *([events.c.version] if by_version else []))
-        .where(events.c.type == "view", _in(events, period, lang))
+        .where(events.c.type == "view", _in(events, period, lang), _on(events, site))
         .distinct()
         .subquery()
     )
     contacts = (
         select(events.c.article, events.c.lang, events.c.session)
-        .where(events.c.type == "contact", _in(events, period, lang))
+        .where(events.c.type == "contact", _in(events, period, lang), _on(events, site))
         .distinct()
         .subquery()
     )
@@ -124,7 +143,7 @@ def article_stats(engine: Engine, period: Period, lang: str | None = None, by_ve
             func.sum(case((votes.c.helpful, 1), else_=0)).label("up"),
             func.sum(case((votes.c.helpful, 0), else_=1)).label("down"),
         )
-        .where(_in(votes, period, lang))
+        .where(_in(votes, period, lang), _on(votes, site))
         .group_by(*vote_keys)
     )
     with engine.connect() as connection:
@@ -164,12 +183,8 @@ def article_stats(engine: Engine, period: Period, lang: str | None = None, by_ve
 
 
 def deflection(engine: Engine, period: Period, lang: str | None = None) -> dict[str, Any]:
-    day = (
-        func.date(events.c.created_at)
-        if engine.dialect.name == "sqlite"
-        else func.to_char(events.c.created_at, literal("YYYY-MM-DD"))
-    )
-    public = and_(_in(events, period, lang), func.coalesce(events.c.site, "public") != "internal")
+    day = _day_column(engine, events.c.created_at)
+    public = and_(_in(events, period, lang), _on(events, "public"))
     per_day = (
         select(
             day.label("day"),
@@ -259,7 +274,8 @@ def search_gaps(engine: Engine, period: Period, lang: str | None = None, limit: 
 def _day_column(engine: Engine, column: Any) -> Any:
     if engine.dialect.name == "sqlite":
         return func.date(column)
-    return func.to_char(column, literal("YYYY-MM-DD"))
+    # Days are UTC days whatever the server's or the session's time zone (to_char uses the session's)
+    return func.to_char(func.timezone(literal("UTC"), column), literal("YYYY-MM-DD"))
 
 
 def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> list[dict[str, Any]]:
@@ -268,7 +284,7 @@ def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> l
     vote_day = _day_column(engine, votes.c.created_at)
     views_q = (
         select(view_day.label("day"), func.count().label("views"))
-        .where(events.c.type == "view", _in(events, period, lang), func.coalesce(events.c.site, "public") != "internal")
+        .where(events.c.type == "view", _in(events, period, lang), _on(events, "public"))
         .group_by(view_day)
     )
     votes_q = (
@@ -277,7 +293,7 @@ def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> l
             func.sum(case((votes.c.helpful, 1), else_=0)).label("up"),
             func.count().label("total"),
         )
-        .where(_in(votes, period, lang))
+        .where(_in(votes, period, lang), _on(votes, "public"))
         .group_by(vote_day)
     )
     days: dict[str, dict[str, Any]] = {}
@@ -299,10 +315,31 @@ def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> l
 
 
 def latest_comments(engine: Engine, period: Period, limit: int = 20) -> list[dict[str, Any]]:
+    """The help center's latest vote comments."""
     query = (
         select(votes.c.article, votes.c.lang, votes.c.helpful, votes.c.reason, votes.c.comment, votes.c.created_at)
-        .where(_in(votes, period, None), votes.c.comment.is_not(None))
+        .where(_in(votes, period, None), _on(votes, "public"), votes.c.comment.is_not(None))
         .order_by(votes.c.created_at.desc())
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def macro_copies(engine: Engine, period: Period, lang: str | None = None, limit: int | None = None) -> list[dict]:
+    """Per macro and language: copies of its reply (macro_used events, from the wiki) and the agents' sessions
+    that copied it, most copied first."""
+    copies = func.count().label("copies")
+    query = (
+        select(
+            events.c.article,
+            events.c.lang,
+            copies,
+            func.count(distinct(events.c.session)).label("sessions"),
+        )
+        .where(events.c.type == "macro_used", _in(events, period, lang))
+        .group_by(events.c.article, events.c.lang)
+        .order_by(copies.desc(), events.c.article, events.c.lang)
         .limit(limit)
     )
     with engine.connect() as connection:

@@ -30,11 +30,123 @@ _PERIOD = [
 _AUTH_ERRORS = {
     "401": _error("Not signed in."),
     "422": _error(
-        "Invalid query parameters: an unknown parameter or language, a date that is not YYYY-MM-DD or is "
-        "outside 1970-01-01 to 9999-12-30, 'from' after 'to'."
+        "Invalid query parameters: an unknown parameter or language, a value not among those listed, a date "
+        "that is not YYYY-MM-DD or is outside 1970-01-01 to 9999-12-30, 'from' after 'to'."
     ),
 }
 _OBJECT = {"type": "object", "additionalProperties": True}
+_INTEGER = {"type": "integer", "minimum": 0}
+_RATE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True}
+_SITES = ["public", "internal", "all"]
+
+
+def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {
+        "type": "object",
+        "properties": properties,
+        "required": list(properties) if required is None else required,
+        "additionalProperties": False,
+    }
+
+
+def _report(**properties: Any) -> dict[str, Any]:
+    """A report's body: its period (both days included), its language filter, then `properties`."""
+    return _object(
+        {
+            "from": {"type": "string", "format": "date", "description": "First day of the period."},
+            "to": {"type": "string", "format": "date", "description": "Last day of the period (included)."},
+            "lang": {"type": "string", "nullable": True, "description": "The language asked for; null: all."},
+            **properties,
+        }
+    )
+
+
+def _counts(**extra: Any) -> dict[str, Any]:
+    return {
+        **extra,
+        "views": _INTEGER,
+        "sessions": _INTEGER,
+        "votes_up": _INTEGER,
+        "votes_down": _INTEGER,
+        "contact_sessions": _INTEGER,
+        "helpful_rate": _RATE,
+        "helpful_lower_bound": _RATE,
+        "contact_rate": _RATE,
+    }
+
+
+def _report_schemas() -> dict[str, Any]:
+    """Bodies of the JSON reports."""
+    deflection_row = {
+        "sessions": _INTEGER,
+        "view_sessions": _INTEGER,
+        "contact_sessions": _INTEGER,
+        "deflection_rate": {"type": "number", "maximum": 1, "nullable": True},
+        "self_service_score": {"type": "number", "minimum": 0, "nullable": True},
+    }
+    page = {"article": {"type": "string"}, "lang": {"type": "string"}}
+    title = {"type": "string", "nullable": True, "description": "Null when the page is no longer published."}
+    return {
+        "ArticleStats": _report(
+            site={"type": "string", "enum": _SITES, "description": "The site counted."},
+            articles={
+                "type": "array",
+                "items": _object(
+                    _counts(
+                        **page,
+                        title=title,
+                        versions={
+                            "type": "array",
+                            "description": "The same statistics per version (commit) of the page.",
+                            "items": _object(_counts(version={"type": "string", "nullable": True})),
+                        },
+                    )
+                ),
+            },
+        ),
+        "MacroStats": _report(
+            macros={
+                "type": "array",
+                "description": "Most copied first.",
+                "items": _object(
+                    {
+                        **page,
+                        "title": title,
+                        "copies": {**_INTEGER, "description": "Copies of the reply (macro_used events)."},
+                        "sessions": {**_INTEGER, "description": "Agents' browser tabs that copied it."},
+                    }
+                ),
+            },
+        ),
+        "Deflection": _report(
+            days={
+                "type": "array",
+                "description": "Days with help-center sessions.",
+                "items": _object({"day": {"type": "string", "format": "date"}, **deflection_row}),
+            },
+            total=_object(deflection_row),
+        ),
+        "Gaps": _report(
+            no_results={
+                "type": "array",
+                "description": "Searches with no result by normalised query and language; `gap`: content or "
+                "translation.",
+                "items": _OBJECT,
+            },
+            followed_by_contact={
+                "type": "array",
+                "description": "Searches followed by a contact in the same session.",
+                "items": _OBJECT,
+            },
+        ),
+    }
+
+
+def _json(description: str, name: str) -> dict[str, Any]:
+    return {
+        "description": description,
+        "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{name}"}}},
+    }
 
 
 def specification(languages: list[str] | None = None) -> dict[str, Any]:
@@ -60,7 +172,7 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
         "paths": _paths([*_PERIOD, _query("lang", "Only this language.", lang_schema)], event_body),
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas},
+            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas, **_report_schemas()},
         },
     }
 
@@ -93,8 +205,10 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                     "413": _error("The body is over 64 KiB (with a Content-Length or chunked)."),
                     "415": _error("Not application/json or text/plain."),
                     "422": _error(
-                        "Invalid events; `errors` lists every bad field. A `query` or `comment` may not hold "
-                        "NUL or other control characters (tab and line breaks are fine) or unpaired surrogates."
+                        "Invalid events; `errors` lists every bad field of every event at once. A `lang` and "
+                        "an `article` must be a language and a published page of this knowledge base (a "
+                        "`macro_used` event's, a macro). A `query` or `comment` may not hold NUL or other "
+                        "control characters (tab and line breaks are fine) or unpaired surrogates."
                     ),
                     "429": _error("Over the per-client rate limit."),
                     "503": _error("The event store is unavailable; nothing was stored: retry later."),
@@ -172,6 +286,10 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
         "/api/v1/stats/articles": {
             "get": {
                 "summary": "Per article and language: views, sessions, votes, helpful rate, contact rate",
+                "description": "Pages with a view, a vote or a contact in the period, most viewed first, on the "
+                "help center by default: the agent wiki's views, votes and contacts are left out unless "
+                "`site` asks for them. Events and votes stored before they said their site count as the help "
+                "center's.",
                 "security": [{"bearer": []}],
                 "parameters": [
                     *period,
@@ -180,11 +298,24 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                         "Only this content type.",
                         {"type": "string", "enum": ["article", "troubleshooting", "sop", "macro"]},
                     ),
+                    _query(
+                        "site",
+                        "Count the help center (`public`, default), the agent wiki (`internal`) or both (`all`).",
+                        {"type": "string", "enum": _SITES, "default": "public"},
+                    ),
                 ],
-                "responses": {
-                    "200": {"description": "Statistics.", "content": {"application/json": {"schema": _OBJECT}}},
-                    **_AUTH_ERRORS,
-                },
+                "responses": {"200": _json("Statistics.", "ArticleStats"), **_AUTH_ERRORS},
+            }
+        },
+        "/api/v1/stats/macros": {
+            "get": {
+                "summary": "Per macro and language: copies of its reply in the agent wiki",
+                "description": "Macros copied in the period (`macro_used` events: an agent pressed Copy reply "
+                "on the macro's page or in the wiki's search), with the number of copies and of agents' "
+                "browser tabs (sessions) that copied it, most copied first.",
+                "security": [{"bearer": []}],
+                "parameters": period,
+                "responses": {"200": _json("Copies.", "MacroStats"), **_AUTH_ERRORS},
             }
         },
         "/api/v1/reports/deflection": {
@@ -199,7 +330,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                     "200": {
                         "description": "By day and in total.",
                         "content": {
-                            "application/json": {"schema": _OBJECT},
+                            "application/json": {"schema": {"$ref": "#/components/schemas/Deflection"}},
                             "text/csv": {"schema": {"type": "string"}},
                         },
                     },
@@ -212,10 +343,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                 "summary": "Searches with no result (content or translation gaps) and searches followed by a contact",
                 "security": [{"bearer": []}],
                 "parameters": period,
-                "responses": {
-                    "200": {"description": "Gaps.", "content": {"application/json": {"schema": _OBJECT}}},
-                    **_AUTH_ERRORS,
-                },
+                "responses": {"200": _json("Gaps.", "Gaps"), **_AUTH_ERRORS},
             }
         },
     }

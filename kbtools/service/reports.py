@@ -1,10 +1,11 @@
-"""Reports for support operations (signed-in agents): article stats, deflection, content and translation gaps."""
+"""Reports for support operations (signed-in agents): article and macro stats, deflection, content and
+translation gaps."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
@@ -77,16 +78,21 @@ def _choice(name: str, choices: tuple[str, ...], default: str | None) -> str | N
     return value
 
 
+def _days(period: metrics.Period) -> dict[str, str]:
+    return {"from": period.start.date().isoformat(), "to": (period.end - timedelta(days=1)).date().isoformat()}
+
+
 @bp.get("/api/v1/stats/articles")
 @require_agent
 def article_stats() -> Response:
-    _only("from", "to", "lang", "type")
+    _only("from", "to", "lang", "type", "site")
     period, lang = _period(), _lang()
     content_type = _choice("type", ("article", "troubleshooting", "sop", "macro"), None)
+    site = _choice("site", metrics.SITES, "public") or "public"
     engine = current_app.extensions["kb_engine"]
     catalog = current_app.extensions["kb_catalog"]
-    rows = metrics.article_stats(engine, period, lang)
-    versions = metrics.article_stats(engine, period, lang, by_version=True)
+    rows = metrics.article_stats(engine, period, lang, site=site)
+    versions = metrics.article_stats(engine, period, lang, by_version=True, site=site)
     if content_type:
         rows = [r for r in rows if catalog.types.get((r["lang"], r["article"])) == content_type]
         versions = [r for r in versions if catalog.types.get((r["lang"], r["article"])) == content_type]
@@ -97,7 +103,19 @@ def article_stats() -> Response:
             for version in versions
             if (version["article"], version["lang"]) == (row["article"], row["lang"])
         ]
-    return jsonify({"from": period.start.date().isoformat(), "articles": rows})
+    return jsonify({**_days(period), "lang": lang, "site": site, "articles": rows})
+
+
+@bp.get("/api/v1/stats/macros")
+@require_agent
+def macro_stats() -> Response:
+    _only("from", "to", "lang")
+    period, lang = _period(), _lang()
+    catalog = current_app.extensions["kb_catalog"]
+    rows = metrics.macro_copies(current_app.extensions["kb_engine"], period, lang)
+    for row in rows:
+        row["title"] = catalog.titles.get((row["lang"], row["article"]))
+    return jsonify({**_days(period), "lang": lang, "macros": rows})
 
 
 @bp.get("/api/v1/reports/deflection")
@@ -129,4 +147,4 @@ def gaps() -> Response:
     found["no_results"] = classify_gaps(
         found["no_results"], current_app.extensions["kb"], current_app.config["KB"]["search_index"]
     )
-    return jsonify(found)
+    return jsonify({**_days(period), "lang": lang, **found})

@@ -111,9 +111,11 @@ def parse_events(payload: Any, catalog: Catalog) -> list[dict[str, Any]]:
         if not isinstance(kind, str) or kind not in _VALIDATORS:
             errors.append(FieldError(_path(prefix, ["type"]), f"unknown event type; types: {', '.join(EVENT_TYPES)}"))
             continue
+        # Every bad field of the event at once: the shape, then the text and the knowledge base's languages
+        # and pages for the fields whose shape is right
         item_errors = _schema_errors(_VALIDATORS[kind], item, prefix)
-        if not item_errors:
-            item_errors = _text_errors(item, prefix) or _known(item, catalog, prefix)
+        malformed = {error.field for error in item_errors}
+        item_errors += _text_errors(item, prefix, malformed) + _known(item, catalog, prefix, malformed)
         errors.extend(item_errors)
         if not item_errors:
             rows.append({**item, "created_at": now})
@@ -122,20 +124,32 @@ def parse_events(payload: Any, catalog: Catalog) -> list[dict[str, Any]]:
     return rows
 
 
-def _text_errors(item: dict[str, Any], prefix: str) -> list[FieldError]:
+def _text_errors(item: dict[str, Any], prefix: str, malformed: set[str]) -> list[FieldError]:
     found = []
     for name in FREE_TEXT_FIELDS:
-        problem = text_problem(item[name]) if isinstance(item.get(name), str) else None
+        field = _path(prefix, [name])
+        problem = text_problem(item[name]) if isinstance(item.get(name), str) and field not in malformed else None
         if problem:
-            found.append(FieldError(_path(prefix, [name]), problem))
+            found.append(FieldError(field, problem))
     return found
 
 
-def _known(item: dict[str, Any], catalog: Catalog, prefix: str) -> list[FieldError]:
-    if item["lang"] not in catalog.languages:
-        return [
-            FieldError(_path(prefix, ["lang"]), f"not a language of this knowledge base: {sorted(catalog.languages)}")
-        ]
-    if "article" in item and not catalog.has(item["lang"], item["article"]):
-        return [FieldError(_path(prefix, ["article"]), f"no published page '{item['article']}' in '{item['lang']}'")]
-    return []
+def _known(item: dict[str, Any], catalog: Catalog, prefix: str, malformed: set[str]) -> list[FieldError]:
+    """Errors of a well-formed `lang` and `article` this knowledge base does not have."""
+    lang_field, article_field = _path(prefix, ["lang"]), _path(prefix, ["article"])
+    lang = item.get("lang") if isinstance(item.get("lang"), str) and lang_field not in malformed else None
+    article = item.get("article") if isinstance(item.get("article"), str) and article_field not in malformed else None
+    found = []
+    known_lang = lang is not None and lang in catalog.languages
+    if lang is not None and not known_lang:
+        found.append(FieldError(lang_field, f"not a language of this knowledge base: {sorted(catalog.languages)}"))
+    if article is None:
+        return found
+    if known_lang:
+        if not catalog.has(lang, article):
+            found.append(FieldError(article_field, f"no published page '{article}' in '{lang}'"))
+        elif item["type"] == "macro_used" and catalog.types.get((lang, article)) != "macro":
+            found.append(FieldError(article_field, f"'{article}' is not a macro: only a macro's reply is copied"))
+    elif not any(catalog.has(code, article) for code in sorted(catalog.languages)):
+        found.append(FieldError(article_field, f"no published page '{article}' in any language"))
+    return found

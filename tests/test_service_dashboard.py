@@ -210,6 +210,7 @@ def test_the_dashboard_and_kb_report_leave_the_wiki_out(tmp_path: Path, monkeypa
         assert '<td class="n">1 / 1</td>' in worst and "0 / " not in worst  # min_votes 1: only the customer's
         comments = _section(html, "Latest comments")
         assert "Clear, thanks" in comments and "wiki note" not in comments
+        assert "wiki note" in _section(html, "Agent feedback from the wiki")
         helpful = _svg(html, "Helpful rate per day")
         assert [c.get("cy") for c in helpful.iter("circle")] == ["6.0"]  # 100%, not 50%
         copied = _section(html, "Most copied macros")

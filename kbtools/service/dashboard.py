@@ -88,6 +88,8 @@ def dashboard_data(
         "outdated": sorted(outdated, key=lambda o: -o["commits_behind"]),
         "overdue": sorted(overdue, key=lambda o: -o["days"]),
         "comments": metrics.latest_comments(engine, period),
+        # Agents read every article daily: what they say is wrong is worth as much as readers' votes
+        "agent_comments": metrics.latest_comments(engine, period, site="internal"),
     }
 
 

@@ -314,11 +314,11 @@ def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> l
     return [days[key] for key in sorted(days)]
 
 
-def latest_comments(engine: Engine, period: Period, limit: int = 20) -> list[dict[str, Any]]:
-    """The help center's latest vote comments."""
+def latest_comments(engine: Engine, period: Period, limit: int = 20, site: str = "public") -> list[dict[str, Any]]:
+    """The latest vote comments on one site: readers' on the help center, agents' on the wiki."""
     query = (
         select(votes.c.article, votes.c.lang, votes.c.helpful, votes.c.reason, votes.c.comment, votes.c.created_at)
-        .where(_in(votes, period, None), _on(votes, "public"), votes.c.comment.is_not(None))
+        .where(_in(votes, period, None), _on(votes, site), votes.c.comment.is_not(None))
         .order_by(votes.c.created_at.desc())
         .limit(limit)
     )

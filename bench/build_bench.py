@@ -27,13 +27,11 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-import yaml
-
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate
 
 from kbtools.project import KnowledgeBase
-from site_plugins.build import BuildOptions, build_sites, load_base_config, mkdocs_config
+from site_plugins.build import BuildOptions, build_sites, dump_config, load_base_config, mkdocs_config
 
 
 def _plain_configs(kb: KnowledgeBase, folder: Path) -> list[Path]:
@@ -45,7 +43,7 @@ def _plain_configs(kb: KnowledgeBase, folder: Path) -> list[Path]:
             config["plugins"] = {k: v for k, v in config["plugins"].items() if k == "search"}  # as kb: public only
             config["theme"].pop("custom_dir")
             path = folder / f"plain-{audience}-{lang}.yml"
-            path.write_text(yaml.safe_dump(config, allow_unicode=True))
+            path.write_text(dump_config(config))
             paths.append(path)
     return paths
 
@@ -105,7 +103,7 @@ def main() -> None:
             base = load_base_config(kb)
             config = mkdocs_config(kb, base, BuildOptions(), "public", "en", Path(folder) / "profiled")
             path = Path(folder) / "profiled.yml"
-            path.write_text(yaml.safe_dump(config, allow_unicode=True))
+            path.write_text(dump_config(config))
             profiler = cProfile.Profile()
             profiler.enable()
             build(load_config(str(path)))

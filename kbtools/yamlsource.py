@@ -75,7 +75,12 @@ def _impossible_date(node: yaml.Node, prefix: KeyPath) -> tuple[KeyPath, int, st
                 return prefix, node.start_mark.line, str(node.value)
         return None
     if isinstance(node, yaml.MappingNode):
-        children = [((*prefix, str(key.value)), value) for key, value in node.value]
+        # A date can be a key too ({2026-02-30: x}): check keys as well as values
+        children = [
+            (path, child)
+            for key, value in node.value
+            for path, child in (((*prefix, str(key.value)), key), ((*prefix, str(key.value)), value))
+        ]
     elif isinstance(node, yaml.SequenceNode):
         children = [((*prefix, str(index)), item) for index, item in enumerate(node.value)]
     else:

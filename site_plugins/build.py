@@ -15,6 +15,7 @@ import subprocess
 import sys
 import tempfile
 import time
+import types
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -161,6 +162,27 @@ def mkdocs_config(
     return config
 
 
+class _ConfigDumper(yaml.SafeDumper):
+    """Writes what MkDocs' loader reads back: Python callables as `!!python/name:` tags, as mkdocs.yml had
+    them (the emoji index and fence formatters mkdocs-material's docs recommend are functions)."""
+
+
+def _python_name(dumper: yaml.SafeDumper, value: Any) -> yaml.Node:
+    return dumper.represent_scalar(f"tag:yaml.org,2002:python/name:{value.__module__}.{value.__qualname__}", "")
+
+
+for _callable in (types.FunctionType, types.BuiltinFunctionType, type):
+    _ConfigDumper.add_multi_representer(_callable, _python_name)
+
+
+def dump_config(config: dict[str, Any]) -> str:
+    """A generated MkDocs config as YAML; a value from mkdocs.yml that cannot be written is a clean error."""
+    try:
+        return yaml.dump(config, Dumper=_ConfigDumper, allow_unicode=True, sort_keys=False)
+    except yaml.representer.RepresenterError as exc:
+        raise KbError(f"mkdocs.yml: kb cannot pass this value on to the site builds: {exc.args[-1]!r}") from None
+
+
 def markdown_extensions(base: dict[str, Any], lang: str) -> list[str | dict[str, Any]]:
     """kb's Markdown extensions, then those mkdocs.yml adds (its settings win for an extension in both)."""
     own = {_extension_name(e): e for e in _MARKDOWN_EXTENSIONS}
@@ -202,7 +224,7 @@ def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:
             for lang in languages:
                 config = mkdocs_config(kb, base, options, audience, lang, staging / audience / lang)
                 config_path = staging / f"mkdocs-{audience}-{lang}.yml"
-                config_path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), encoding="utf-8")
+                config_path.write_text(dump_config(config), encoding="utf-8")
                 paths.append(config_path)
             jobs.append((SiteBuild(audience, tuple(languages)), paths))
         with ThreadPoolExecutor(max(1, options.jobs)) as pool:

@@ -85,3 +85,26 @@ def test_a_build_without_service_url_says_what_is_off(mini_kb: MiniKB) -> None:
     assert result.exit_code == 0, result.output
     assert "no service URL" in result.stderr and "kb serve use '/'" in result.stderr
     assert "data-kb-feedback" not in _html(mini_kb.root / "site/public", "cards/a")
+
+
+def test_mkdocs_yml_python_name_tags_reach_the_builds(mini_kb: MiniKB) -> None:
+    # mkdocs-material's documented emoji setup: functions named with !!python/name
+    (mini_kb.root / "mkdocs.yml").write_text(
+        "site_name: Test\nmarkdown_extensions:\n  - pymdownx.emoji:\n"
+        "      emoji_index: !!python/name:material.extensions.emoji.twemoji\n"
+        "      emoji_generator: !!python/name:material.extensions.emoji.to_svg\n",
+        encoding="utf-8",
+    )
+    mini_kb.both("cards/a.md", page("a", body="Done :smile:\n"), page("a", body="Fini :smile:\n"))
+    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build", "--audience", "public"])
+    assert result.exit_code == 0, result.output
+    assert 'class="twemoji"' in _html(mini_kb.root / "site/public", "cards/a")
+
+
+def test_related_titles_are_shown_as_written(mini_kb: MiniKB) -> None:
+    mini_kb.both("cards/a.md", page("a", extra="related: [b]\n"), page("a", extra="related: [b]\n"))
+    title = '"Use <Tab> & *stars* [here]"'
+    mini_kb.both("cards/b.md", page("b", title), page("b", title))
+    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build", "--audience", "public"])
+    assert result.exit_code == 0, result.output
+    assert '<a href="../b/">Use &lt;Tab&gt; &amp; *stars* [here]</a>' in _html(mini_kb.root / "site/public", "cards/a")

@@ -12,7 +12,18 @@ from kbtools.cli import main
 from kbtools.schema import FIELDS
 
 # YAML a writer can produce by mistake: nested lists and mappings, numbers, booleans, null, impossible dates.
-ODD_VALUES = ["[[cards]]", "[{a: 1}]", "{a: [1, 2]}", "12.5", "true", "null", "2026-02-30", "[2026-02-30]", "''"]
+ODD_VALUES = [
+    "[[cards]]",
+    "[{a: 1}]",
+    "{a: [1, 2]}",
+    "12.5",
+    "true",
+    "null",
+    "2026-02-30",
+    "[2026-02-30]",
+    "{2026-02-30: x}",  # an impossible date as a key
+    "''",
+]
 
 
 @pytest.mark.parametrize("value", ODD_VALUES)

@@ -15,13 +15,21 @@ from kbtools.service import create_app
 from kbtools.service.db import events, votes
 
 SESSION = "tab-0123456789"
+TOKEN = "events-token-0001"
+AGENT = {"Authorization": f"Bearer {TOKEN}"}
 
 
 @pytest.fixture(params=BACKENDS)
 def app(request: pytest.FixtureRequest, tmp_path: Path):
     url = database_url(request.param, tmp_path)
     application = create_app(
-        {"root": str(REPO_ROOT), "database_url": url, "rate_limit": "off", "site_dir": str(tmp_path / "site")}
+        {
+            "root": str(REPO_ROOT),
+            "database_url": url,
+            "rate_limit": "off",
+            "site_dir": str(tmp_path / "site"),
+            "api_tokens": [TOKEN],
+        }
     )
     yield application
     application.extensions["kb_engine"].dispose()
@@ -49,12 +57,11 @@ def test_one_event_as_json_and_a_batch_as_text_plain(app, client) -> None:
             view(lang="fr"),
             {"type": "search", "lang": "fr", "session": SESSION, "query": "Carte  Refusée !", "results": 0},
             {"type": "contact", "article": "card-payment-declined", "lang": "fr", "session": SESSION},
-            {"type": "macro_used", "article": "macro-refund-approved", "lang": "en", "session": SESSION},
         ]
     }
     answer = client.post("/api/v1/events", data=json.dumps(batch), content_type="text/plain;charset=UTF-8")
-    assert (answer.status_code, answer.get_json()) == (202, {"accepted": 4})
-    assert _count(app, events) == 5
+    assert (answer.status_code, answer.get_json()) == (202, {"accepted": 3})
+    assert _count(app, events) == 4
     with app.extensions["kb_engine"].connect() as connection:
         stored = connection.execute(select(events.c.query, events.c.query_norm).where(events.c.type == "search")).one()
     assert tuple(stored) == ("Carte  Refusée !", "carte refusee")
@@ -206,10 +213,27 @@ def test_every_bad_field_of_every_event_of_a_batch(app, client) -> None:
 
 def test_a_vote_stores_its_site(app, client) -> None:
     assert client.post("/api/v1/events", json=_vote()).status_code == 202
-    assert client.post("/api/v1/events", json=_vote(session="agent-tab-0001", site="internal")).status_code == 202
+    wiki_vote = _vote(session="agent-tab-0001", site="internal")
+    assert client.post("/api/v1/events", json=wiki_vote, headers=AGENT).status_code == 202
     with app.extensions["kb_engine"].connect() as connection:
         rows = connection.execute(select(votes.c.session, votes.c.site)).all()
     assert sorted(map(tuple, rows)) == [("agent-tab-0001", "internal"), (SESSION, "public")]
+
+
+def test_the_wikis_events_need_its_sign_in_and_public_ones_name_public_pages(app, client) -> None:
+    copy = {"type": "macro_used", "article": "macro-refund-approved", "lang": "en", "session": SESSION}
+    # Anyone can reach the endpoint: made-up agent feedback or macro copies are refused, nothing stored
+    refused = client.post("/api/v1/events", json={"events": [view(), {**copy, "site": "internal"}]})
+    assert (refused.status_code, refused.get_json()["error"]) == (403, "agent_only")
+    assert client.post("/api/v1/events", json={**copy, "site": "internal"}, headers=AGENT).status_code == 202
+    # The help center's events name its pages; an internal page is as unknown as a made-up one (no probing)
+    for article in ("macro-refund-approved", "refund-and-goodwill-guardrails", "no-such-page"):
+        answer = client.post("/api/v1/events", json=view(article=article))
+        assert answer.status_code == 422
+        assert answer.get_json()["errors"] == [
+            {"field": "article", "message": f"no published page '{article}' in 'en'"}
+        ]
+    assert _count(app, events) == 1
 
 
 def test_one_bad_event_in_a_batch_stores_none(app, client) -> None:
@@ -314,3 +338,20 @@ def test_a_chunked_body_over_64_kib_is_a_413(app, client) -> None:
     answer = _chunked(client, json.dumps({"events": [view()] * 50}).encode() + b" " * 70_000)
     assert answer.status_code == 413
     assert _count(app, events) == 2
+
+
+@pytest.mark.parametrize(
+    ("query", "grouped_as"),
+    [
+        ("Carte  Refusée !", "carte refusee"),  # case, accents, punctuation, spaces
+        ("ﬁnance", "finance"),  # a ligature
+        ("e-mail non reçu ?", "e-mail non recu"),
+        ("ガス", "ガス"),  # a voiced kana is another letter, not an accent: never 'カス'
+        ("क्या", "क्या"),  # Devanagari's virama is part of the word
+    ],
+)
+def test_searches_are_grouped_by_their_words_in_any_script(app, client, query: str, grouped_as: str) -> None:
+    search = {"type": "search", "lang": "fr", "session": SESSION, "query": query, "results": 0}
+    assert client.post("/api/v1/events", json=search).status_code == 202
+    with app.extensions["kb_engine"].connect() as connection:
+        assert connection.execute(select(events.c.query_norm)).scalar_one() == grouped_as

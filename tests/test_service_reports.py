@@ -353,7 +353,7 @@ def test_without_a_usable_index_every_gap_is_a_content_gap(client, tmp_path: Pat
 
 
 def _post(client, *events: dict) -> None:
-    answer = client.post("/api/v1/events", json={"events": list(events)})
+    answer = client.post("/api/v1/events", json={"events": list(events)}, headers=AUTH)  # wiki events: an agent's
     assert answer.status_code == 202, answer.get_json()
 
 

@@ -5,7 +5,9 @@ from __future__ import annotations
 import threading
 import time
 
+from kbtools.exports.macros import reply_markdown
 from kbtools.project import KnowledgeBase
+from kbtools.publishing import is_visible, site_base_url
 
 _REFRESH_SECONDS = 30.0
 
@@ -22,6 +24,7 @@ class Catalog:
         self.titles: dict[tuple[str, str], str] = {}
         self.types: dict[tuple[str, str], str] = {}
         self.replies: dict[tuple[str, str], str] = {}
+        self.public: set[tuple[str, str]] = set()  # what the help center publishes
         self.refresh()
 
     def refresh(self) -> None:
@@ -32,13 +35,22 @@ class Catalog:
             self._ids = {(doc.lang, doc.id) for doc in published}
             self.titles = {(doc.lang, doc.id): doc.title for doc in published}
             self.types = {(doc.lang, doc.id): doc.type for doc in published}
-            self.replies = {(doc.lang, doc.id): doc.body.strip() for doc in published if doc.type == "macro"}
+            self.public = {(doc.lang, doc.id) for doc in published if is_visible(doc, "public", self.kb.taxonomy)}
+            # What Copy reply copies in the wiki's search results: the same text as on the macro's page
+            base_url = site_base_url(self.kb.root)
+            self.replies = {
+                (doc.lang, doc.id): reply_markdown(doc, content, self.kb.taxonomy, base_url).strip()
+                for doc in published
+                if doc.type == "macro"
+            }
             self._loaded_at = time.monotonic()
 
-    def has(self, lang: str, article: str) -> bool:
-        if (lang, article) in self._ids:
+    def has(self, lang: str, article: str, public_only: bool = False) -> bool:
+        """Whether the page is published (on the help center, with `public_only`)."""
+        pages = self.public if public_only else self._ids
+        if (lang, article) in pages:
             return True
         if time.monotonic() - self._loaded_at > _REFRESH_SECONDS:
             self.refresh()
-            return (lang, article) in self._ids
+            return (lang, article) in (self.public if public_only else self._ids)
         return False

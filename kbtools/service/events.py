@@ -9,6 +9,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from kbtools.service import db
+from kbtools.service.auth import current_agent
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.schemas import MAX_BODY_BYTES
@@ -47,6 +48,10 @@ def post_events() -> tuple[Response, int]:
     except InvalidEvents as exc:
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
         raise ApiError(422, "invalid_events", "nothing was stored: fix these fields", errors) from None
+    if any(row.get("site") == "internal" for row in rows) and current_agent() is None:
+        # Anyone can reach this endpoint: without the wiki's sign-in, "agent feedback" and macro copies
+        # could be made up by anybody.
+        raise ApiError(403, "agent_only", "events from the agent wiki (site: internal) need the wiki's sign-in")
     votes = [_vote_row(row) for row in rows if row["type"] == "vote"]
     others = [_event_row(row) for row in rows if row["type"] != "vote"]
     try:

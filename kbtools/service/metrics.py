@@ -237,7 +237,9 @@ def search_gaps(engine: Engine, period: Period, lang: str | None = None, limit: 
         .limit(limit)
     )
     search_events = (
-        select(events.c.session, events.c.query_norm, events.c.lang, events.c.created_at).where(searches).subquery()
+        select(events.c.session, events.c.query_norm, events.c.lang, events.c.created_at)
+        .where(searches, events.c.query_norm != "")
+        .subquery()
     )
     contact_events = (
         select(events.c.session, events.c.created_at)

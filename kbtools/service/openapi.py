@@ -202,6 +202,10 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                         },
                     },
                     "400": _error("The body is not JSON, or nests arrays or objects more than 32 levels deep."),
+                    "403": _error(
+                        "An event says it comes from the agent wiki (site: internal) but the request is not signed in "
+                        "(wiki session, bearer token or trusted header)."
+                    ),
                     "413": _error("The body is over 64 KiB (with a Content-Length or chunked)."),
                     "415": _error("Not application/json or text/plain."),
                     "422": _error(

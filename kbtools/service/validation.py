@@ -86,8 +86,11 @@ def normalise_query(query: str) -> str:
     """How gaps are grouped: lower case, compatibility forms (ligatures) and accents folded, punctuation and
     repeated spaces dropped. Letters of any script are kept; a query of only marks or punctuation is ""."""
     decomposed = unicodedata.normalize("NFKD", query.casefold())
-    folded = "".join(char for char in decomposed if not unicodedata.combining(char))
-    words = re.sub(r"[^\w\s-]", " ", folded).split()
+    # Only the Latin accents (U+0300-U+036F): other scripts' marks are part of their letters (ガ is not カ)
+    folded = unicodedata.normalize("NFC", "".join(char for char in decomposed if not "\u0300" <= char <= "\u036f"))
+    # Punctuation becomes a space; letters, digits, '-', '_' and the marks inside words (Devanagari's) stay
+    kept = (c if c.isalnum() or c in "-_" or unicodedata.category(c).startswith("M") else " " for c in folded)
+    words = "".join(kept).split()
     return " ".join(word for word in words if any(char.isalnum() for char in word))[:200]
 
 
@@ -140,16 +143,18 @@ def _known(item: dict[str, Any], catalog: Catalog, prefix: str, malformed: set[s
     lang = item.get("lang") if isinstance(item.get("lang"), str) and lang_field not in malformed else None
     article = item.get("article") if isinstance(item.get("article"), str) and article_field not in malformed else None
     found = []
+    # The help center's events name its pages: nobody learns from our answers which internal pages exist
+    public_only = item.get("site", "public") != "internal"
     known_lang = lang is not None and lang in catalog.languages
     if lang is not None and not known_lang:
         found.append(FieldError(lang_field, f"not a language of this knowledge base: {sorted(catalog.languages)}"))
     if article is None:
         return found
     if known_lang:
-        if not catalog.has(lang, article):
+        if not catalog.has(lang, article, public_only):
             found.append(FieldError(article_field, f"no published page '{article}' in '{lang}'"))
         elif item["type"] == "macro_used" and catalog.types.get((lang, article)) != "macro":
             found.append(FieldError(article_field, f"'{article}' is not a macro: only a macro's reply is copied"))
-    elif not any(catalog.has(code, article) for code in sorted(catalog.languages)):
+    elif not any(catalog.has(code, article, public_only) for code in sorted(catalog.languages)):
         found.append(FieldError(article_field, f"no published page '{article}' in any language"))
     return found

@@ -58,7 +58,9 @@ def related_section(site: Site, doc: Document) -> str:
 
 
 def _markdown_text(text: str) -> str:
-    return re.sub(r"([\\`*_\[\]<>])", r"\\\1", text)
+    """Title text inside a Markdown link: Markdown's own characters escaped, HTML's as entities."""
+    escaped = re.sub(r"([\\`*_\[\]])", r"\\\1", text)
+    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def last_updated(site: Site, doc: Document) -> str:

@@ -63,6 +63,11 @@ def test_agents_find_macros_with_their_reply(app) -> None:
     first = body["hits"][0]
     assert first["id"] == "macro-refund-approved"
     assert first["reply"].startswith("Hi {{ticket.requester.first_name}}")
+    # What Copy reply copies from the results: the macro page's text, links absolute for the customer
+    lost = app.test_client().get("/api/v1/search?q=card+blocked&lang=en&type=macro", headers=AGENT).get_json()
+    reply = next(hit["reply"] for hit in lost["hits"] if hit["id"] == "macro-lost-card-blocked")
+    assert "[virtual card](http://127.0.0.1:8000/cards/create-a-virtual-card/)" in reply
+    assert ".md)" not in reply and "!!! agent" not in reply
 
 
 def test_every_query_is_logged_with_its_result_count(app) -> None:

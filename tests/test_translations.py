@@ -125,10 +125,18 @@ def test_no_warning_outside_git_or_when_the_commit_is_beyond_a_shallow_clone(
 
     copy = tmp_path / "copy"
     shutil.copytree(mini_kb.root, copy, ignore=shutil.ignore_patterns(".git"))
-    assert [f for f in lint(KnowledgeBase(copy), today=TODAY).findings if f.rule == "outdated-translation"] == []
+    outside = lint(KnowledgeBase(copy), today=TODAY)
+    assert [f for f in outside.findings if f.rule == "outdated-translation"] == []
+    assert outside.notes == ["not a git repository with commits: translations were not checked for outdated sources"]
     clone = tmp_path / "clone"
     subprocess.run(["git", "clone", "-q", "--depth", "2", f"file://{mini_kb.root}", str(clone)], check=True)
-    findings = lint(KnowledgeBase(clone), today=TODAY).findings
-    assert [f for f in findings if f.rule == "outdated-translation"] == []
+    shallow = lint(KnowledgeBase(clone), today=TODAY)
+    assert [f for f in shallow.findings if f.rule == "outdated-translation"] == []
+    # ...but lint says what it could not check, on stderr (stdout stays the findings)
+    linted = run("--root", str(clone), "lint")
+    assert "kb: note: 1 translation names a source_commit that is not in this shallow clone's history" in (
+        linted.stderr
+    )
+    assert "git fetch --unshallow" in linted.stderr and "kb: note" not in linted.stdout
     listing = run("--root", str(clone), "translations")
     assert "untracked" in listing.output and "not in the history read" in listing.output

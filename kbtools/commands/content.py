@@ -55,6 +55,8 @@ def lint(ctx: click.Context, paths: tuple[Path, ...], fmt: str, strict: bool, to
     kb = knowledge_base(ctx)
     report = run_lint(kb, paths, today=day(today))
     click.echo(render(report, fmt, kb.root))
+    for note in report.notes:  # on stderr: the formats on stdout stay machine-readable
+        click.echo(f"kb: note: {note}", err=True)
     sys.exit(1 if report.failed(strict) else 0)
 
 

@@ -11,7 +11,13 @@ from pathlib import Path
 from kbtools.findings import Finding, Severity
 from kbtools.lint.file_checks import check_file
 from kbtools.lint.rules import RULES, Rule
-from kbtools.lint.tree_checks import check_codeowners, check_translation_freshness, check_tree, tracked_translations
+from kbtools.lint.tree_checks import (
+    check_codeowners,
+    check_translation_freshness,
+    check_tree,
+    tracked_translations,
+    unchecked_freshness,
+)
 from kbtools.project import KnowledgeBase
 from kbtools.taxonomy import TaxonomyError
 
@@ -22,6 +28,7 @@ __all__ = ["RULES", "LintReport", "Rule", "lint"]
 class LintReport:
     findings: list[Finding] = field(default_factory=list)
     files_checked: int = 0
+    notes: list[str] = field(default_factory=list)  # what could not be checked, and why
 
     @property
     def errors(self) -> list[Finding]:
@@ -49,6 +56,7 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
         ]
         return LintReport(findings, files_checked=1)
     findings: list[Finding] = []
+    notes: list[str] = []
     languages = set(taxonomy.language_codes)
     files = kb.content_files()
     for item in files:
@@ -71,12 +79,14 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
     if tracked_translations(content):  # one `git log` pass, only when a translation names its source commit
         from kbtools.history import read_history
 
-        findings.extend(check_translation_freshness(content, read_history(kb.root)))
+        history = read_history(kb.root)
+        findings.extend(check_translation_freshness(content, history))
+        notes.extend(unchecked_freshness(content, history))
     findings.extend(check_codeowners(kb.root, content, taxonomy))
     selected = [p.resolve() for p in paths]
     if selected and kb.taxonomy_path.resolve() not in selected:  # a taxonomy change can break any file
         findings = [f for f in findings if _under(f.path.resolve(), selected)]
-    return LintReport(sorted(findings), files_checked=len(files))
+    return LintReport(sorted(findings), files_checked=len(files), notes=notes)
 
 
 def _under(path: Path, selected: list[Path]) -> bool:

@@ -180,6 +180,22 @@ def check_translation_freshness(content: ContentSet, history: ContentHistory) ->
             )
 
 
+def unchecked_freshness(content: ContentSet, history: ContentHistory) -> list[str]:
+    """Why some translations could not be checked for freshness: no git, or a shallow clone's short history."""
+    if not history.is_repository:
+        return ["not a git repository with commits: translations were not checked for outdated sources"]
+    unknown = [doc for doc in tracked_translations(content) if history.resolve(doc.source_commit or "") is None]
+    if not unknown:
+        return []
+    where = "this shallow clone's history" if history.shallow else "the history"
+    fetch = " (git fetch --unshallow)" if history.shallow else ""
+    return [
+        f"{len(unknown)} {'translation names' if len(unknown) == 1 else 'translations name'} a source_commit "
+        f"that is not in {where}: "
+        f"not checked for outdated sources{fetch}; see kb translations"
+    ]
+
+
 def check_codeowners(root: Path, content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
     stale = stale_section(root, content, taxonomy)
     if stale is None:

@@ -105,6 +105,14 @@ class Taxonomy:
         found = self.case_reasons.get(reason)
         return found.sub_reasons.get(sub) if found else None
 
+    def case_reason_label(self, case_reason: str, lang: str) -> str | None:
+        """'Payment › Refund request' for 'payment/refund-request', in `lang`; None for an unknown pair."""
+        sub = self.sub_reason(case_reason)
+        if sub is None:
+            return None
+        reason = self.case_reasons[case_reason.partition("/")[0]]
+        return f"{self.label(reason.labels, lang)} › {self.label(sub.labels, lang)}"
+
     def case_reason_paths(self) -> list[str]:
         return [f"{r.id}/{s}" for r in self.case_reasons.values() for s in r.sub_reasons]
 

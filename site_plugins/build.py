@@ -33,7 +33,10 @@ from site_plugins.site import AUDIENCES, HISTORY_FILE_ENV
 from site_plugins.strings import strings
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
-_OWN_KEYS = ("docs_dir", "site_dir", "nav", "plugins", "INHERIT", "markdown_extensions")
+# mkdocs.yml settings kb sets itself (another plugin could copy internal pages into the public site)...
+_REPLACED_KEYS = ("plugins", "nav", "docs_dir", "site_dir", "INHERIT")
+# ...and those it merges with its own
+_OWN_KEYS = (*_REPLACED_KEYS, "markdown_extensions")
 # What kb's plugins and theme need; a repository's mkdocs.yml may add more extensions.
 _MARKDOWN_EXTENSIONS: list[str | dict[str, Any]] = [
     "admonition",
@@ -205,7 +208,7 @@ def _extension_name(extension: object) -> str:
 
 def ignored_settings(base: dict[str, Any]) -> list[str]:
     """mkdocs.yml settings kb replaces with its own, so the CLI can say they were not used."""
-    return [key for key in ("plugins", "nav", "docs_dir", "site_dir", "INHERIT") if key in base]
+    return [key for key in _REPLACED_KEYS if key in base]
 
 
 def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:

@@ -96,14 +96,12 @@ def wiki_info(site: Site, doc: Document) -> str:
         (text["info.audience"], text.get(f"audience.{doc.audience}", doc.audience)),
         (text["info.owner"], taxonomy.teams[doc.owner].name if doc.owner in taxonomy.teams else doc.owner),
     ]
-    if doc.case_reason:
-        sub = taxonomy.sub_reason(doc.case_reason)
-        reason = taxonomy.case_reasons.get(doc.case_reason.partition("/")[0])
-        if sub and reason:
-            label = f"{taxonomy.label(reason.labels, site.lang)} › {taxonomy.label(sub.labels, site.lang)}"
-            rows.append((text["info.case_reason"], f"{label} ({doc.case_reason})"))
-            queue = taxonomy.queues.get(sub.queue)
-            rows.append((text["info.queue"], queue.name if queue else sub.queue))
+    sub = taxonomy.sub_reason(doc.case_reason) if doc.case_reason else None
+    if sub:
+        label = taxonomy.case_reason_label(doc.case_reason, site.lang)
+        rows.append((text["info.case_reason"], f"{label} ({doc.case_reason})"))
+        queue = taxonomy.queues.get(sub.queue)
+        rows.append((text["info.queue"], queue.name if queue else sub.queue))
     if doc.keywords:
         rows.append((text["info.keywords"], ", ".join(doc.keywords)))
     due = review_due(doc, taxonomy)
@@ -162,11 +160,8 @@ def _action_value(site: Site, name: str, value: object) -> str:
     taxonomy = site.taxonomy
     if name == "group" and isinstance(value, str) and value in taxonomy.queues:
         return f"{taxonomy.queues[value].name} ({value})"
-    if name == "case_reason" and isinstance(value, str):
-        sub = taxonomy.sub_reason(value)
-        reason = taxonomy.case_reasons.get(value.partition("/")[0])
-        if sub and reason:
-            return f"{taxonomy.label(reason.labels, site.lang)} › {taxonomy.label(sub.labels, site.lang)} ({value})"
+    if name == "case_reason" and isinstance(value, str) and (label := taxonomy.case_reason_label(value, site.lang)):
+        return f"{label} ({value})"
     if name == "public" and isinstance(value, bool):
         return text["action.public.yes" if value else "action.public.no"]
     if name in ("status", "priority") and isinstance(value, str):

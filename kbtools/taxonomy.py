@@ -119,7 +119,10 @@ class Taxonomy:
 
 def load_taxonomy(path: Path) -> Taxonomy:
     """Read and check the taxonomy; raise TaxonomyError listing every problem found."""
-    source = read_yaml_file(path)
+    try:
+        source = read_yaml_file(path)
+    except ContentError as exc:  # unreadable or hostile YAML: one problem, reported like the others
+        raise TaxonomyError([exc]) from None
     return _TaxonomyReader(path, source).read()
 
 

@@ -19,8 +19,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from kbtools.content import ContentSet, Document
+from kbtools.errors import UsageError
 from kbtools.files import write_atomically
 from kbtools.project import CONTENT_DIR, MKDOCS_FILE, TAXONOMY_FILE
+from kbtools.symlinks import through_symlink
 from kbtools.taxonomy import Taxonomy
 from kbtools.vcs import work_tree_top
 
@@ -118,6 +120,8 @@ class Staleness:
 def stale_section(root: Path, content: ContentSet, taxonomy: Taxonomy) -> Staleness | None:
     """How kb's section of CODEOWNERS differs from the owners now; None when current or absent."""
     where = locate(root)
+    if through_symlink(where.path.parents[1], CODEOWNERS_PATH):  # a pull request's link: never read through it
+        return None
     try:
         lines = where.path.read_text(encoding="utf-8").split("\n")
     except OSError:
@@ -138,6 +142,8 @@ def stale_section(root: Path, content: ContentSet, taxonomy: Taxonomy) -> Stalen
 def write_codeowners(root: Path, content: ContentSet, taxonomy: Taxonomy) -> tuple[Path, bool]:
     """Write kb's section into CODEOWNERS (created if needed); (path, whether the file changed)."""
     where = locate(root)
+    if through_symlink(where.path.parents[1], CODEOWNERS_PATH):
+        raise UsageError(f"{where.path} is (or is in) a symbolic link; kb reads and writes no links")
     new_section = section(content, taxonomy, where.prefix)
     try:
         old = where.path.read_text(encoding="utf-8")

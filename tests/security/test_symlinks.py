@@ -176,3 +176,21 @@ def test_a_plain_mkdocs_build_of_kbs_config_publishes_nothing_through_a_link(
         else:  # the SOP itself is on the wiki, once, under its own name
             assert SOP_CANARY in (out / "playbooks/sop/index.html").read_text()
             assert not (out / "cards/page/index.html").exists()
+
+
+def test_codeowners_is_never_read_or_written_through_a_link(tmp_path: Path) -> None:
+    import resource
+
+    kb = _tree(tmp_path / "kb", [])
+    (kb.root / ".github").mkdir()
+    (kb.root / ".github/CODEOWNERS").symlink_to("/dev/zero")  # reading it would never end
+
+    def cap() -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (1024**3, 1024**3))
+
+    command = [sys.executable, "-m", "kbtools", "--root", str(kb.root)]
+    lint = subprocess.run([*command, "lint"], capture_output=True, text=True, preexec_fn=cap, timeout=300)
+    assert lint.returncode == 0 and "Traceback" not in lint.stderr, lint.stderr[-2000:]
+    write = subprocess.run([*command, "codeowners"], capture_output=True, text=True, preexec_fn=cap, timeout=300)
+    assert write.returncode == 1 and "is (or is in) a symbolic link" in write.stderr, write.stderr[-2000:]
+    assert (kb.root / ".github/CODEOWNERS").is_symlink()

@@ -47,11 +47,11 @@ def _table(*settings: Setting) -> dict[str, Setting]:
 # Every key of MkDocs' configuration (mkdocs.config.defaults.MkDocsConfig; a test keeps this complete)
 SETTINGS = _table(
     Setting("site_name", A, "text shown on every page (markup refused: the theme shows it unescaped)"),
-    Setting("site_url", A, "where the sites are served (`kb build --base-url` overrides it)"),
+    Setting("site_url", A, "where the sites are served, an http(s) URL (`kb build --base-url` overrides it)"),
     Setting("site_description", A, "text (markup refused)"),
     Setting("site_author", A, "text (markup refused)"),
     Setting("copyright", A, "text in the footer (markup refused: the theme shows it as HTML)"),
-    Setting("repo_url", A, "wiki only: the public site never links to the repository"),
+    Setting("repo_url", A, "an http(s) URL, wiki only: the public site never links to the repository"),
     Setting("repo_name", A, "wiki only"),
     Setting("edit_uri", A, "wiki only"),
     Setting("edit_uri_template", A, "wiki only"),
@@ -187,8 +187,14 @@ _PLAIN_TAGS = {
     f"tag:yaml.org,2002:{name}"
     for name in ("str", "int", "float", "bool", "null", "timestamp", "seq", "map", "binary", "merge", "value")
 }
+# Settings that become links on every page: a `javascript:` URL would run in the reader's browser
+_URLS = ("site_url", "repo_url")
 # Settings whose text the theme writes into pages unescaped
 _SHOWN_TEXT = ("site_name", "site_description", "site_author", "copyright", "extra", "theme")
+
+
+def _is_web_url(value: str) -> bool:
+    return value.lower().startswith(("http://", "https://"))
 
 
 def extension_name(name: str) -> str:
@@ -246,6 +252,8 @@ def check_config(path: Path) -> list[ContentError]:
             problems.extend(_extensions(path, value_node))
         if key in _SHOWN_TEXT:
             problems.extend(_markup(path, value_node, key))
+        if key in _URLS and not (isinstance(value_node, yaml.ScalarNode) and _is_web_url(str(value_node.value))):
+            problems.append(ContentError(path, "must be an http:// or https:// URL (it becomes a link)", line, key))
     return sorted(problems, key=lambda problem: problem.line or 0)
 
 

@@ -116,6 +116,13 @@ SHAPES = [
         "copyright",
         "markup refused",
     ),
+    Shape(
+        "a script as the repository link",
+        "site_name: Test\nrepo_url: javascript:fetch('/api/v1/reports/gaps')\n",
+        2,
+        "repo_url",
+        "must be an http:// or https:// URL",
+    ),
     Shape("an unknown setting", "site_name: Test\nsite_favicon: x\n", 2, "site_favicon", "not a MkDocs setting"),
 ]
 

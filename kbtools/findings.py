@@ -32,7 +32,8 @@ def display_path(path: Path, root: Path | None) -> str:
     """`path` relative to `root` when inside it, for short, clickable messages."""
     if root is not None:
         try:
-            return path.resolve().relative_to(root.resolve()).as_posix()
+            # the folder resolved, not the file: a symbolic link is named, not what it points to
+            return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
         except ValueError:
             pass
     return str(path)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import multiprocessing
+import os
 import sys
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -56,9 +57,20 @@ class KnowledgeBase:
         return load_taxonomy(self.taxonomy_path)
 
     def content_files(self) -> list[ContentFile]:
-        """Every Markdown file under content/, sorted, whatever its language folder."""
+        """Every Markdown file under content/, sorted, whatever its language folder.
+
+        Symbolic links are no content (kb lint reports each, see kbtools.symlinks): they are skipped, and so
+        is everything in a linked folder, so no command ever reads what a link points to.
+        """
+        found: list[Path] = []
+        if self.content_dir.is_symlink():
+            return []
+        for folder, _, names in os.walk(self.content_dir, followlinks=False):
+            found.extend(Path(folder, name) for name in names if name.endswith(".md"))
         files = []
-        for path in sorted(self.content_dir.rglob("*.md")):
+        for path in sorted(found):
+            if path.is_symlink():
+                continue
             parts = path.relative_to(self.content_dir).parts
             lang = parts[0] if len(parts) > 1 else ""
             files.append(ContentFile(path, lang, "/".join(parts[1:]) if lang else parts[0]))
@@ -87,9 +99,9 @@ class KnowledgeBase:
         return ContentSet(languages, documents, unreadable)
 
     def relative(self, path: Path) -> str:
-        """`path` relative to the root, for messages."""
+        """`path` relative to the root, for messages (a symbolic link is named, not what it points to)."""
         try:
-            return path.resolve().relative_to(self.root).as_posix()
+            return (path.parent.resolve() / path.name).relative_to(self.root).as_posix()
         except ValueError:
             return str(path)
 

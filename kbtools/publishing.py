@@ -11,10 +11,12 @@ from pathlib import Path
 import yaml
 
 from kbtools.content import ContentSet, Document
+from kbtools.errors import ContentError
 from kbtools.links import LinkError, resolve
 from kbtools.project import MKDOCS_FILE
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url, site_prefix
+from kbtools.yamlsource import check_shape
 
 AUDIENCES = ("public", "internal")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -29,9 +31,12 @@ _TolerantLoader.add_multi_constructor("", lambda loader, suffix, node: None)
 
 def site_base_url(root: Path) -> str:
     """The URL the sites are served from: mkdocs.yml `site_url`, ending with '/'."""
+    path = root / MKDOCS_FILE
     try:
-        data = yaml.load((root / MKDOCS_FILE).read_text(encoding="utf-8"), Loader=_TolerantLoader)
-    except (OSError, yaml.YAMLError):
+        text = path.read_text(encoding="utf-8") if not path.is_symlink() else ""
+        check_shape(text, path)  # aliases and deep nesting: kb lint reports them, here they are not read
+        data = yaml.load(text, Loader=_TolerantLoader)
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, ContentError):
         data = None
     url = data.get("site_url") if isinstance(data, dict) else None
     return normal_base_url(url if isinstance(url, str) and url else DEFAULT_BASE_URL)

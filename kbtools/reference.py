@@ -1,4 +1,4 @@
-"""Reference tables generated from the code (schema, macro actions, placeholders, lint rules).
+"""Reference tables generated from the code (schema, macro actions, placeholders, lint rules, mkdocs.yml).
 
 docs/ holds them between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->` markers; `kb docs`
 rewrites them and `kb docs --check` (run by the tests) fails when a page has drifted from the code.
@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from kbtools.buildconfig import MARKDOWN_EXTENSIONS, PYTHON_NAMES, SETTINGS, THEME_SETTINGS
 from kbtools.lint.rules import RULES
 from kbtools.macros import ACTIONS, BUILTIN_PLACEHOLDERS
 from kbtools.schema import FIELDS
@@ -52,6 +53,29 @@ def lint_rules_table() -> str:
     return "\n".join(rows)
 
 
+def mkdocs_settings_table() -> str:
+    """What a pull request may set in mkdocs.yml (kbtools.buildconfig): settings, theme options, extensions."""
+    rows = ["| Setting | A pull request | Why |", "|---|---|---|"]
+    for prefix, table in (("", SETTINGS), ("theme.", THEME_SETTINGS)):
+        for setting in table.values():
+            rows.append(f"| `{prefix}{setting.name}` | {setting.verdict} | {_cell(setting.reason)} |")
+    rows += ["", "| Markdown extension (`markdown_extensions`) | A pull request | Why |", "|---|---|---|"]
+    for setting in sorted(MARKDOWN_EXTENSIONS.values(), key=lambda s: (s.verdict != "refused", s.name)):
+        rows.append(f"| `{setting.name}` | {setting.verdict} | {_cell(setting.reason)} |")
+    rows.append("| any other | refused | any importable module can be named |")
+    names = ", ".join(f"`{name}`" for name in sorted(PYTHON_NAMES))
+    rows += [
+        "",
+        "| YAML tag | A pull request | Why |",
+        "|---|---|---|",
+        f"| `!!python/name:` | allowed for {names} | the formatters mkdocs-material's documentation recommends |",
+        "| `!!python/name:` anything else, `!!python/object`, `!!python/module`... | refused | runs Python code |",
+        "| `!ENV` | refused | reads the build's environment (CI secrets included) |",
+        "| `!relative` and any other tag | refused | |",
+    ]
+    return "\n".join(rows)
+
+
 def service_settings_table() -> str:
     from kbtools.service.settings import SETTINGS  # docs tooling may read the service layer's declarations
 
@@ -63,6 +87,7 @@ def service_settings_table() -> str:
 
 
 GENERATORS: dict[str, Callable[[], str]] = {
+    "mkdocs-settings": mkdocs_settings_table,
     "service-settings": service_settings_table,
     "front-matter": front_matter_table,
     "macro-actions": macro_actions_table,

@@ -83,6 +83,7 @@ class Taxonomy:
     case_reasons: dict[str, CaseReason]
     review_intervals: dict[str, Interval] = field(default_factory=dict)
     placeholders: dict[str, str] = field(default_factory=dict)
+    platform_owner: str | None = None  # the team that reviews mkdocs.yml, taxonomy.yml and .github/
 
     @property
     def default_language(self) -> str:
@@ -119,7 +120,10 @@ class Taxonomy:
 
 def load_taxonomy(path: Path) -> Taxonomy:
     """Read and check the taxonomy; raise TaxonomyError listing every problem found."""
-    source = read_yaml_file(path)
+    try:
+        source = read_yaml_file(path)
+    except ContentError as exc:  # unreadable or hostile YAML: one problem, reported like the others
+        raise TaxonomyError([exc]) from None
     return _TaxonomyReader(path, source).read()
 
 
@@ -170,6 +174,7 @@ class _TaxonomyReader:
             case_reasons=case_reasons,
             review_intervals=self.review_intervals(data.get("review_intervals") or {}),
             placeholders=self.placeholders(data.get("placeholders") or {}),
+            platform_owner=self.platform_owner(data.get("platform_owner"), teams),
         )
         for key in data:
             if key not in _SECTIONS:
@@ -280,6 +285,14 @@ class _TaxonomyReader:
                 self.problem(str(exc), "review_intervals", content_type)
         return intervals
 
+    def platform_owner(self, value: Any, teams: dict[str, Team]) -> str | None:
+        if value is None:
+            return None
+        if value not in teams:
+            self.problem(f"platform_owner must be one of the teams: {', '.join(teams)}", "platform_owner")
+            return None
+        return str(value)
+
     def placeholders(self, value: Any) -> dict[str, str]:
         if not isinstance(value, dict):
             self.problem("map each placeholder name to a description", "placeholders")
@@ -296,6 +309,7 @@ _SECTIONS = (
     "case_reasons",
     "review_intervals",
     "placeholders",
+    "platform_owner",
 )
 
 

@@ -1,7 +1,14 @@
-"""YAML loading that remembers the line of every key, so errors can name file, line and key."""
+"""YAML loading that remembers the line of every key, so errors can name file, line and key.
+
+Every YAML file kb reads comes from a pull request, so it is untrusted: before building anything, one
+streaming pass over the parser's events refuses aliases (a "billion laughs" document expands without bound
+in anything that walks it) and nesting deeper than MAX_DEPTH (a list nested 2,000 deep overflows Python's
+recursion). Time and memory stay proportional to the text.
+"""
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +23,18 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 from kbtools.errors import ContentError
 
 KeyPath = tuple[str, ...]
+
+# Deepest nesting of lists and mappings kb reads: taxonomy.yml and mkdocs.yml need about 6 levels.
+MAX_DEPTH = 20
+
+
+_TOO_DEEP = f"lists and mappings nested more than {MAX_DEPTH} levels deep; kb reads at most {MAX_DEPTH}"
+
+
+class YamlLimitError(ContentError):
+    """YAML kb refuses to read: an alias, or lists and mappings nested deeper than MAX_DEPTH."""
+
+    rule = "yaml-limit"
 
 
 @dataclass
@@ -36,19 +55,71 @@ class YamlSource:
         return self.first_line
 
 
+def check_shape(text: str, path: Path | str, first_line: int = 1) -> None:
+    """Refuse aliases and deep nesting in one pass over the parser's events (raises YamlLimitError).
+
+    Runs before anything composes or walks the document, so a hostile file costs no more than its length.
+    YAML syntax errors are left to the caller's parse, which reports them.
+    """
+    loader = _Loader(text)
+    depth = 0
+    try:
+        while loader.check_event():
+            event = loader.get_event()
+            if isinstance(event, yaml.AliasEvent):
+                raise YamlLimitError(
+                    path,
+                    f"YAML alias '*{event.anchor}' refused: kb does not expand anchors and aliases "
+                    "(write the value out in full)",
+                    line=first_line + event.start_mark.line,
+                )
+            if isinstance(event, yaml.CollectionStartEvent):
+                depth += 1
+                if depth > MAX_DEPTH:
+                    raise YamlLimitError(path, _TOO_DEEP, line=first_line + event.start_mark.line)
+            elif isinstance(event, yaml.CollectionEndEvent):
+                depth -= 1
+    except yaml.MarkedYAMLError as exc:
+        if "nesting depth" in str(exc.problem):  # libyaml's own limit, met while scanning ahead in flow style
+            mark = exc.problem_mark or exc.context_mark
+            line = first_line + (mark.line if mark else 0)
+            raise YamlLimitError(path, _TOO_DEEP, line=line) from None
+    except yaml.YAMLError:
+        return  # a syntax error: the parse that follows names it
+    finally:
+        loader.dispose()
+
+
+def compose(text: str, path: Path | str, first_line: int = 1) -> yaml.Node | None:
+    """The node tree of `text` (no values constructed, tags kept as written), checked by check_shape."""
+    check_shape(text, path, first_line)
+    loader = _Loader(text)
+    try:
+        return loader.get_single_node()
+    except yaml.YAMLError as exc:
+        raise _syntax_error(exc, path, first_line) from None
+    finally:
+        loader.dispose()
+
+
+def _syntax_error(exc: yaml.YAMLError, path: Path | str, first_line: int) -> ContentError:
+    if isinstance(exc, yaml.MarkedYAMLError):
+        mark = exc.problem_mark or exc.context_mark
+        line = first_line + mark.line if mark else first_line
+        problem = exc.problem or exc.context or "invalid YAML"
+        return ContentError(path, f"YAML syntax error: {problem}", line=line)
+    return ContentError(path, f"YAML syntax error: {exc}", line=first_line)
+
+
 def load_yaml(text: str, path: Path | str, first_line: int = 1) -> YamlSource:
-    """Parse `text` (which starts at `first_line` of `path`), raising ContentError on bad YAML."""
+    """Parse `text` (which starts at `first_line` of `path`), raising ContentError on bad or hostile YAML."""
+    check_shape(text, path, first_line)
     loader = _Loader(text)
     try:
         node = loader.get_single_node()
         data = loader.construct_document(node) if node is not None else None
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = first_line + mark.line if mark else first_line
-        problem = exc.problem or exc.context or "invalid YAML"
-        raise ContentError(path, f"YAML syntax error: {problem}", line=line) from None
     except yaml.YAMLError as exc:
-        raise ContentError(path, f"YAML syntax error: {exc}", line=first_line) from None
+        raise _syntax_error(exc, path, first_line) from None
     except ValueError:  # PyYAML reads 2026-02-30 as a date and fails without saying where
         bad = _impossible_date(node, ())
         if bad is None:
@@ -112,6 +183,8 @@ def _record_lines(node: yaml.Node, prefix: KeyPath, source: YamlSource, first_li
 
 
 def read_yaml_file(path: Path) -> YamlSource:
+    if path.is_symlink():  # never read what a link from a pull request points to (/dev/zero, a secret...)
+        raise ContentError(path, f"is a symbolic link (to {os.readlink(path)}); kb reads no links: put the file here")
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:

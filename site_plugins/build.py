@@ -23,18 +23,19 @@ from pathlib import Path
 from typing import Any
 
 import yaml
-from mkdocs.utils.yaml import yaml_load
 
+from kbtools.buildconfig import check_config, load_config, replaced_settings
 from kbtools.errors import KbError
 from kbtools.history import read_history, save_history
 from kbtools.project import KnowledgeBase
+from kbtools.symlinks import tree_symlinks
 from kbtools.urls import site_prefix
 from site_plugins.site import AUDIENCES, HISTORY_FILE_ENV
 from site_plugins.strings import strings
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
-# mkdocs.yml settings kb sets itself (another plugin could copy internal pages into the public site)...
-_REPLACED_KEYS = ("plugins", "nav", "docs_dir", "site_dir", "INHERIT")
+# mkdocs.yml settings kb sets itself (declared with their reasons in kbtools.buildconfig)...
+_REPLACED_KEYS = replaced_settings()
 # ...and those it merges with its own
 _OWN_KEYS = (*_REPLACED_KEYS, "markdown_extensions")
 # What kb's plugins and theme need; a repository's mkdocs.yml may add more extensions.
@@ -80,12 +81,26 @@ class BuildResult:
 
 
 def load_base_config(kb: KnowledgeBase) -> dict[str, Any]:
+    """mkdocs.yml, once checked: a setting, tag or extension that runs code or reads files is an error."""
     path = kb.root / "mkdocs.yml"
-    with path.open(encoding="utf-8") as stream:
-        data = yaml_load(stream) or {}
-    if not isinstance(data, dict):
-        raise KbError(f"{path}: expected a mapping of MkDocs settings")
-    return data
+    refuse_untrusted_input(kb)
+    return load_config(path)
+
+
+def refuse_untrusted_input(kb: KnowledgeBase) -> None:
+    """Raise BuildError naming every symbolic link in the tree and every refused mkdocs.yml setting.
+
+    `kb build` runs lint first, which reports the same problems by the same definitions; this check keeps
+    any other caller of build_sites from building them.
+    """
+    problems = [
+        f"{kb.relative(link.path)}: symbolic link to {link.target} refused (kb publishes no links)"
+        for link in tree_symlinks(kb.root)
+    ]
+    if not problems:  # mkdocs.yml is only read once it is no link
+        problems = [str(problem) for problem in check_config(kb.root / "mkdocs.yml")]
+    if problems:
+        raise BuildError("refused to build:\n" + "\n".join(problems))
 
 
 def site_url(base_url: str, audience: str, lang: str, default_lang: str) -> str:
@@ -111,7 +126,8 @@ def mkdocs_config(
         for key in ("repo_url", "repo_name", "edit_uri", "edit_uri_template"):
             config.pop(key, None)
     site_name = str(base.get("site_name", "Help Center"))
-    theme = dict(base.get("theme") or {})
+    theme_setting = base.get("theme") or {}
+    theme = {"name": theme_setting} if isinstance(theme_setting, str) else dict(theme_setting)
     features = list(theme.get("features") or [])
     # navigation.prune renders only the open category's links on each page; without it (or with
     # navigation.sections, which keeps every category open) every page carries the whole navigation and
@@ -248,7 +264,15 @@ def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:
 
 
 def _run(build: SiteBuild, config_paths: list[Path], strict: bool, history_file: Path) -> str | None:
-    command = [sys.executable, "-m", "site_plugins.worker", *(["--strict"] if strict else []), *map(str, config_paths)]
+    # -P: the current folder (maybe the repository, with a pull request's .py files) is not on sys.path
+    command = [
+        sys.executable,
+        "-P",
+        "-m",
+        "site_plugins.worker",
+        *(["--strict"] if strict else []),
+        *map(str, config_paths),
+    ]
     env = {**os.environ, "PYTHONWARNINGS": "ignore", HISTORY_FILE_ENV: str(history_file)}
     started = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, env=env)

@@ -438,6 +438,35 @@ CASES = [
         key="related",
         says="related 'b' has no fr translation yet",
     ),
+    # Untrusted files of a pull request (more shapes in tests/security/)
+    Case(
+        "symlink",
+        "a symbolic link in the content tree",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a")),
+            (kb.root / "content/en/cards/guide.txt").symlink_to("/etc/passwd"),
+        ),
+        lambda kb: (translated(kb, "cards/a.md", page("a")), kb.write("en/cards/guide.txt", "A guide\n")),
+        ("en/cards/guide.txt", 1),
+        says="symbolic link to /etc/passwd",
+    ),
+    Case(
+        "yaml-limit",
+        "a YAML alias in front-matter",
+        lambda kb: translated(kb, "cards/a.md", page("a", extra="tags: &t [refund]\nkeywords: *t\n")),
+        lambda kb: translated(kb, "cards/a.md", page("a", extra="tags: [refund]\nkeywords: [refund]\n")),
+        ("en/cards/a.md", 11),
+        says="YAML alias '*t' refused",
+    ),
+    Case(
+        "mkdocs-config",
+        "mkdocs.yml runs a hook",
+        lambda kb: (kb.root / "mkdocs.yml").write_text("site_name: Test\nhooks:\n  - hooks.py\n"),
+        lambda kb: (kb.root / "mkdocs.yml").write_text("site_name: Test\n"),
+        ("mkdocs.yml", 2),
+        key="hooks",
+        says="runs any Python file",
+    ),
 ]
 
 

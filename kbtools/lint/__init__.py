@@ -8,11 +8,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
+from kbtools.content import ContentSet
+from kbtools.errors import ContentError
 from kbtools.findings import Finding, Severity
 from kbtools.lint.file_checks import check_file
 from kbtools.lint.rules import RULES, Rule
 from kbtools.lint.tree_checks import (
     check_codeowners,
+    check_mkdocs_yml,
+    check_symlinks,
     check_translation_freshness,
     check_tree,
     tracked_translations,
@@ -20,6 +24,7 @@ from kbtools.lint.tree_checks import (
 )
 from kbtools.project import KnowledgeBase
 from kbtools.taxonomy import TaxonomyError
+from kbtools.yamlsource import YamlLimitError
 
 __all__ = ["RULES", "LintReport", "Rule", "lint"]
 
@@ -48,14 +53,19 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
     The whole tree is always read, because links, ids and translations are checked across files.
     """
     today = today or date.today()
+    # Untrusted files of any pull request: links and mkdocs.yml are checked whatever else is wrong
+    untrusted = list(check_mkdocs_yml(kb.root))
     try:
         taxonomy = kb.taxonomy
     except TaxonomyError as exc:
         findings = [
-            Finding(p.path, p.line or 1, "taxonomy-file", p.message, Severity.ERROR, p.key) for p in exc.problems
+            Finding(p.path, p.line or 1, _yaml_rule(p, "taxonomy-file"), p.message, Severity.ERROR, p.key)
+            for p in exc.problems
         ]
-        return LintReport(findings, files_checked=1)
-    findings: list[Finding] = []
+        if kb.content_dir.is_dir():
+            findings.extend(check_symlinks(kb.root, ContentSet([])))
+        return LintReport(sorted(untrusted + findings), files_checked=1)
+    findings: list[Finding] = untrusted
     notes: list[str] = []
     languages = set(taxonomy.language_codes)
     files = kb.content_files()
@@ -72,10 +82,15 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
             )
     content = kb.load(jobs=os.cpu_count() or 1)
     for problem in content.unreadable:
-        findings.append(Finding(problem.path, problem.line or 1, "yaml-syntax", problem.message, key=problem.key))
+        findings.append(
+            Finding(
+                problem.path, problem.line or 1, _yaml_rule(problem, "yaml-syntax"), problem.message, key=problem.key
+            )
+        )
     for doc in content:
         findings.extend(check_file(doc, taxonomy, today))
     findings.extend(check_tree(content, taxonomy))
+    findings.extend(check_symlinks(kb.root, content))
     if tracked_translations(content):  # one `git log` pass, only when a translation names its source commit
         from kbtools.history import read_history
 
@@ -85,8 +100,12 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
     findings.extend(check_codeowners(kb.root, content, taxonomy))
     selected = [p.resolve() for p in paths]
     if selected and kb.taxonomy_path.resolve() not in selected:  # a taxonomy change can break any file
-        findings = [f for f in findings if _under(f.path.resolve(), selected)]
+        findings = [f for f in findings if _under(f.path.parent.resolve() / f.path.name, selected)]
     return LintReport(sorted(findings), files_checked=len(files), notes=notes)
+
+
+def _yaml_rule(problem: ContentError, default: str) -> str:
+    return problem.rule if isinstance(problem, YamlLimitError) else default
 
 
 def _under(path: Path, selected: list[Path]) -> bool:

@@ -57,5 +57,19 @@ RULES: dict[str, Rule] = {
             W,
             "kb's section of .github/CODEOWNERS no longer matches the owners in front-matter: run `kb codeowners`.",
         ),
+        # Untrusted files of a pull request: links, hostile YAML, build configuration (docs/security.md)
+        Rule(
+            "symlink",
+            E,
+            "A symbolic link under content/ (or mkdocs.yml or content/ itself is one): kb reads and publishes "
+            "no links; put the file itself there.",
+        ),
+        Rule("yaml-limit", E, "YAML with an alias (*name) or lists and mappings nested too deep: refused, not read."),
+        Rule(
+            "mkdocs-config",
+            E,
+            "mkdocs.yml sets something a pull request may not change: a key, tag or Markdown extension that runs "
+            "code or reads files (see What a pull request may change in mkdocs.yml).",
+        ),
     )
 }

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from kbtools.buildconfig import check_config
 from kbtools.codeowners import stale_section
 from kbtools.content import ContentSet, Document
 from kbtools.findings import Finding
@@ -12,8 +13,11 @@ from kbtools.history import ContentHistory
 from kbtools.links import LinkError, resolve
 from kbtools.lint.file_checks import finding
 from kbtools.lint.rules import RULES
+from kbtools.project import MKDOCS_FILE
+from kbtools.symlinks import Symlink, tree_symlinks, within
 from kbtools.taxonomy import Taxonomy
 from kbtools.translations import State, moved_hint, translation_state
+from kbtools.yamlsource import YamlLimitError
 
 _MIRRORED_KEYS = ("type", "audience", "category")
 
@@ -209,3 +213,46 @@ def check_codeowners(root: Path, content: ContentSet, taxonomy: Taxonomy) -> Ite
         f"no longer wanted: {stale.extra}); run 'kb codeowners' and commit the file",
         rule.severity,
     )
+
+
+def check_symlinks(root: Path, content: ContentSet) -> Iterator[Finding]:
+    """Every symbolic link kb would read or publish, with its target and the pages that link to it."""
+    links = tree_symlinks(root)
+    if not links:
+        return
+    linked_from: dict[Path, list[str]] = {link.path: [] for link in links}
+    for doc in content:
+        for link in doc.outline.links:
+            target = link.target.partition("#")[0].partition("?")[0]
+            if not target or "://" in target or target.startswith(("/", "mailto:")):
+                continue
+            path = doc.path.parent / target
+            for symlink in links:
+                if within(path, symlink):
+                    linked_from[symlink.path].append(f"{root_relative(root, doc.path)}:{link.line}")
+    rule = RULES["symlink"]
+    for symlink in links:
+        yield Finding(symlink.path, 1, rule.name, _symlink_message(symlink, linked_from[symlink.path]), rule.severity)
+
+
+def _symlink_message(symlink: Symlink, pages: list[str]) -> str:
+    kind = "a folder" if symlink.is_dir else ("nothing (a broken link)" if not symlink.path.exists() else "a file")
+    where = f"; linked from {', '.join(pages)}" if pages else ""
+    return (
+        f"symbolic link to {symlink.target} ({kind}): kb reads and publishes no links; put the file itself here "
+        f"or link to the page it points to{where}"
+    )
+
+
+def root_relative(root: Path, path: Path) -> str:
+    try:
+        return (path.parent.resolve() / path.name).relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def check_mkdocs_yml(root: Path) -> Iterator[Finding]:
+    """mkdocs.yml settings a pull request may not change, by the declaration `kb build` enforces."""
+    for problem in check_config(root / MKDOCS_FILE):
+        rule = RULES["yaml-limit" if isinstance(problem, YamlLimitError) else "mkdocs-config"]
+        yield Finding(problem.path, problem.line or 1, rule.name, problem.message, rule.severity, problem.key)

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from kbtools.symlinks import through_symlink
 from site_plugins.audience.filter import removable_files, strip_agent_blocks
 from site_plugins.config import AudienceConfig
 from site_plugins.site import Site, load_site
@@ -23,8 +25,17 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
 
     @event_priority(100)  # before any plugin that copies or indexes files
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        pages = [f.src_uri for f in files if f.is_documentation_page()]
         docs_dir = os.path.join(os.path.abspath(config.docs_dir), "")
+        # Defence in depth (kb lint and kb build refuse links first): MkDocs follows symbolic links, so a
+        # link could publish /proc/self/environ, a folder outside the repository or an internal page under
+        # another name. Nothing reached through a link is published, whoever runs the build.
+        root = Path(self.config.root)
+        docs_linked = through_symlink(root, os.path.relpath(docs_dir, root))
+        for file in list(files):
+            in_docs = bool(file.abs_src_path and file.abs_src_path.startswith(docs_dir))
+            if in_docs and (docs_linked or through_symlink(Path(docs_dir), file.src_uri)):
+                files.remove(file)
+        pages = [f.src_uri for f in files if f.is_documentation_page()]
         assets = [  # files from the content folder itself, not the theme's or generated ones
             f.src_uri
             for f in files

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import posixpath
 
-from kbtools.markdown import AGENT_BLOCK, outline
+from kbtools.agent_blocks import find_agent_blocks
 from site_plugins.site import Site
 
 
@@ -28,10 +28,8 @@ def removable_files(site: Site, markdown_paths: list[str], asset_paths: list[str
 
 
 def strip_agent_blocks(markdown: str) -> str:
-    """`markdown` without its agent-only blocks (located with markdown-it tokens, so code fences are safe)."""
-    if AGENT_BLOCK not in markdown:  # most pages have none: skip the parse
-        return markdown
-    blocks = outline(markdown).agent_blocks
+    """`markdown` without its agent-only blocks, found by the renderer's rules (kbtools.agent_blocks)."""
+    blocks = find_agent_blocks(markdown)
     if not blocks:
         return markdown
     lines = markdown.split("\n")

@@ -57,5 +57,14 @@ RULES: dict[str, Rule] = {
             W,
             "kb's section of .github/CODEOWNERS no longer matches the owners in front-matter: run `kb codeowners`.",
         ),
+        # Agent-only blocks (kbtools.agent_blocks): what the site hides is exactly what kb's tools hide.
+        Rule(
+            "agent-block-shape",
+            E,
+            "Text that looks meant for agents only but is published, or hidden only by accident: an agent marker "
+            "the site does not read as one (indented 1-3 spaces, `agent` only in the title, inside an unknown "
+            "container), `!!!agent` or `!!! Agent`, an `agent` class set with `{: .agent }` or HTML, or a line "
+            "that ends the block early (not indented, or indented less than 4 spaces).",
+        ),
     )
 }

@@ -450,8 +450,8 @@ CASES = [
     Case(
         "agent-block-shape",
         "marker indented by 2 spaces: published",
-        lambda kb: translated(kb, "cards/a.md", page("a", body='Intro.\n\n  !!! agent "Agent notes"\n      Check ID.\n')),
-        lambda kb: translated(kb, "cards/a.md", page("a", body='Intro.\n\n!!! agent "Agent notes"\n    Check ID.\n')),
+        lambda kb: translated(kb, "cards/a.md", page("a", body='Hi.\n\n  !!! agent "Agent notes"\n      Check ID.\n')),
+        lambda kb: translated(kb, "cards/a.md", page("a", body='Hi.\n\n!!! agent "Agent notes"\n    Check ID.\n')),
         ("en/cards/a.md", 14),
         says="does not read it as one",
     ),

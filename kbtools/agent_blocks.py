@@ -494,7 +494,8 @@ def ambiguous_agent_markup(body: str, first_line: int = 1) -> list[Ambiguity]:
     """Agent-block shapes that do not mean what they seem to (lint errors), with their file lines.
 
     - a marker line with `agent` in it (any case, in the classes or the title) that the renderer does not
-      read as an agent block, or reads as one only by accident (`!!!agent`, `!!! Agent`), outside code;
+      read as an agent block, or reads as one only by accident (`!!!agent`, `!!! Agent`), outside fences
+      (an indented code block counts: it is also what a tab's content looks like to the finder);
     - an agent class set another way (`{: .agent }`, `class="agent"`): not an agent block for kb's tools;
     - a line right after an agent block, not indented and with no blank line between: it is published;
     - after a blank line, a line indented less than the block's body (1 to 3 spaces): the block ended.
@@ -503,12 +504,24 @@ def ambiguous_agent_markup(body: str, first_line: int = 1) -> list[Ambiguity]:
         return []
     root = parse_blocks(body)
     source = body.expandtabs(TAB).split("\n")
-    code = {line for node in root.walk() if node.code for line in node.lines}
-    code |= _fence_lines(body)
+    indented_code = {line for node in root.walk() if node.code for line in node.lines}
+    fences = _fence_lines(body)
     markers = {node.marker: node for node in root.walk() if node.marker >= 0}
     found: list[Ambiguity] = []
     for number, text in enumerate(source):
-        if number in code:
+        if number in fences:  # an example of the syntax: always fine
+            continue
+        if number in indented_code:
+            looks = _LOOKS_LIKE_MARKER.match(text)
+            if looks and _AGENT_WORD.search(looks.group("rest")):
+                found.append(
+                    Ambiguity(
+                        first_line + number,
+                        "this agent marker is read as an indented code block and published as text (a tab or "
+                        "another container the site cannot see into, or 4 spaces too many): put an example in "
+                        "a ``` fence, or move the block where the site reads it as one",
+                    )
+                )
             continue
         found.extend(_marker_problems(number, text, markers.get(number), first_line))
         if _AGENT_CLASS_ATTRIBUTE.search(text):

@@ -96,6 +96,7 @@ AMBIGUOUS: list[tuple[str, int, str]] = [
     ("later chunk indented 2 (published)", 4, "indented by 2 space(s) only"),
     ("in a list item, no blank line (published)", 2, "does not read it as one"),
     ("agent-notes is another class (published)", 1, "only in the title"),
+    ("example in indented code (published)", 3, "indented code block"),
 ]
 AMBIGUOUS_NAMES = {name for name, _, _ in AMBIGUOUS}
 CLEAN = [name for name in SHAPES if name not in AMBIGUOUS_NAMES]

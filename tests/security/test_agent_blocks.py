@@ -25,7 +25,7 @@ from kbtools.lint import lint
 from kbtools.markdown import outline
 from kbtools.project import KnowledgeBase
 from site_plugins.audience.filter import strip_agent_blocks
-from site_plugins.build import BuildOptions, build_sites
+from site_plugins.build import BuildError, BuildOptions, build_sites
 
 
 def _marked(body: str) -> set[str]:
@@ -278,20 +278,24 @@ def test_public_search_api_never_answers_or_suggests_agent_text(every_shape) -> 
     assert canary(1) in inside and signed_in["total"] >= 1, "agents still find agent notes"
 
 
-@pytest.mark.parametrize("canary_word", [canary(999)])
-def test_public_build_refuses_a_page_that_still_renders_an_agent_note(mini_kb: MiniKB, canary_word: str) -> None:
-    """Defence in depth: a container kb's finder does not know (pymdownx.tabbed, added in mkdocs.yml) hides
-    an agent block from lint; the public build still refuses to publish it, naming the page."""
+def test_public_build_refuses_a_page_that_still_renders_an_agent_note(mini_kb: MiniKB) -> None:
+    """Defence in depth: inside a container kb's finder does not model (pymdownx.tabbed, added in mkdocs.yml)
+    an agent block looks like code to kb. Lint refuses the shape; and the public build, run without lint,
+    still refuses to publish the page, naming it, without a traceback."""
+    secret = canary(999)
     (mini_kb.root / "mkdocs.yml").write_text(
         "site_name: Acme\nsite_url: http://127.0.0.1:8000/\nmarkdown_extensions:\n  - pymdownx.tabbed\n"
     )
-    body = f'=== "Tab"\n\n    !!! agent "Agent notes"\n        {canary_word}\n'
+    body = f'Intro.\n\n=== "Tab"\n\n    !!! agent "Agent notes"\n        {secret}\n'
     mini_kb.both("cards/tabs.md", page("tabs", "Tabs", body=body), page("tabs", "Onglets", body="Texte.\n"))
     GitRepo(mini_kb.root).commit("Tabs", date="2026-03-02T09:00:00+00:00")
-    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build"])
-    assert result.exit_code != 0
-    assert "cards/tabs.md" in result.output and "agent-only text" in result.output
-    assert "Traceback" not in result.output
+    linted = CliRunner().invoke(main, ["--root", str(mini_kb.root), "lint"])
+    assert linted.exit_code == 1 and "content/en/cards/tabs.md:16" in linted.output
+    assert "agent-block-shape" in linted.output
+    with pytest.raises(BuildError) as failure:
+        build_sites(KnowledgeBase(mini_kb.root), BuildOptions(audiences=("public",)))
+    assert "cards/tabs.md" in str(failure.value) and "agent-only text" in str(failure.value)
+    assert "Traceback" not in str(failure.value)
     public = mini_kb.root / "site/public"
-    leaked = [p for p in public.rglob("*") if p.is_file() and canary_word in p.read_text(errors="replace")]
+    leaked = [p for p in public.rglob("*") if p.is_file() and secret in p.read_text(errors="replace")]
     assert leaked == []

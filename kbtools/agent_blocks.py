@@ -27,10 +27,12 @@ from dataclasses import dataclass, field
 
 AGENT_CLASS = "agent"
 TAB = 4  # Python-Markdown's tab_length
+MAX_DEPTH = 50  # nested blocks kb reads; a deeper page is hidden whole from the public and refused by lint
 
 # The renderer's own patterns (markdown.extensions.admonition, pymdownx.details), matched on one line.
-_ADMONITION = re.compile(r'!!! ?([\w\-]+(?: +[\w\-]+)*)(?: +"(.*?)")? *')
-_DETAILS = re.compile(r'\?{3}(\+)? ?(?:([\w\-]+(?: +[\w\-]+)*?)?(?: +"(.*?)")|([\w\-]+(?: +[\w\-]+)*?)) *')
+# Searched in a block's text, one line at a time as the renderer does: `(?m)^...$`.
+_ADMONITION = re.compile(r'(?m)^!!! ?([\w\-]+(?: +[\w\-]+)*)(?: +"(.*?)")? *$')
+_DETAILS = re.compile(r'(?m)^\?{3}(\+)? ?(?:([\w\-]+(?: +[\w\-]+)*?)?(?: +"(.*?)")|([\w\-]+(?: +[\w\-]+)*?)) *$')
 _FENCE_START = re.compile(
     r"""(?x)
     (?P<fence>~{3,}|`{3,})
@@ -47,10 +49,10 @@ _OLIST = re.compile(r"^[ ]{0,3}\d+\.[ ]+(.*)")
 _LIST_CHILD = re.compile(r"^[ ]{0,3}((\d+\.)|[*+-])[ ]+(.*)")
 _LIST_INDENT = re.compile(r"^[ ]{4,7}((\d+\.)|[*+-])[ ]+.*")
 _INDENT = re.compile(r"^(([ ]{4})+)")
-_QUOTE = re.compile(r"^[ ]{0,3}>[ ]?(.*)")
-_HASH_HEADER = re.compile(r"#{1,6}")
+_QUOTE = re.compile(r"(?m)^[ ]{0,3}>[ ]?(.*)")
+_HASH_HEADER = re.compile(r"(?m)^#{1,6}")
 _SETEXT_UNDERLINE = re.compile(r"(?:=+|-+)[ ]*")
-_RULE = re.compile(r"^[ ]{0,3}(?=(?P<g>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=g)[ ]*$")
+_RULE = re.compile(r"(?m)^[ ]{0,3}(?=(?P<g>(-+[ ]{0,2}){3,}|(_+[ ]{0,2}){3,}|(\*+[ ]{0,2}){3,}))(?P=g)[ ]*$")
 _TABLE_SEPARATOR = re.compile(r"^\|?\s*:?-+:?\s*(\|\s*:?-+:?\s*)*\|?$")
 _SPACES = re.compile(" {2,}")
 _LISTS = ("ul", "ol")
@@ -110,27 +112,43 @@ class _Node:
         return AGENT_CLASS in self.classes
 
     def walk(self) -> Iterator[_Node]:
-        yield self
-        for child in self.children:
-            yield from child.walk()
+        """This node and every node under it, in document order (no recursion: trees can be deep)."""
+        stack = [self]
+        while stack:
+            node = stack.pop()
+            yield node
+            stack.extend(reversed(node.children))
 
     def all_lines(self) -> set[int]:
         return {line for node in self.walk() for line in node.lines}
 
 
-def _text(block: list[_Line]) -> str:
-    return "\n".join(line.text for line in block)
-
-
 def _split_blocks(lines: list[_Line]) -> list[list[_Line]]:
-    """The blocks of `lines` exactly as Python-Markdown's `text.split('\\n\\n')` cuts their text."""
+    """The blocks of `lines` exactly as Python-Markdown's `text.split('\\n\\n')` cuts their text: a cut
+    at each empty line that has a line after it, scanning left to right without overlap."""
     blocks = []
-    start = 0
-    for piece in _text(lines).split("\n\n"):
-        count = piece.count("\n") + 1
-        blocks.append(lines[start : start + count])
-        start += count + 1
+    start = index = 0
+    while index <= len(lines) - 3:
+        if not lines[index + 1].text:
+            blocks.append(lines[start : index + 1])
+            start = index = index + 2
+        else:
+            index += 1
+    blocks.append(lines[start:])
     return blocks
+
+
+def _first(block: list[_Line], pattern: re.Pattern[str]) -> tuple[int, re.Match[str]] | None:
+    """The first line of `block` where multi-line `pattern` matches, and the match (searched in the joined
+    text, as the renderer searches a block: linear in C rather than a regular expression per line)."""
+    text = "\n".join(line.text for line in block)
+    match = pattern.search(text)
+    return (text.count("\n", 0, match.start()), match) if match else None
+
+
+def _has_text(lines: list[_Line]) -> bool:
+    """Whether the text of `lines` (joined with newlines) is not empty."""
+    return len(lines) > 1 or (bool(lines) and bool(lines[0].text))
 
 
 def _detab(block: list[_Line], length: int = TAB) -> tuple[list[_Line], list[_Line]]:
@@ -192,11 +210,16 @@ def _fence_end(lines: list[_Line], start: int, indent: int, fence: str) -> int |
     return None
 
 
+class _TooDeep(Exception):
+    """Blocks nested deeper than MAX_DEPTH (hostile input: the parser would exhaust the stack)."""
+
+
 class _BlockParser:
     """Python-Markdown's BlockParser and the block processors of the build, over `_Line`s."""
 
     def __init__(self) -> None:
         self.state: list[str] = []
+        self.depth = 0
         self.processors = (
             self._admonition,
             self._details,
@@ -217,6 +240,9 @@ class _BlockParser:
         self.parse_blocks(parent, _split_blocks(lines))
 
     def parse_blocks(self, parent: _Node, blocks: list[list[_Line]]) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH * 3:  # a nested block costs up to 3 levels (container, chunk, list item)
+            raise _TooDeep
         while blocks:
             block = blocks.pop(0)
             if not block:  # an empty block: nothing to render
@@ -224,6 +250,7 @@ class _BlockParser:
             for processor in self.processors:
                 if processor(parent, block, blocks):
                     break
+        self.depth -= 1
 
     def _is(self, state: str) -> bool:
         return bool(self.state) and self.state[-1] == state
@@ -231,28 +258,28 @@ class _BlockParser:
     # Admonitions and details: a marker line anywhere in the block, or the continuation of the last one.
 
     def _admonition(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
-        for index, line in enumerate(block):
-            match = _ADMONITION.fullmatch(line.text)
-            if match:
-                classes = tuple(_SPACES.sub(" ", match.group(1).lower()).split(" "))
-                title = match.group(2) if match.group(2) is not None else classes[0].capitalize()
-                self._open(parent, block, blocks, index, "admonition", classes, title)
-                return True
+        found = _first(block, _ADMONITION)
+        if found:
+            index, match = found
+            classes = tuple(_SPACES.sub(" ", match.group(1).lower()).split(" "))
+            title = match.group(2) if match.group(2) is not None else classes[0].capitalize()
+            self._open(parent, block, blocks, index, "admonition", classes, title)
+            return True
         return self._continue(parent, block, blocks, "admonition")
 
     def _details(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
-        for index, line in enumerate(block):
-            match = _DETAILS.fullmatch(line.text)
-            if match:
-                if match.group(4):
-                    classes = tuple(_SPACES.sub(" ", match.group(4).lower()).split(" "))
-                    title = classes[0].capitalize()
-                else:
-                    names = match.group(2)
-                    classes = tuple(_SPACES.sub(" ", names.lower()).split(" ")) if names else ()
-                    title = match.group(3) or ""
-                self._open(parent, block, blocks, index, "details", classes, title)
-                return True
+        found = _first(block, _DETAILS)
+        if found:
+            index, match = found
+            if match.group(4):
+                classes = tuple(_SPACES.sub(" ", match.group(4).lower()).split(" "))
+                title = classes[0].capitalize()
+            else:
+                names = match.group(2)
+                classes = tuple(_SPACES.sub(" ", names.lower()).split(" ")) if names else ()
+                title = match.group(3) or ""
+            self._open(parent, block, blocks, index, "details", classes, title)
+            return True
         return self._continue(parent, block, blocks, "details")
 
     def _open(
@@ -271,7 +298,7 @@ class _BlockParser:
         node = parent.add(tag, classes=classes, title=title, marker=block[index].source[0])
         node.lines.extend(block[index].source)
         self.parse_chunk(node, body)
-        if _text(rest):
+        if _has_text(rest):
             blocks.insert(0, rest)
 
     def _continue(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]], tag: str) -> bool:
@@ -294,7 +321,7 @@ class _BlockParser:
             return False
         body, rest = _detab(block, indent + TAB)
         self.parse_chunk(sibling, body)
-        if _text(rest):
+        if _has_text(rest):
             blocks.insert(0, rest)
         return True
 
@@ -303,7 +330,7 @@ class _BlockParser:
     def _empty(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
         if block[0].text:
             return False
-        if _text(block[1:]):
+        if _has_text(block[1:]):
             blocks.insert(0, block[1:])
         return True
 
@@ -349,7 +376,7 @@ class _BlockParser:
         sibling = parent.last
         node = sibling if sibling is not None and sibling.tag == "pre" else parent.add("pre", code=True)
         node.lines.extend(number for line in code for number in line.source)
-        if _text(rest):
+        if _has_text(rest):
             blocks.insert(0, rest)
         return True
 
@@ -361,11 +388,10 @@ class _BlockParser:
         return True
 
     def _hash_header(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
-        for index, line in enumerate(block):
-            if _HASH_HEADER.match(line.text):
-                self._leaf_between(parent, block, blocks, index, index + 1, "h")
-                return True
-        return False
+        found = _first(block, _HASH_HEADER)
+        if found:
+            self._leaf_between(parent, block, blocks, found[0], found[0] + 1, "h")
+        return found is not None
 
     def _setext_header(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
         if len(block) < 2 or not _SETEXT_UNDERLINE.fullmatch(block[1].text):
@@ -374,11 +400,10 @@ class _BlockParser:
         return True
 
     def _rule(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
-        for index, line in enumerate(block):
-            if _RULE.match(line.text):
-                self._leaf_between(parent, block, blocks, index, index + 1, "hr")
-                return True
-        return False
+        found = _first(block, _RULE)
+        if found:
+            self._leaf_between(parent, block, blocks, found[0], found[0] + 1, "hr")
+        return found is not None
 
     def _leaf_between(
         self, parent: _Node, block: list[_Line], blocks: list[list[_Line]], start: int, end: int, tag: str
@@ -386,7 +411,7 @@ class _BlockParser:
         if start:
             self.parse_blocks(parent, [block[:start]])
         parent.add(tag).lines.extend(number for line in block[start:end] for number in line.source)
-        if _text(block[end:]):
+        if _has_text(block[end:]):
             blocks.insert(0, block[end:])
 
     def _ordered_list(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
@@ -425,9 +450,10 @@ class _BlockParser:
         return True
 
     def _quote(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
-        index = next((number for number, line in enumerate(block) if _QUOTE.match(line.text)), None)
-        if index is None:
+        found = _first(block, _QUOTE)
+        if found is None:
             return False
+        index = found[0]
         if index:
             self.parse_blocks(parent, [block[:index]])
         cleaned = []
@@ -443,7 +469,7 @@ class _BlockParser:
         return True
 
     def _paragraph(self, parent: _Node, block: list[_Line], blocks: list[list[_Line]]) -> bool:
-        if not _text(block).strip():
+        if not any(line.text.strip() for line in block):
             return True
         sources = [number for line in block for number in line.source]
         if self._is("list"):  # the text joins the item (or the last element's tail): no new element
@@ -453,28 +479,47 @@ class _BlockParser:
         return True
 
 
-def parse_blocks(body: str) -> _Node:
-    """The block tree of `body` as the renderer builds it (tags, classes and source lines only)."""
+def parse_blocks(body: str) -> _Node | None:
+    """The block tree of `body` as the renderer builds it (tags, classes and source lines only); None when
+    its blocks are nested too deep to read."""
     root = _Node("root")
     if body.strip():
-        _BlockParser().parse_chunk(root, _normalise(body))
+        lines = _normalise(body)
+        if any(_nesting(line.text) > MAX_DEPTH for line in lines):
+            return None
+        try:
+            _BlockParser().parse_chunk(root, lines)
+        except _TooDeep:
+            return None
     return root
+
+
+def _nesting(text: str) -> int:
+    """The most blocks a line can be nested in: one per `>` and per 4 columns of its leading indentation."""
+    prefix = len(text) - len(text.lstrip(" >"))
+    quotes = text[:prefix].count(">")
+    return quotes + (prefix - quotes) // TAB
 
 
 def agent_lines(body: str) -> set[int]:
     """0-based lines of `body` whose text the renderer puts inside an element with the `agent` class."""
-    if AGENT_CLASS not in body.lower():  # most pages hold none: skip the parse
-        return set()
-    return {line for node in parse_blocks(body).walk() if node.is_agent for line in node.all_lines()}
+    return {line - 1 for block in find_agent_blocks(body) for line in range(block.start, block.end + 1)}
 
 
 def find_agent_blocks(body: str, first_line: int = 1) -> list[AgentBlock]:
-    """The outermost agent-only blocks of `body`, whose first line is file line `first_line`."""
-    if AGENT_CLASS not in body.lower():
+    """The outermost agent-only blocks of `body`, whose first line is file line `first_line`.
+
+    A body nested too deep to read is one agent block from its first line to its last: nothing of it is
+    public until it is fixed (lint says so).
+    """
+    if AGENT_CLASS not in body.lower():  # most pages hold none: skip the parse
         return []
     source = body.split("\n")
+    root = parse_blocks(body)
+    if root is None:
+        return [AgentBlock(first_line, first_line + len(source) - 1, "", "")]
     found = []
-    for node in _outermost_agents(parse_blocks(body)):
+    for node in _outermost_agents(root):
         lines = [line for line in node.all_lines() if source[line].strip()] or [node.marker]
         found.append(
             AgentBlock(first_line + min(lines), first_line + max(lines), node.title, source[node.marker].strip())
@@ -482,12 +527,15 @@ def find_agent_blocks(body: str, first_line: int = 1) -> list[AgentBlock]:
     return found
 
 
-def _outermost_agents(node: _Node) -> Iterator[_Node]:
-    if node.is_agent:
-        yield node
-        return
-    for child in node.children:
-        yield from _outermost_agents(child)
+def _outermost_agents(root: _Node) -> Iterator[_Node]:
+    """Agent blocks not inside another agent block, in document order."""
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.is_agent:
+            yield node
+        else:
+            stack.extend(reversed(node.children))
 
 
 def ambiguous_agent_markup(body: str, first_line: int = 1) -> list[Ambiguity]:
@@ -503,6 +551,15 @@ def ambiguous_agent_markup(body: str, first_line: int = 1) -> list[Ambiguity]:
     if AGENT_CLASS not in body.lower():
         return []
     root = parse_blocks(body)
+    if root is None:
+        first_text = next((number for number, text in enumerate(body.split("\n")) if text.strip()), 0)
+        return [
+            Ambiguity(
+                first_line + first_text,
+                f"blocks are nested more than {MAX_DEPTH} levels deep: kb cannot tell which text is agent-only, "
+                "so the help center leaves this whole page body out; flatten the nesting",
+            )
+        ]
     source = body.expandtabs(TAB).split("\n")
     indented_code = {line for node in root.walk() if node.code for line in node.lines}
     fences = _fence_lines(body)

@@ -102,7 +102,9 @@ def _document(draw: st.DrawFn) -> str:
     return "\n".join(lines)
 
 
-@settings(max_examples=300, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
+@settings(
+    max_examples=300, deadline=None, derandomize=True, database=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(_document())
 def test_generated_documents_are_read_as_the_renderer_reads_them(body: str) -> None:
     _assert_same_reading(with_canaries(body))
@@ -299,3 +301,25 @@ def test_public_build_refuses_a_page_that_still_renders_an_agent_note(mini_kb: M
     public = mini_kb.root / "site/public"
     leaked = [p for p in public.rglob("*") if p.is_file() and secret in p.read_text(errors="replace")]
     assert leaked == []
+
+
+_DEEP = 400  # far beyond MAX_DEPTH, and deep enough to exhaust Python's stack without a guard
+DEEP_SHAPES = {
+    "blockquotes": ">" * _DEEP + ' !!! agent "Agent notes"\n' + ">" * _DEEP + "     z998q",
+    "admonitions": "\n".join(" " * (4 * level) + '!!! note agent "Agent notes"' for level in range(_DEEP)) + " z998q",
+    "collapsibles": "\n".join(" " * (4 * level) + "??? tip agent" for level in range(_DEEP))
+    + "\n"
+    + " " * 4 * _DEEP
+    + "z998q",
+}
+
+
+@pytest.mark.parametrize("name", list(DEEP_SHAPES))
+def test_blocks_nested_hundreds_deep_are_refused_and_hidden_whole(mini_kb: MiniKB, name: str) -> None:
+    """Hostile nesting never crashes kb (lint reports it with its line) and nothing of the body goes public."""
+    body = "Public intro.\n\n" + DEEP_SHAPES[name]
+    findings = [f for f in _lint_body(mini_kb, body) if f.rule == "agent-block-shape"]
+    assert [(f.line, "nested more than" in f.message) for f in findings] == [(12, True)]
+    assert "z998q" not in strip_agent_blocks(body) and "Public intro" not in strip_agent_blocks(body)
+    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "lint"])
+    assert result.exit_code == 1 and "Traceback" not in result.output

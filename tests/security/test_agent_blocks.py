@@ -278,6 +278,14 @@ def test_public_search_api_never_answers_or_suggests_agent_text(every_shape) -> 
         "/api/v1/search", query_string={"q": canary(1)}, headers={"Authorization": "Bearer secret-token"}
     ).get_json()
     assert canary(1) in inside and signed_in["total"] >= 1, "agents still find agent notes"
+    # The wiki's Copy reply (a macro's reply in signed-in answers) is what the customer reads: no agent note.
+    macro = client.get(
+        "/api/v1/search",
+        query_string={"q": public, "type": "macro"},
+        headers={"Authorization": "Bearer secret-token"},
+    ).get_json()["hits"]
+    assert macro and macro[0]["reply"] and not set(_SECRET.findall(macro[0]["reply"])) & inside
+    assert outside <= set(_SECRET.findall(macro[0]["reply"]))
 
 
 def test_public_build_refuses_a_page_that_still_renders_an_agent_note(mini_kb: MiniKB) -> None:

@@ -24,6 +24,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 
 AGENT_CLASS = "agent"
 TAB = 4  # Python-Markdown's tab_length
@@ -500,6 +501,7 @@ class _BlockParser:
         return True
 
 
+@lru_cache(maxsize=16)  # outline, lint and the site build ask about the same body in turn
 def parse_blocks(body: str) -> _Node | None:
     """The block tree of `body` as the renderer builds it (tags, classes and source lines only); None when
     its blocks are nested too deep to read."""
@@ -546,6 +548,28 @@ def find_agent_blocks(body: str, first_line: int = 1) -> list[AgentBlock]:
             AgentBlock(first_line + min(lines), first_line + max(lines), node.title, source[node.marker].strip())
         )
     return found
+
+
+def with_container_blanks_filled(body: str) -> str:
+    """`body` with each blank line inside an admonition or collapsible block filled with the spaces of the
+    block's content, so a CommonMark parser (markdown-it, for headings and links) keeps the block open
+    across blank lines as the renderer does. Lines keep their numbers."""
+    if "!!!" not in body and "???" not in body:
+        return body
+    root = parse_blocks(body)
+    if root is None:
+        return body
+    lines = body.split("\n")
+    expanded = body.expandtabs(TAB).split("\n")
+    for node in root.walk():  # outer blocks first: an inner block's deeper indent wins
+        if node.tag not in ("admonition", "details") or node.marker < 0:
+            continue
+        text_lines = [line for line in node.all_lines() if lines[line].strip()]
+        indent = len(expanded[node.marker]) - len(expanded[node.marker].lstrip(" ")) + TAB
+        for number in range(node.marker + 1, max(text_lines, default=node.marker)):
+            if not lines[number].strip():
+                lines[number] = " " * indent
+    return "\n".join(lines)
 
 
 def _outermost_agents(root: _Node) -> Iterator[_Node]:

@@ -18,7 +18,7 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 
-from kbtools.agent_blocks import AGENT_CLASS, find_agent_blocks
+from kbtools.agent_blocks import AGENT_CLASS, find_agent_blocks, with_container_blanks_filled
 
 AGENT_BLOCK = AGENT_CLASS  # `!!! agent "Agent notes"`: shown in the wiki, stripped from the public site
 
@@ -118,7 +118,8 @@ def outline(body: str, first_line: int = 1) -> Outline:
         Block(AGENT_BLOCK, block.title, block.start, block.end) for block in find_agent_blocks(body, first_line)
     ]
     agent_lines = result.agent_lines
-    tokens = parser().parse(body)
+    # Blocks stay open across blank lines as the renderer keeps them, so links and headings in them count.
+    tokens = parser().parse(with_container_blanks_filled(body))
     seen_anchors: set[str] = set()
     for index, token in enumerate(tokens):
         if token.type == "heading_open":

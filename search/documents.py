@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from kbtools.agent_blocks import TAB
+from kbtools.agent_blocks import TAB, with_container_blanks_filled
 from kbtools.content import ContentSet, Document
 from kbtools.history import ContentHistory
 from kbtools.markdown import inline_text, parser
@@ -113,7 +113,7 @@ def render_sections(doc: Document) -> list[Section]:
     sections = [Section("", "", 0)]
     starts = [doc.body_line]  # file line where each section starts
     parts: list[list[str]] = [[]]  # public text of each section
-    tokens = parser().parse(public_body)
+    tokens = parser().parse(with_container_blanks_filled(public_body))  # blocks open across blank lines
     row: list[str] | None = None  # cells of the table row being read: one line per row
     for index, token in enumerate(tokens):
         if token.type == "heading_open":

@@ -170,6 +170,18 @@ def test_links_inside_every_agent_shape_may_point_to_internal_pages(mini_kb: Min
     assert [(f.rule, f.line) for f in leaky if f.rule == "public-links-internal"] == [("public-links-internal", 14)]
 
 
+@pytest.mark.parametrize("marker", ['!!! note "Public"', '??? tip "Public"', "???+ warning"])
+@pytest.mark.parametrize("blanks", [2, 3])
+def test_links_after_blank_lines_in_a_public_block_are_checked(mini_kb: MiniKB, marker: str, blanks: int) -> None:
+    """The renderer keeps a public block open across blank lines, so lint checks the links it shows there."""
+    mini_kb.write("en/playbooks/s.md", page("s", type="sop", audience="internal", category="playbooks"))
+    body = f"{marker}\n    First.{chr(10) * (blanks + 1)}    See [the SOP](../playbooks/s.md) and [gone](gone.md).\n"
+    findings = {(f.rule, f.line) for f in _lint_body(mini_kb, body)}
+    line = 12 + 1 + blanks + 1
+    assert ("public-links-internal", line) in findings
+    assert ("broken-link", line) in findings
+
+
 # Every public output of a real build, export and service, for every shape at once.
 
 _SECRET = re.compile(r"z[0-9]{3}q")

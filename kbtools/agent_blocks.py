@@ -30,8 +30,8 @@ AGENT_CLASS = "agent"
 TAB = 4  # Python-Markdown's tab_length
 MAX_DEPTH = 50  # nested blocks kb reads; a deeper page is hidden whole from the public and refused by lint
 
-# The renderer's own patterns (markdown.extensions.admonition, pymdownx.details), matched on one line.
-# Searched in a block's text, one line at a time as the renderer does: `(?m)^...$`.
+# The renderer's own patterns (markdown.extensions.admonition, pymdownx.details), searched in a block's
+# text one line at a time as the renderer does: `(?m)^...$`.
 _ADMONITION = re.compile(r'(?m)^!!! ?([\w\-]+(?: +[\w\-]+)*)(?: +"(.*?)")? *$')
 _DETAILS = re.compile(r'(?m)^\?{3}(\+)? ?(?:([\w\-]+(?: +[\w\-]+)*?)?(?: +"(.*?)")|([\w\-]+(?: +[\w\-]+)*?)) *$')
 _FENCE_START = re.compile(
@@ -74,7 +74,6 @@ class AgentBlock:
     start: int
     end: int
     title: str
-    marker: str  # the marker line as written
 
 
 @dataclass(frozen=True)
@@ -95,13 +94,14 @@ class _Node:
     classes: tuple[str, ...] = ()
     title: str = ""
     marker: int = -1  # body line of the marker, for blocks
-    parent: _Node | None = None
     children: list[_Node] = field(default_factory=list)
     lines: list[int] = field(default_factory=list)  # body lines whose text lands directly in this node
-    code: bool = False  # an indented code block or a fence: nothing inside is markup
+    code: bool = False  # an indented code block: nothing inside is markup
 
-    def add(self, tag: str, **kwargs: object) -> _Node:
-        child = _Node(tag, parent=self, **kwargs)  # type: ignore[arg-type]
+    def add(
+        self, tag: str, classes: tuple[str, ...] = (), title: str = "", marker: int = -1, code: bool = False
+    ) -> _Node:
+        child = _Node(tag, classes, title, marker, code=code)
         self.children.append(child)
         return child
 
@@ -524,11 +524,6 @@ def _nesting(text: str) -> int:
     return quotes + (prefix - quotes) // TAB
 
 
-def agent_lines(body: str) -> set[int]:
-    """0-based lines of `body` whose text the renderer puts inside an element with the `agent` class."""
-    return {line - 1 for block in find_agent_blocks(body) for line in range(block.start, block.end + 1)}
-
-
 def find_agent_blocks(body: str, first_line: int = 1) -> list[AgentBlock]:
     """The outermost agent-only blocks of `body`, whose first line is file line `first_line`.
 
@@ -540,13 +535,11 @@ def find_agent_blocks(body: str, first_line: int = 1) -> list[AgentBlock]:
     source = body.split("\n")
     root = parse_blocks(body)
     if root is None:
-        return [AgentBlock(first_line, first_line + len(source) - 1, "", "")]
+        return [AgentBlock(first_line, first_line + len(source) - 1, "")]
     found = []
     for node in _outermost_agents(root):
         lines = [line for line in node.all_lines() if source[line].strip()] or [node.marker]
-        found.append(
-            AgentBlock(first_line + min(lines), first_line + max(lines), node.title, source[node.marker].strip())
-        )
+        found.append(AgentBlock(first_line + min(lines), first_line + max(lines), node.title))
     return found
 
 

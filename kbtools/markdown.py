@@ -2,6 +2,9 @@
 
 Parsed once with markdown-it-py (tokens carry source line ranges), so lint, the site build, search and
 exports all see the same structure, and syntax inside code fences is never mistaken for the real thing.
+Agent-only blocks are the exception: they are found by the renderer's own block rules
+(kbtools.agent_blocks), because CommonMark reads admonitions differently, and every component that must
+leave them out (lint, the public site, search, exports) takes them from here.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from markdown_it import MarkdownIt
 from markdown_it.token import Token
 from mdit_py_plugins.admon import admon_plugin
 
-AGENT_BLOCK = "agent"  # `!!! agent "Agent notes"`: shown in the wiki, stripped from the public site
+from kbtools.agent_blocks import AGENT_CLASS, find_agent_blocks, with_container_blanks_filled
+
+AGENT_BLOCK = AGENT_CLASS  # `!!! agent "Agent notes"`: shown in the wiki, stripped from the public site
 
 _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _ATTR_ID = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
@@ -40,7 +45,7 @@ class Link:
 
 @dataclass(frozen=True)
 class Block:
-    """A fenced admonition such as an agent-only block; lines are 1-based and inclusive."""
+    """An agent-only block (kbtools.agent_blocks); lines are 1-based and inclusive, marker to last text line."""
 
     kind: str
     title: str
@@ -64,6 +69,11 @@ class Outline:
     @property
     def anchors(self) -> set[str]:
         return {heading.anchor for heading in self.headings}
+
+    @property
+    def agent_lines(self) -> set[int]:
+        """File lines inside agent-only blocks (blank lines between their parts included)."""
+        return {line for block in self.agent_blocks for line in range(block.start, block.end + 1)}
 
 
 @cache
@@ -104,21 +114,15 @@ def inline_text(token: Token) -> str:
 def outline(body: str, first_line: int = 1) -> Outline:
     """Structure of `body`, whose first line is line `first_line` of its file."""
     result = Outline()
-    tokens = parser().parse(body)
+    result.agent_blocks = [
+        Block(AGENT_BLOCK, block.title, block.start, block.end) for block in find_agent_blocks(body, first_line)
+    ]
+    agent_lines = result.agent_lines
+    # Blocks stay open across blank lines as the renderer keeps them, so links and headings in them count.
+    tokens = parser().parse(with_container_blanks_filled(body))
     seen_anchors: set[str] = set()
-    agent_depth = 0
     for index, token in enumerate(tokens):
-        if token.type == "admonition_open":
-            if token.meta.get("tag") == AGENT_BLOCK:
-                agent_depth += 1
-                start, end = token.map or (0, 0)
-                title = token.info.strip().removeprefix(AGENT_BLOCK).strip().strip('"')
-                result.agent_blocks.append(Block(AGENT_BLOCK, title, first_line + start, first_line + end - 1))
-        elif token.type == "admonition_close":
-            opener = _matching_open(tokens, index)
-            if opener is not None and opener.meta.get("tag") == AGENT_BLOCK:
-                agent_depth -= 1
-        elif token.type == "heading_open":
+        if token.type == "heading_open":
             inline = tokens[index + 1]
             text = inline_text(inline).strip()
             custom = _ATTR_ID.search(text)
@@ -130,33 +134,20 @@ def outline(body: str, first_line: int = 1) -> Outline:
             line = first_line + (token.map[0] if token.map else 0)
             result.headings.append(Heading(int(token.tag[1]), text, anchor, line))
         elif token.type == "inline":
-            _collect_links(token, first_line, agent_depth > 0, result.links)
+            _collect_links(token, first_line, agent_lines, result.links)
     result.placeholders = _placeholders(body, tokens, first_line)
     return result
 
 
-def _matching_open(tokens: list[Token], close_index: int) -> Token | None:
-    depth = 0
-    for index in range(close_index - 1, -1, -1):
-        token = tokens[index]
-        if token.type == "admonition_close":
-            depth += 1
-        elif token.type == "admonition_open":
-            if depth == 0:
-                return token
-            depth -= 1
-    return None
-
-
-def _collect_links(token: Token, first_line: int, in_agent: bool, links: list[Link]) -> None:
+def _collect_links(token: Token, first_line: int, agent_lines: set[int], links: list[Link]) -> None:
     line = first_line + (token.map[0] if token.map else 0)
     for child in token.children or []:
         if child.type in ("softbreak", "hardbreak"):
             line += 1
         elif child.type == "link_open":
-            links.append(Link(str(child.attrs.get("href", "")), line, in_agent))
+            links.append(Link(str(child.attrs.get("href", "")), line, line in agent_lines))
         elif child.type == "image":
-            links.append(Link(str(child.attrs.get("src", "")), line, in_agent, is_image=True))
+            links.append(Link(str(child.attrs.get("src", "")), line, line in agent_lines, is_image=True))
 
 
 def _placeholders(body: str, tokens: list[Token], first_line: int) -> list[Placeholder]:

@@ -6,7 +6,8 @@ Building (what `kb index` and `kb build` call)::
     report = build_index(kb)                      # -> BuildReport(documents, seconds, size, generation...)
     report = build_index(kb, Path("/srv/kb-index"), content=content, history=history)
 
-Every published page of both audiences is indexed with its audience; `index_dir` defaults to
+Every published page of both audiences is indexed with its audience, and public pages (agent-only text
+left out) again in the generation's `public/` index for anonymous searches; `index_dir` defaults to
 `<kb root>/var/search/`. A build writes a new generation beside the live one and switches a pointer file
 atomically, so readers never see a half-built index.
 
@@ -38,7 +39,9 @@ word at all (punctuation, a lone accent) finds nothing. Text is folded to Unicod
 before anything else, so "ﬁnance" finds "finance".
 
 A public query only ever sees pages the public help center shows, never text from agent-only blocks, and
-suggests only words of public content; its URLs point to the public site. An internal query also searches
+suggests only words of public content; its URLs point to the public site. It runs against the generation's
+public index (built from public documents only), so its scores, snippets and corrections do not depend on
+internal content at all. An internal query also searches
 internal pages and agent notes (`hit.snippet.agent` says a passage comes from one) and links to the wiki.
 A `case_reason` filter of "card" matches every "card/..." sub-reason. Unknown filter values find nothing;
 an unknown audience or language, or a page out of range, raises kbtools.errors.UsageError; a missing

@@ -3,7 +3,8 @@
 A page becomes an `IndexRecord`: its front-matter facts, where it is published, the last commit that
 changed it, and its body rendered from Markdown to plain text in `Section`s, one per heading, so a hit
 can show its best passage under the heading it sits in and link to that heading's anchor. Text inside
-agent-only blocks is kept apart (`Section.agent`) so that public searches never see it.
+agent-only blocks (the renderer's rules: kbtools.agent_blocks) is kept apart (`Section.agent`) so that
+public searches never see it.
 
 The FTS5 baseline in bench/ indexes the same records, so both engines are compared on the same text.
 """
@@ -11,14 +12,16 @@ The FTS5 baseline in bench/ indexes the same records, so both engines are compar
 from __future__ import annotations
 
 import re
+import textwrap
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
+from kbtools.agent_blocks import TAB, with_container_blanks_filled
 from kbtools.content import ContentSet, Document
 from kbtools.history import ContentHistory
-from kbtools.markdown import AGENT_BLOCK, inline_text, parser
+from kbtools.markdown import inline_text, parser
 from kbtools.project import CONTENT_DIR
 from kbtools.publishing import is_visible
 from kbtools.taxonomy import Taxonomy
@@ -99,61 +102,79 @@ class IndexRecord:
 def render_sections(doc: Document) -> list[Section]:
     """The body of `doc` as plain text, one section per heading outside agent blocks.
 
-    Headings are matched to `doc.outline.headings` in order, so anchors are exactly the site's.
+    Agent-only blocks are those of `doc.outline` (the renderer's rules, kbtools.agent_blocks): their lines
+    are blanked out of the public text, and their own text goes to the section they sit in. Headings are
+    matched to `doc.outline.headings` by line, so anchors are exactly the site's.
     """
-    headings = iter(doc.outline.headings)
+    hidden = doc.outline.agent_lines
+    lines = doc.body.split("\n")
+    public_body = "\n".join("" if doc.body_line + offset in hidden else text for offset, text in enumerate(lines))
+    headings = {heading.line: heading for heading in doc.outline.headings}
     sections = [Section("", "", 0)]
+    starts = [doc.body_line]  # file line where each section starts
     parts: list[list[str]] = [[]]  # public text of each section
-    agent_parts: list[list[str]] = [[]]
-    agent_depth = 0
-    tokens = parser().parse(doc.body)
-    admonition_tags: list[str] = []
+    tokens = parser().parse(with_container_blanks_filled(public_body))  # blocks open across blank lines
     row: list[str] | None = None  # cells of the table row being read: one line per row
     for index, token in enumerate(tokens):
-        if token.type == "admonition_open":
-            tag = str(token.meta.get("tag", ""))
-            admonition_tags.append(tag)
-            agent_depth += tag == AGENT_BLOCK
-        elif token.type == "admonition_close":
-            if admonition_tags and admonition_tags.pop() == AGENT_BLOCK:
-                agent_depth -= 1
-        elif token.type == "heading_open":
-            heading = next(headings, None)
+        if token.type == "heading_open":
+            line = doc.body_line + (token.map[0] if token.map else 0)
+            heading = headings.get(line)
             text = _ATTR_ID.sub("", inline_text(tokens[index + 1])).strip()
-            if agent_depth:
-                _add(parts, agent_parts, agent_depth, text)
-            else:
-                sections.append(Section(text, heading.anchor if heading else "", int(token.tag[1])))
-                parts.append([])
-                agent_parts.append([])
-        elif token.type == "tr_open":
-            row = []
-        elif token.type == "tr_close" and row is not None:
-            _add(parts, agent_parts, agent_depth, " · ".join(cell for cell in row if cell))
-            row = None
-        elif token.type == "inline" and not _skipped(tokens, index, agent_depth):
-            if row is not None:
-                row.append(" ".join(inline_text(token).split()))
-            else:
-                _add(parts, agent_parts, agent_depth, inline_text(token))
-        elif token.type in _BLOCKS_WITH_TEXT:
-            _add(parts, agent_parts, agent_depth, token.content.strip())
+            sections.append(Section(text, heading.anchor if heading else "", int(token.tag[1])))
+            starts.append(line)
+            parts.append([])
+        else:
+            row = _read(tokens, index, row, parts[-1], skip_titles=False)
+    agent_parts: list[list[str]] = [[] for _ in sections]
+    for block in doc.outline.agent_blocks:
+        number = max(index for index, start in enumerate(starts) if start <= block.start)
+        block_lines = lines[block.start - doc.body_line + 1 : block.end - doc.body_line + 1]
+        agent_parts[number].extend(_text_of(textwrap.dedent("\n".join(block_lines).expandtabs(TAB))))
     for section, public, agent in zip(sections, parts, agent_parts, strict=True):
         section.text = "\n".join(public)
         section.agent = "\n".join(agent)
     return [section for section in sections if section.heading or section.text or section.agent]
 
 
-def _skipped(tokens: list[Token], index: int, agent_depth: int) -> bool:
-    """Heading text (read with its heading) and the title of an agent block ("Agent notes")."""
+def _text_of(markdown: str) -> list[str]:
+    """Every text of `markdown` (headings included, admonition titles left out), one item per paragraph."""
+    found: list[str] = []
+    tokens = parser().parse(markdown)
+    row: list[str] | None = None
+    for index in range(len(tokens)):
+        row = _read(tokens, index, row, found, skip_titles=True)
+    return found
+
+
+def _read(
+    tokens: list[Token], index: int, row: list[str] | None, into: list[str], skip_titles: bool
+) -> list[str] | None:
+    """Add the text of token `index` to `into`; returns the table row being read."""
+    token = tokens[index]
     previous = tokens[index - 1].type if index else ""
-    return previous == "heading_open" or (previous == "admonition_title_open" and agent_depth > 0)
+    if token.type == "tr_open":
+        return []
+    if token.type == "tr_close" and row is not None:
+        _add(into, " · ".join(cell for cell in row if cell))
+        return None
+    if token.type == "inline":
+        if previous == "heading_open" and not skip_titles:
+            return row  # read with its heading
+        if previous == "admonition_title_open" and skip_titles:
+            return row  # "Agent notes"
+        if row is not None:
+            row.append(" ".join(inline_text(token).split()))
+        else:
+            _add(into, inline_text(token))
+    elif token.type in _BLOCKS_WITH_TEXT:
+        _add(into, token.content.strip())
+    return row
 
 
-def _add(parts: list[list[str]], agent_parts: list[list[str]], agent_depth: int, text: str) -> None:
+def _add(into: list[str], text: str) -> None:
     text = " ".join(text.split())
     if text:
-        (agent_parts if agent_depth else parts)[-1].append(text)
+        into.append(text)
 
 
 def indexed_text(text: str) -> str:

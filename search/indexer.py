@@ -1,7 +1,15 @@
-"""Building the search index of a knowledge base: every published page of both audiences."""
+"""Building the search index of a knowledge base: every published page of both audiences.
+
+A generation holds two Whoosh indexes, each with its own meta.json and words.json: the internal one at its
+top (every published page, agent notes in their own field) for signed-in agents, and `public/` for everyone
+else, built from public documents only (public pages, agent-only text left out). Ranking statistics,
+typo corrections and suggestions of a public search therefore come from public text alone: neither the
+words of internal pages nor how many internal pages hold a word change what an anonymous reader sees.
+"""
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import shutil
 import time
@@ -13,13 +21,14 @@ from whoosh.index import create_in
 from kbtools.content import ContentSet
 from kbtools.history import ContentHistory, read_history
 from kbtools.project import KnowledgeBase
-from search.documents import IndexRecord, records
+from search.documents import PUBLIC, IndexRecord, records
 from search.schema import Vocabulary, schema, whoosh_document
 from search.store import default_index_dir, new_generation, publish, size_of
 
-FORMAT = 1  # bump when the schema changes: readers refuse an index of another format
+FORMAT = 2  # bump when the schema changes: readers refuse an index of another format
 META_FILE = "meta.json"
 WORDS_FILE = "words.json"
+PUBLIC_DIR = "public"  # the public index inside a generation
 _WRITER_MEMORY_MB = 256
 
 
@@ -76,32 +85,65 @@ def write_generation(
 def _write(generation: Path, kb: KnowledgeBase, content: ContentSet, history: ContentHistory) -> int:
     taxonomy = kb.taxonomy
     languages = content.languages
-    index = create_in(str(generation), schema(languages))
-    writer = index.writer(limitmb=_WRITER_MEMORY_MB)
-    vocabulary = Vocabulary()
-    fallbacks = dict.fromkeys(languages, 0)
-    count = 0
+    internal = _IndexWriter(generation, languages)
+    public = _IndexWriter(generation / PUBLIC_DIR, languages)
     try:
         for record in records(content, taxonomy, history):
             labels = [taxonomy.tag_label(tag, record.lang) for tag in record.tags]
-            writer.add_document(**whoosh_document(record, labels, vocabulary))
-            _count_fallbacks(record, fallbacks)
-            count += 1
+            internal.add(record, labels)
+            if record.is_public:
+                public.add(public_record(record), labels)
     except BaseException:
-        writer.cancel()
+        internal.cancel()
+        public.cancel()
         raise
-    writer.commit()
-    meta = {
-        "format": FORMAT,
-        "languages": languages,
-        "default_language": content.default_language,
-        "documents": count,
-        "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
-        "fallbacks": fallbacks,
-    }
-    (generation / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
-    (generation / WORDS_FILE).write_text(json.dumps(vocabulary.display(), ensure_ascii=False), encoding="utf-8")
-    return count
+    public.commit(content.default_language)
+    return internal.commit(content.default_language)
+
+
+def public_record(record: IndexRecord) -> IndexRecord:
+    """What the public index holds of a public page: no agent-only text, shown on the public site only."""
+    return dataclasses.replace(
+        record,
+        sections=[dataclasses.replace(section, agent="") for section in record.sections],
+        shown_in={PUBLIC: record.shown_in[PUBLIC]},
+    )
+
+
+class _IndexWriter:
+    """One Whoosh index being written into `folder`, with its vocabulary and metadata."""
+
+    def __init__(self, folder: Path, languages: list[str]):
+        folder.mkdir(exist_ok=True)
+        self.folder = folder
+        self.languages = languages
+        self.writer = create_in(str(folder), schema(languages)).writer(limitmb=_WRITER_MEMORY_MB)
+        self.vocabulary = Vocabulary()
+        self.fallbacks = dict.fromkeys(languages, 0)
+        self.count = 0
+
+    def add(self, record: IndexRecord, labels: list[str]) -> None:
+        self.writer.add_document(**whoosh_document(record, labels, self.vocabulary))
+        _count_fallbacks(record, self.fallbacks)
+        self.count += 1
+
+    def cancel(self) -> None:
+        self.writer.cancel()
+
+    def commit(self, default_language: str) -> int:
+        self.writer.commit()
+        meta = {
+            "format": FORMAT,
+            "languages": self.languages,
+            "default_language": default_language,
+            "documents": self.count,
+            "built": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+            "fallbacks": self.fallbacks,
+        }
+        (self.folder / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
+        words = json.dumps(self.vocabulary.display(), ensure_ascii=False)
+        (self.folder / WORDS_FILE).write_text(words, encoding="utf-8")
+        return self.count
 
 
 def _count_fallbacks(record: IndexRecord, fallbacks: dict[str, int]) -> None:

@@ -8,7 +8,8 @@ saturation. Agent-only text has its own field (`agent_<lang>`), searched for int
 ("card refused") ranks that page up. `words_<audience>_<lang>` are the unstemmed vocabularies that typo
 corrections come from: `words_public_*` the public text of public pages, `words_internal_*` the other words
 (internal pages, agent notes). Public searches correct from the first only, so they never suggest a word
-of internal content; internal searches use both.
+of internal content; internal searches use both. (Public searches also run on an index of public documents
+only, search.indexer, so internal content does not weigh on their statistics either.)
 """
 
 from __future__ import annotations

@@ -34,7 +34,7 @@ from kbtools.urls import page_url
 from search import store
 from search.analysis import analyzer, compatible, fold, segment_of
 from search.documents import AUDIENCES, INTERNAL, PUBLIC
-from search.indexer import FORMAT, META_FILE, WORDS_FILE
+from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, WORDS_FILE
 from search.results import Hit, SearchResults, Snippet
 from search.schema import agent_field, keywords_field, shown_value, text_field, words_field
 from search.snippets import best_passage, highlight
@@ -67,11 +67,15 @@ class _Word:
 
 
 class _Generation:
-    """One open index generation: its Whoosh searcher, metadata and caches."""
+    """One open index of a generation, the public or the internal one: its Whoosh searcher, metadata, caches."""
 
-    def __init__(self, generation: store.Generation):
+    def __init__(self, generation: store.Generation, audience: str):
         self.generation = generation
-        meta = json.loads((generation.path / META_FILE).read_text(encoding="utf-8"))
+        self.path = generation.path / PUBLIC_DIR if audience == PUBLIC else generation.path
+        try:
+            meta = json.loads((self.path / META_FILE).read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            meta = {}
         if meta.get("format") != FORMAT:
             raise store.IndexNotFoundError(
                 f"the search index in {generation.path.parent} was built by another kb version: run 'kb index'"
@@ -79,13 +83,13 @@ class _Generation:
         self.languages: list[str] = meta["languages"]
         self.default_language: str = meta["default_language"]
         self.fallbacks: dict[str, int] = meta.get("fallbacks", {})
-        self.searcher: WhooshSearcher = open_dir(str(generation.path)).searcher(weighting=_BM25F)
+        self.searcher: WhooshSearcher = open_dir(str(self.path)).searcher(weighting=_BM25F)
         self._filters: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
         self._corrections: OrderedDict[tuple[str, ...], list[str]] = OrderedDict()
 
     @cached_property
     def spellings(self) -> dict[str, dict[str, dict[str, str]]]:
-        return json.loads((self.generation.path / WORDS_FILE).read_text(encoding="utf-8"))
+        return json.loads((self.path / WORDS_FILE).read_text(encoding="utf-8"))
 
     def docs(self, key: tuple[Any, ...], query: Query) -> set[int]:
         """Document numbers matching a filter query, cached (never modify the set): filters repeat."""
@@ -122,18 +126,18 @@ class Searcher:
 
     def __init__(self, index_dir: Path):
         self.index_dir = Path(index_dir)
-        self._open: _Generation | None = None
+        self._open: dict[str, _Generation] = {}  # audience -> its index in the generation in use
         self._marker: tuple[int, int] | None = None
 
     @property
     def generation(self) -> str:
         """Name of the index generation in use (it changes when a rebuild is picked up)."""
-        return self._current().generation.name
+        return self._current(PUBLIC).generation.name
 
     def close(self) -> None:
-        if self._open is not None:
-            self._open.close()
-            self._open = None
+        for index in self._open.values():
+            index.close()
+        self._open = {}
 
     def __enter__(self) -> Searcher:
         return self
@@ -141,16 +145,17 @@ class Searcher:
     def __exit__(self, *exc: object) -> None:
         self.close()
 
-    def _current(self) -> _Generation:
+    def _current(self, audience: str) -> _Generation:
+        """The index `audience` searches: public readers get the public index, built from public text only."""
         marker = store.marker(self.index_dir)
-        if self._open is None or marker != self._marker:
+        if marker != self._marker or audience not in self._open:
             generation = store.current(self.index_dir)
-            if self._open is None or generation.name != self._open.generation.name:
-                opened = _Generation(generation)
-                self.close()
-                self._open = opened
+            for stale in [name for name, index in self._open.items() if index.generation.name != generation.name]:
+                self._open.pop(stale).close()
+            if audience not in self._open:
+                self._open[audience] = _Generation(generation, audience)
             self._marker = generation.marker
-        return self._open
+        return self._open[audience]
 
     def query(
         self,
@@ -170,7 +175,7 @@ class Searcher:
             raise UsageError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
         if page < 1 or not 1 <= per_page <= MAX_PER_PAGE:
             raise UsageError(f"page starts at 1 and per_page is between 1 and {MAX_PER_PAGE}")
-        index = self._current()
+        index = self._current(audience)
         if lang is not None and lang not in index.languages:
             raise UsageError(f"unknown language {lang!r}: the index has {', '.join(index.languages)}")
         run = _Query(index, text, audience, lang)
@@ -189,7 +194,7 @@ class Searcher:
         search would find before its type, category, tag and case-reason filters). No ranking, no snippets."""
         if audience not in AUDIENCES:
             raise UsageError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
-        index = self._current()
+        index = self._current(audience)
         if lang is not None and lang not in index.languages:
             raise UsageError(f"unknown language {lang!r}: the index has {', '.join(index.languages)}")
         run = _Query(index, text, audience, lang)
@@ -210,7 +215,7 @@ class Searcher:
         """
         if audience not in AUDIENCES:
             raise UsageError(f"audience must be one of {', '.join(AUDIENCES)}, not {audience!r}")
-        index = self._current()
+        index = self._current(audience)
         for language in (lang, missing_in):
             if language is not None and language not in index.languages:
                 raise UsageError(f"unknown language {language!r}: the index has {', '.join(index.languages)}")

@@ -467,6 +467,39 @@ CASES = [
         key="hooks",
         says="runs any Python file",
     ),
+    # Agent-only blocks: shapes the site reads differently from how they look (tests/security has every shape).
+    Case(
+        "agent-block-shape",
+        "capitalised Agent class",
+        lambda kb: translated(kb, "cards/a.md", page("a", body='!!! Agent "Agent notes"\n    Check ID.\n')),
+        lambda kb: translated(kb, "cards/a.md", page("a", body='!!! agent "Agent notes"\n    Check ID.\n')),
+        ("en/cards/a.md", 12),
+        says="lower case",
+    ),
+    Case(
+        "agent-block-shape",
+        "marker indented by 2 spaces: published",
+        lambda kb: translated(kb, "cards/a.md", page("a", body='Hi.\n\n  !!! agent "Agent notes"\n      Check ID.\n')),
+        lambda kb: translated(kb, "cards/a.md", page("a", body='Hi.\n\n!!! agent "Agent notes"\n    Check ID.\n')),
+        ("en/cards/a.md", 14),
+        says="does not read it as one",
+    ),
+    Case(
+        "agent-block-shape",
+        "text after the marker not indented: published",
+        lambda kb: translated(kb, "cards/a.md", page("a", body='!!! agent "Agent notes"\nCheck ID.\n')),
+        lambda kb: translated(kb, "cards/a.md", page("a", body='!!! agent "Agent notes"\n    Check ID.\n')),
+        ("en/cards/a.md", 13),
+        says="ends the agent-only block",
+    ),
+    Case(
+        "agent-block-shape",
+        "agent only in the title",
+        lambda kb: translated(kb, "cards/a.md", page("a", body='!!! note "agent"\n    Check ID.\n')),
+        lambda kb: translated(kb, "cards/a.md", page("a", body='!!! note agent "Agent notes"\n    Check ID.\n')),
+        ("en/cards/a.md", 12),
+        says="only in the title",
+    ),
 ]
 
 

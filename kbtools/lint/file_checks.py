@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from datetime import date
 
+from kbtools.agent_blocks import ambiguous_agent_markup
 from kbtools.content import Document
 from kbtools.findings import Finding
 from kbtools.lint.rules import RULES
@@ -25,6 +26,7 @@ def check_file(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Findi
     if doc.type == "macro":
         yield from _placeholders(doc, taxonomy)
     yield from _review(doc, taxonomy, today)
+    yield from _agent_block_shapes(doc)
 
 
 def _duplicate_keys(doc: Document) -> Iterator[Finding]:
@@ -93,3 +95,9 @@ def _review(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Finding]
             doc.line_of(key),
             key,
         )
+
+
+def _agent_block_shapes(doc: Document) -> Iterator[Finding]:
+    """Agent-only blocks a writer could misread: the site's reading (kbtools.agent_blocks) is the only one."""
+    for problem in ambiguous_agent_markup(doc.body, doc.body_line):
+        yield finding(doc, "agent-block-shape", problem.message, problem.line)

@@ -71,5 +71,14 @@ RULES: dict[str, Rule] = {
             "mkdocs.yml sets something a pull request may not change: a key, tag or Markdown extension that runs "
             "code or reads files (see What a pull request may change in mkdocs.yml).",
         ),
+        # Agent-only blocks (kbtools.agent_blocks): what the site hides is exactly what kb's tools hide.
+        Rule(
+            "agent-block-shape",
+            E,
+            "Text that looks meant for agents only but is published, or hidden only by accident: an agent marker "
+            "the site does not read as one (indented 1-3 spaces, `agent` only in the title, inside an unknown "
+            "container), `!!!agent` or `!!! Agent`, an `agent` class set with `{: .agent }` or HTML, or a line "
+            "that ends the block early (not indented, or indented less than 4 spaces).",
+        ),
     )
 }

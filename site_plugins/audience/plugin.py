@@ -6,12 +6,13 @@ import os
 from pathlib import Path
 
 from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from kbtools.symlinks import through_symlink
-from site_plugins.audience.filter import removable_files, strip_agent_blocks
+from site_plugins.audience.filter import agent_elements, removable_files, strip_agent_blocks
 from site_plugins.config import AudienceConfig
 from site_plugins.site import Site, load_site
 
@@ -51,3 +52,15 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
     @event_priority(100)  # strip before any other plugin sees the Markdown
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         return strip_agent_blocks(markdown) if self.site.is_public else markdown
+
+    @event_priority(-100)  # after every plugin that changes the page's HTML
+    def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        """Refuse to publish a public page whose HTML still holds an agent note, whatever its Markdown was."""
+        if self.site.is_public:
+            found = agent_elements(html)
+            if found:
+                raise PluginError(
+                    f"{page.file.src_uri}: the public page still holds agent-only text ({found[0][:80]}); "
+                    "it is not published. Run 'kb lint' and fix the agent-only block's shape."
+                )
+        return html

@@ -61,6 +61,9 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     kb = KnowledgeBase.at(Path(settings["root"]))
     engine = connect(settings["database_url"])
     migrate(engine)
+    # No connection made here may reach gunicorn's forked workers: a database connection shared across
+    # processes breaks (every wiki request now reads its session). Each worker opens its own.
+    engine.dispose()
     app.extensions["kb_engine"] = engine
     app.extensions["kb_catalog"] = Catalog(kb)
     app.extensions["kb"] = kb

@@ -161,7 +161,9 @@ def _record_failure(now: datetime) -> None:
     from limits import parse
 
     limit = current_app.config["KB"]["sign_in_limit"]
-    window = timedelta(seconds=parse(limit).get_expiry() if limit != "off" else 60)
+    if limit == "off":
+        return
+    window = timedelta(seconds=parse(limit).get_expiry())
     with current_app.extensions["kb_engine"].begin() as connection:
         db.record_sign_in_failure(connection, _client_key(), now, now - window)
 

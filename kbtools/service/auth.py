@@ -188,11 +188,22 @@ def _start_session(now: datetime, token: str) -> None:
     session.permanent = True  # the cookie expires with the session (PERMANENT_SESSION_LIFETIME)
 
 
+def _local(target: str) -> bool:
+    """A path on this site; browsers read a backslash as a slash (`/\\evil.example` is `//evil.example`)."""
+    return (
+        target.startswith("/")
+        and not target.startswith("//")
+        and "\\" not in target
+        and not urlparse(target).netloc
+        and target.isprintable()
+    )
+
+
 @bp.route("/internal/login", methods=["GET", "POST"])
 def login() -> str | Response | tuple[str, int, dict[str, str]]:
     error = None
     target = request.values.get("next") or WIKI_PREFIX
-    if urlparse(target).netloc or not target.startswith("/") or target.startswith("//"):
+    if not _local(target):
         target = WIKI_PREFIX  # never redirect off-site
     if request.method == "POST":
         now = _now()

@@ -347,3 +347,23 @@ def test_an_sso_header_without_proxy_addresses_stops_the_service_at_start(built,
 def test_a_proxy_address_that_is_not_one_is_a_settings_error(built, tmp_path, value: str) -> None:
     with pytest.raises(SettingsError, match="KB_TRUSTED_PROXY_ADDRESSES"):
         _app(built, tmp_path, trusted_proxy_addresses=value)
+
+
+OFF_SITE = [
+    "https://evil.example/",
+    "//evil.example/",
+    "/\\evil.example/",  # browsers read a backslash as a slash
+    "\\\\evil.example/",
+    "/\t/evil.example/",  # and drop tabs
+    "javascript:alert(1)",
+    "https:evil.example",
+]
+
+
+def test_signing_in_never_redirects_off_site(built, tmp_path) -> None:
+    client = _app(built, tmp_path).test_client()
+    for target in OFF_SITE:
+        answer = client.post("/internal/login", data={"token": TOKEN, "next": target})
+        assert (answer.status_code, answer.headers["Location"]) == (302, "/internal/"), target
+    answer = client.post("/internal/login", data={"token": TOKEN, "next": "/internal/dashboard?from=2026-11-01"})
+    assert answer.headers["Location"] == "/internal/dashboard?from=2026-11-01"

@@ -33,7 +33,8 @@ def free_port() -> int:
 
 
 class SiteServer(ThreadingHTTPServer):
-    """Serves site/public at /, site/internal at /internal/, and records POST /api/v1/events bodies."""
+    """Serves site/public at /, site/internal at /internal/, and records the bodies of events posted to
+    /api/v1/events (the help center) and /internal/api/v1/events (the wiki)."""
 
     def __init__(self, site: Path, port: int = 0):
         self.site = site
@@ -60,7 +61,7 @@ class _Handler(SimpleHTTPRequestHandler):
         return super().translate_path(path)
 
     def do_POST(self) -> None:
-        if self.path != "/api/v1/events":
+        if self.path not in ("/api/v1/events", "/internal/api/v1/events"):  # the wiki's go where its cookie is
             self.send_error(404)
             return
         body = self.rfile.read(int(self.headers.get("Content-Length", 0)))

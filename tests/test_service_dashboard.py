@@ -154,12 +154,15 @@ def test_trusted_single_sign_on_header(tmp_path: Path) -> None:
             "database_url": f"sqlite:///{tmp_path / 'db.sqlite3'}",
             "api_tokens": [TOKEN],
             "trusted_user_header": "X-Forwarded-User",
+            "trusted_proxy_addresses": ["127.0.0.1"],  # the test client's address: the proxy
         }
     )
     client = app.test_client()
     assert client.get("/api/v1/reports/gaps").status_code == 401
     assert (
-        client.get("/api/v1/reports/gaps", headers={"X-Forwarded-User": "amelie@brightspend.example"}).status_code
+        client.get(
+            "/api/v1/reports/gaps", headers={"X-Forwarded-User": "amelie@brightspend.example", "X-KB-Request": "1"}
+        ).status_code
         == 200
     )
     untrusted = _app(tmp_path).test_client()  # the header means nothing unless configured

@@ -12,15 +12,15 @@ from typing import Any
 
 from flask import Flask
 from flask_cors import CORS
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from kbtools.project import KnowledgeBase
-from kbtools.service import auth, dashboard, errors, events, openapi, reports, search_api, sites
+from kbtools.service import auth, dashboard, errors, events, headers, openapi, reports, search_api, sites
 from kbtools.service.catalog import Catalog
 from kbtools.service.db import connect, default_database_url, migrate
 from kbtools.service.limits import limiter
+from kbtools.service.proxies import TrustedProxies
 from kbtools.service.schemas import MAX_BODY_BYTES
-from kbtools.service.settings import load_settings
+from kbtools.service.settings import SettingsError, load_settings
 
 
 def resolve_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
@@ -33,29 +33,37 @@ def resolve_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
     settings["search_index"] = settings["search_index"] or str(kb.root / "var" / "search")
     settings["api_tokens"] = list(settings["api_tokens"]) or [secrets.token_urlsafe(24)]
     settings["secret_key"] = settings["secret_key"] or secrets.token_hex(32)
+    if settings["trusted_user_header"] and not settings["trusted_proxy_addresses"]:
+        # Without the proxies' addresses any client could send the header and be taken as that agent
+        raise SettingsError(
+            "KB_TRUSTED_USER_HEADER needs KB_TRUSTED_PROXY_ADDRESSES: the addresses of the single-sign-on "
+            "proxies, the only peers it is taken from"
+        )
     return settings
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     settings = resolve_settings(config)
     app = Flask(__name__)
-    if settings["trusted_proxies"]:
-        # request.remote_addr (the rate limit's key) becomes the client address the nearest trusted proxy
-        # saw, from the X-Forwarded-For entries those proxies appended
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=settings["trusted_proxies"])  # type: ignore[method-assign]
+    # request.remote_addr (the rate limits' key) becomes the client address the nearest trusted proxy saw,
+    # from the X-Forwarded-For entries those proxies appended; the peer itself is kept (single sign-on)
+    app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
+        app.wsgi_app, settings["trusted_proxies"], settings["trusted_proxy_addresses"]
+    )
     app.url_map.converters["site_path"] = sites.SitePathConverter
     app.config.update(
         KB=settings,
         SECRET_KEY=settings["secret_key"],
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        SESSION_COOKIE_SAMESITE="Lax",
-        SESSION_COOKIE_HTTPONLY=True,
         RATELIMIT_ENABLED=settings["rate_limit"] != "off",
         JSON_SORT_KEYS=False,
     )
     kb = KnowledgeBase.at(Path(settings["root"]))
     engine = connect(settings["database_url"])
     migrate(engine)
+    # No connection made here may reach gunicorn's forked workers: a database connection shared across
+    # processes breaks (every wiki request now reads its session). Each worker opens its own.
+    engine.dispose()
     app.extensions["kb_engine"] = engine
     app.extensions["kb_catalog"] = Catalog(kb)
     app.extensions["kb"] = kb
@@ -64,6 +72,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if origins:
         CORS(app, resources={r"/api/v1/(events|search)": {"origins": origins}}, methods=["GET", "POST"])
     errors.register(app)
+    headers.register(app)
     auth.register(app)
     app.register_blueprint(events.bp)
     app.register_blueprint(reports.bp)
@@ -71,4 +80,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(search_api.bp)
     app.register_blueprint(sites.bp)  # last: its catch-all route serves the help center
+    wiki_api_routes(app)
     return app
+
+
+def wiki_api_routes(app: Flask) -> None:
+    """Every /api/v1/ route also under /internal/api/v1/, where the wiki's sign-in cookie is sent (its path)."""
+    for rule in list(app.url_map.iter_rules()):
+        if rule.rule.startswith("/api/v1/"):
+            app.add_url_rule(
+                auth.WIKI_PREFIX.rstrip("/") + rule.rule,
+                endpoint=rule.endpoint,
+                view_func=app.view_functions[rule.endpoint],
+                methods=sorted((rule.methods or set()) - {"HEAD", "OPTIONS"}),
+            )

@@ -19,6 +19,7 @@ from kbtools.reviews import review_due
 from kbtools.service import metrics
 from kbtools.service.auth import require_agent_page
 from kbtools.service.gaps import classify_gaps
+from kbtools.service.headers import inline_css
 from kbtools.translations import State, translation_state
 
 bp = Blueprint("dashboard", __name__)
@@ -26,6 +27,7 @@ bp = Blueprint("dashboard", __name__)
 MAX_DAYS = 3660  # the longest period the dashboard (and `kb report`) shows: one chart point per day
 
 _ENV = Environment(loader=PackageLoader("kbtools.service", "templates"), autoescape=select_autoescape(["html"]))
+_ENV.globals["inline_css"] = inline_css  # the stylesheet whose hash the Content-Security-Policy allows
 
 
 def dashboard_data(

@@ -23,7 +23,9 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     create_engine,
+    delete,
     event,
+    func,
     insert,
     select,
     text,
@@ -84,6 +86,30 @@ votes = Table(
 )
 
 
+# Wiki sign-ins, server-side so that sign-out and a removed token end them on every worker and instance. The
+# cookie holds a random session id; the table only its SHA-256 (a copy of the table signs nobody in) and an
+# HMAC of the token it was made with (never the token).
+wiki_sessions = Table(
+    "wiki_sessions",
+    metadata,
+    Column("id_hash", String(64), primary_key=True),
+    Column("agent", String(200), nullable=False),
+    Column("token_fingerprint", String(64), nullable=False),
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+)
+
+# Failed sign-ins in the current window, for the sign-in limit; the client is an HMAC of its address.
+sign_in_failures = Table(
+    "sign_in_failures",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("client", String(64), nullable=False),
+    Column("at", DateTime(timezone=True), nullable=False),
+    Index("sign_in_failures_client_at", "client", "at"),
+)
+
+
 def _version_1(connection: Connection) -> None:
     """The first schema, spelled out: later migrations change it with explicit DDL."""
     v1 = MetaData()
@@ -132,12 +158,18 @@ def _version_3(connection: Connection) -> None:
     connection.execute(text("ALTER TABLE votes ADD COLUMN site VARCHAR(16)"))
 
 
+def _version_4(connection: Connection) -> None:
+    """Server-side wiki sessions and the sign-in limit's counters (new tables: their definitions are final)."""
+    metadata.create_all(connection, tables=[wiki_sessions, sign_in_failures])
+
+
 # Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
 # above describe the latest schema, for queries; migrations spell out their own DDL.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "events and votes", _version_1),
     (2, "events.site", _version_2),
     (3, "votes.site", _version_3),
+    (4, "wiki sessions and sign-in failures", _version_4),
 )
 
 
@@ -200,3 +232,39 @@ def upsert_votes(connection: Connection, rows: Iterable[dict[str, Any]]) -> None
             },
         )
         connection.execute(statement)
+
+
+def create_wiki_session(connection: Connection, row: dict[str, Any]) -> None:
+    connection.execute(insert(wiki_sessions).values(**row))
+
+
+def find_wiki_session(connection: Connection, id_hash: str, now: datetime) -> dict[str, Any] | None:
+    """The session with this id hash, unless it has expired."""
+    row = connection.execute(
+        select(wiki_sessions).where(wiki_sessions.c.id_hash == id_hash, wiki_sessions.c.expires_at > now)
+    ).first()
+    return dict(row._mapping) if row is not None else None
+
+
+def end_wiki_session(connection: Connection, id_hash: str) -> None:
+    connection.execute(delete(wiki_sessions).where(wiki_sessions.c.id_hash == id_hash))
+
+
+def end_expired_wiki_sessions(connection: Connection, now: datetime) -> None:
+    connection.execute(delete(wiki_sessions).where(wiki_sessions.c.expires_at <= now))
+
+
+def record_sign_in_failure(connection: Connection, client: str, at: datetime, window_start: datetime) -> None:
+    """Count a failed sign-in; failures older than the window are dropped on the way."""
+    connection.execute(delete(sign_in_failures).where(sign_in_failures.c.at < window_start))
+    connection.execute(insert(sign_in_failures).values(client=client, at=at))
+
+
+def sign_in_failures_since(connection: Connection, client: str, since: datetime) -> tuple[int, datetime | None]:
+    """How many failed sign-ins `client` made since `since`, and the oldest of them."""
+    count, oldest = connection.execute(
+        select(func.count(), func.min(sign_in_failures.c.at)).where(
+            sign_in_failures.c.client == client, sign_in_failures.c.at >= since
+        )
+    ).one()
+    return int(count), oldest

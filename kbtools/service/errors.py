@@ -7,6 +7,13 @@ from typing import Any
 from flask import Flask, Response, jsonify, request
 from werkzeug.exceptions import HTTPException
 
+API_PREFIXES = ("/api/", "/internal/api/")  # the public API, and the same routes for the wiki (its cookie's path)
+
+
+def is_api_path(path: str) -> bool:
+    """Whether `path` is an API route: answers and errors are JSON there."""
+    return path.startswith(API_PREFIXES)
+
 
 class ApiError(Exception):
     def __init__(self, status: int, error: str, message: str, errors: list[dict[str, str]] | None = None):
@@ -33,7 +40,7 @@ def register(app: Flask) -> None:
 
     @app.errorhandler(HTTPException)
     def _http_error(exc: HTTPException) -> Response | HTTPException:
-        if not request.path.startswith("/api/"):
+        if not is_api_path(request.path):
             return exc  # pages keep the normal HTML error pages
         name = (exc.name or "error").lower().replace(" ", "_")
         response = error_response(exc.code or 500, name, exc.description or exc.name or "error")

@@ -57,6 +57,29 @@ def _rate_limit(value: str) -> str:
     return value
 
 
+def _networks(value: str) -> list[str]:
+    """Addresses or networks (`10.0.0.5`, `10.0.0.0/24`, `::1`), checked here and kept as text."""
+    import ipaddress
+
+    networks = []
+    for item in _list(value):
+        try:
+            networks.append(str(ipaddress.ip_network(item, strict=False)))
+        except ValueError:
+            raise ValueError(f"expected addresses or networks such as 10.0.0.5 or 10.0.0.0/24, got {item!r}") from None
+    return networks
+
+
+def _sign_in_limit(value: str) -> str:
+    """One rate, `10/minute` (or off): sign-in attempts are counted in the database, in one window."""
+    from limits import parse_many
+
+    value = _rate_limit(value)
+    if value != "off" and len(parse_many(value)) != 1:
+        raise ValueError(f"expected one rate such as 10/minute (or off), got {value!r}")
+    return value
+
+
 def _flag(value: str) -> bool:
     if value.lower() in ("1", "true", "yes", "on"):
         return True
@@ -122,14 +145,39 @@ SETTINGS: tuple[Setting, ...] = (
     Setting(
         "trusted_user_header",
         "",
-        "Header set by a single-sign-on proxy naming the signed-in agent (e.g. "
-        "`X-Forwarded-User`). When set, a request carrying it is authenticated; only enable it behind a proxy "
-        "that always sets or strips it.",
+        "Header set by a single-sign-on proxy naming the signed-in agent (e.g. `X-Forwarded-User`). Taken only "
+        "from a peer listed in `trusted_proxy_addresses` (required with it); a request carrying it from any "
+        "other address is refused (403).",
+    ),
+    # Browsers, cookies and sessions (kbtools/service/auth.py, headers.py): kept together
+    Setting(
+        "trusted_proxy_addresses",
+        "",
+        "Comma-separated addresses or networks of the reverse proxies in front of the service (e.g. "
+        "`10.0.0.5, 10.1.0.0/24`). Only a request whose peer is one of them may set the single-sign-on header; "
+        "when set, `X-Forwarded-For` and `X-Forwarded-Proto` are read only from them too. Default: none.",
+        _networks,
     ),
     Setting(
         "secret_key",
         "",
-        "Key signing the wiki's sign-in cookie. Default: random at start (agents sign in again after a restart).",
+        "Key signing the wiki's sign-in cookie and binding each session to its token. Default: random at start "
+        "(agents sign in again after a restart).",
+    ),
+    Setting(
+        "session_hours",
+        "12",
+        "Hours a wiki sign-in lasts at most. A session also ends at sign-out and when its token is removed "
+        "from `api_tokens`.",
+        _positive,
+    ),
+    Setting(
+        "sign_in_limit",
+        "10/minute",
+        "Failed sign-ins a client address may make in the window, e.g. `10/minute` or `20/hour`; then every "
+        "attempt from it is refused (429) until the window has passed. Counted in the database (shared by all "
+        "workers and instances) under a keyed hash of the address; `off` disables it.",
+        _sign_in_limit,
     ),
     Setting("contact_url", "", "Where the help center's 'Contact support' link goes."),
     Setting("workers", "4", "Worker processes of `kb serve` (gunicorn).", _positive),

@@ -1,4 +1,4 @@
-/* The agent wiki's search page: queries the kb service's /api/v1/search (signed-in agents see internal
+/* The agent wiki's search page: queries the kb service's /internal/api/v1/search (signed-in agents see internal
  * pages and agent notes), shows highlighted snippets, copies macro replies; keyboard: arrows and Enter. */
 (function () {
   "use strict";
@@ -10,6 +10,8 @@
   };
   var service = meta("service");
   var form = root.querySelector("form");
+  // Searching never submits the form (here, not in an inline onsubmit: the Content-Security-Policy refuses those)
+  form.addEventListener("submit", function (event) { event.preventDefault(); });
   var input = form.querySelector('input[name="q"]');
   var status = root.querySelector(".kb-search__status");
   var list = root.querySelector(".kb-search__results");
@@ -94,7 +96,10 @@
     });
     try { var session = sessionStorage.getItem("kb-session"); if (session) query.set("session", session); } catch (e) { /* none */ }
     var ticket = ++latest;
-    fetch(base + "api/v1/search?" + query.toString(), { credentials: "same-origin" })
+    // Under /internal/ the agent's sign-in cookie goes with it; the marker proves the wiki itself asks
+    fetch(base + "internal/api/v1/search?" + query.toString(), {
+      credentials: "same-origin", headers: { "X-KB-Request": "1" }
+    })
       .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer.status); })
       .then(function (body) { if (ticket === latest) render(body); })
       .catch(function () { if (ticket === latest) status.textContent = root.getAttribute("data-unavailable"); });

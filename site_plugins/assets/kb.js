@@ -1,5 +1,7 @@
 /* kb: page views, "did this help?" votes, contact clicks, searches and macro copies, sent to the kb
- * service with navigator.sendBeacon (text/plain: no CORS preflight). No cookies: a random id per tab,
+ * service. The help center's go by navigator.sendBeacon (text/plain: no CORS preflight, no cookie); the
+ * wiki's need the agent's sign-in: they go to /internal/api/v1/ (the sign-in cookie's path) by fetch with
+ * the X-KB-Request marker, which a page on another origin cannot send. Readers are a random id per tab,
  * kept in sessionStorage. Nothing is sent when the site was built without a service URL. */
 (function () {
   "use strict";
@@ -23,12 +25,22 @@
     return id;
   }
 
+  var api = service.replace(/\/$/, "") + (site === "internal" ? "/internal/api/v1/" : "/api/v1/");
+
   function send(event) {
     if (!service) return;
     event.session = sessionId();
     event.site = site;
     var body = JSON.stringify(event);
-    var url = service.replace(/\/$/, "") + "/api/v1/events";
+    var url = api + "events";
+    if (site === "internal") {
+      // keepalive: the request outlives the page, as a beacon does
+      fetch(url, {
+        method: "POST", body: body, keepalive: true, credentials: "same-origin",
+        headers: { "Content-Type": "application/json", "X-KB-Request": "1" }
+      }).catch(function () { /* analytics must never break the page */ });
+      return;
+    }
     var queued = false;
     try { queued = navigator.sendBeacon(url, new Blob([body], { type: "text/plain" })); } catch (e) { queued = false; }
     if (!queued) {

@@ -154,7 +154,7 @@ def search_page(site: Site) -> GeneratedPage:
     lines = [
         _front(text["search"], "hide: [toc, feedback]\n"),
         f'<div class="kb-search" data-kb-search data-lang="{site.lang}" {messages}>',
-        '<form class="kb-search__form" role="search" onsubmit="return false">',
+        '<form class="kb-search__form" role="search">',  # kb-search.js stops it submitting (CSP: no inline handler)
         f'<label for="kb-q" class="kb-search__label">{html.escape(text["search"])}</label>',
         f'<input id="kb-q" name="q" type="search" autocomplete="off" autofocus '
         f'placeholder="{html.escape(text["search.placeholder"])}">',

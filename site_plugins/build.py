@@ -43,7 +43,7 @@ _MARKDOWN_EXTENSIONS: list[str | dict[str, Any]] = [
     "admonition",
     "attr_list",
     "md_in_html",
-    "tables",
+    {"tables": {"use_align_attribute": True}},  # align= attributes, not style=, which the CSP refuses
     "pymdownx.details",
     "pymdownx.superfences",
     "toc",  # with a permalink titled in the page's language (markdown_extensions)

@@ -132,7 +132,16 @@ SETTINGS: tuple[Setting, ...] = (
         "Key signing the wiki's sign-in cookie. Default: random at start (agents sign in again after a restart).",
     ),
     Setting("contact_url", "", "Where the help center's 'Contact support' link goes."),
+    # How `kb serve` runs (gunicorn): processes, and threads in each
     Setting("workers", "4", "Worker processes of `kb serve` (gunicorn).", _positive),
+    Setting(
+        "threads",
+        "8",
+        "Threads per worker process of `kb serve` (gunicorn `gthread` workers): the requests each worker "
+        "handles at once. A slow client holds one thread while its request is incomplete, not a whole worker. "
+        "A worker opens up to 10 database connections: more threads than that wait for one.",
+        _positive,
+    ),
     Setting("min_votes", "5", "Votes an article needs before the dashboard ranks it among the worst.", _count),
 )
 

@@ -6,8 +6,10 @@ Every statement the service runs is here or in `metrics.py`; nothing else talks 
 from __future__ import annotations
 
 import os
+import threading
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -192,6 +194,24 @@ def _own_pool_after_fork(engine: Engine) -> None:
             alive.dispose(close=False)
 
     os.register_at_fork(after_in_child=fresh_pool)
+
+
+# One writing transaction at a time per process on SQLite, which has a single writer per database: threads of
+# a worker queue here instead of meeting on the file lock, where SQLite's busy handler retries with sleeps of up
+# to 100 ms (32 threads writing at once took the p99 of an event POST from about 50 to 300 ms). Re-entrant, so
+# a thread that writes inside its own transaction cannot deadlock. PostgreSQL needs none.
+_SQLITE_WRITES = threading.RLock()
+
+
+@contextmanager
+def writing(engine: Engine) -> Iterator[Connection]:
+    """A transaction for writes (committed at the end, rolled back on an exception), as `engine.begin()`."""
+    if engine.dialect.name != "sqlite":
+        with engine.begin() as connection:
+            yield connection
+        return
+    with _SQLITE_WRITES, engine.begin() as connection:
+        yield connection
 
 
 def migrate(engine: Engine) -> int:

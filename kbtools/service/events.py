@@ -54,7 +54,7 @@ def post_events() -> tuple[Response, int]:
     votes = [_vote_row(row) for row in rows if row["type"] == "vote"]
     others = [_event_row(row) for row in rows if row["type"] != "vote"]
     try:
-        with current_app.extensions["kb_engine"].begin() as connection:  # all or nothing
+        with db.writing(current_app.extensions["kb_engine"]) as connection:  # all or nothing
             db.insert_events(connection, others)
             db.upsert_votes(connection, votes)
     except SQLAlchemyError:

@@ -131,6 +131,22 @@ def test_anonymous_wiki_events_are_refused_the_same_way_whatever_they_name(app, 
     assert (status, json.loads(text)["error"]) == (403, "agent_only")
 
 
+@pytest.mark.parametrize("site", ["omitted", "public"])
+@pytest.mark.parametrize("kind", EVENT_TYPES)
+def test_anonymous_help_center_events_naming_public_pages_are_still_stored(app, kind: str, site: str) -> None:
+    """The same answers for internal and unknown ids do not come from refusing everything."""
+    client = app.test_client()
+    before = _stored(app)
+    item = {**event(kind, TARGETS["public page"], site), "session": f"reader-{kind}-{site}".replace("_", "-")}
+    answer = client.post("/api/v1/events", json=item)
+    if kind == "macro_used":  # a public page is no macro, and saying so tells nothing that is not public
+        assert answer.status_code == 422 and "is not a macro" in answer.get_data(as_text=True)
+        assert _stored(app) == before
+    else:
+        assert (answer.status_code, answer.get_json()) == (202, {"accepted": 1})
+        assert _stored(app) == before + 1
+
+
 def _expected_for_agent(kind: str, site: str, target: str) -> tuple[int, str | None]:
     """What a signed-in agent gets: (status, words of the error message) for each target."""
     internal_site = site == "internal"

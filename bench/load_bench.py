@@ -1,6 +1,7 @@
 """Load on `kb serve` (loopback only, bounded): event ingestion vs a constant endpoint, then a SIGKILL mid-load.
 
-1. Starts `kb serve` (gunicorn, KB_WORKERS workers, rate limit off, SQLite in a temp folder) on 127.0.0.1.
+1. Starts `kb serve` (gunicorn gthread workers: --workers processes of --threads threads, rate limit off,
+   SQLite in a temp folder) on 127.0.0.1.
 2. wrk, 64 connections for --seconds (default 60): POST /api/v1/events (one view event per request), then
    GET /api/v1/health (constant answer). Prints requests/s, p50 and p99 latency, and checks the rows stored
    equal the events accepted.
@@ -8,7 +9,7 @@
    server is killed with SIGKILL mid-run and restarted; the database must pass `PRAGMA integrity_check` and
    hold every acknowledged event.
 
-Run: python bench/load_bench.py [--seconds 60] [--workers 4]   (needs Debian's wrk)
+Run: python bench/load_bench.py [--seconds 60] [--workers 4] [--threads 8]   (needs Debian's wrk)
 """
 
 from __future__ import annotations
@@ -44,7 +45,7 @@ def _port() -> int:
         return probe.getsockname()[1]
 
 
-def _start(folder: Path, port: int, workers: int) -> subprocess.Popen:
+def _start(folder: Path, port: int, workers: int, threads: int) -> subprocess.Popen:
     env = {
         **os.environ,
         "KB_DATABASE_URL": f"sqlite:///{folder / 'events.sqlite3'}",
@@ -52,6 +53,7 @@ def _start(folder: Path, port: int, workers: int) -> subprocess.Popen:
         "KB_SITE_DIR": str(folder / "site"),
         "KB_API_TOKENS": "bench-token-000",
         "KB_WORKERS": str(workers),
+        "KB_THREADS": str(threads),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "kbtools", "--root", str(REPO), "serve", "--port", str(port)],
@@ -97,7 +99,7 @@ def _rows(database: Path) -> int:
         return connection.execute("SELECT count(*) FROM events").fetchone()[0]
 
 
-def _durability(folder: Path, port: int, workers: int, process: subprocess.Popen) -> None:
+def _durability(folder: Path, port: int, workers: int, threads: int, process: subprocess.Popen) -> None:
     acknowledged: list[str] = []
     lock = threading.Lock()
     stop = threading.Event()
@@ -122,8 +124,8 @@ def _durability(folder: Path, port: int, workers: int, process: subprocess.Popen
             except OSError:
                 time.sleep(0.05)  # the server is down: try again until told to stop
 
-    threads = [threading.Thread(target=client, args=(n,)) for n in range(16)]
-    for thread in threads:
+    clients = [threading.Thread(target=client, args=(n,)) for n in range(16)]
+    for thread in clients:
         thread.start()
     time.sleep(5)
     os.killpg(process.pid, signal.SIGKILL)
@@ -131,9 +133,9 @@ def _durability(folder: Path, port: int, workers: int, process: subprocess.Popen
     killed_at = len(acknowledged)
     time.sleep(1)
     stop.set()
-    for thread in threads:
+    for thread in clients:
         thread.join()
-    restarted = _start(folder, port, workers)
+    restarted = _start(folder, port, workers, threads)
     database = folder / "events.sqlite3"
     with sqlite3.connect(database) as connection:
         integrity = connection.execute("PRAGMA integrity_check").fetchone()[0]
@@ -151,17 +153,21 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--seconds", type=int, default=60)
     parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--threads", type=int, default=8)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
         port = _port()
-        process = _start(folder, port, args.workers)
+        process = _start(folder, port, args.workers, args.threads)
         script = folder / "post.lua"
         script.write_text(WRK_POST.format(body=json.dumps(EVENT)))
         events = _wrk(f"http://127.0.0.1:{port}/api/v1/events", args.seconds, script)
         stored = _rows(folder / "events.sqlite3")
         constant = _wrk(f"http://127.0.0.1:{port}/api/v1/health", args.seconds, None)
-        print(f"kb serve, {args.workers} gunicorn workers, SQLite, wrk 64 connections x {args.seconds} s, loopback")
+        print(
+            f"kb serve, {args.workers} gunicorn workers x {args.threads} threads, SQLite, "
+            f"wrk 64 connections x {args.seconds} s, loopback"
+        )
         # wrk stops counting at the deadline: requests in flight then (at most one per connection) are
         # stored but not counted as answered, so rows may exceed the count by up to 64, never fall short.
         in_flight = stored - events["ok"]
@@ -176,7 +182,7 @@ def main() -> None:
             f"p99 {constant['p99']:.1f} ms"
         )
         print(f"ingestion / constant throughput: {events['rps'] / constant['rps']:.2f}")
-        _durability(folder, port, args.workers, process)
+        _durability(folder, port, args.workers, args.threads, process)
 
 
 if __name__ == "__main__":

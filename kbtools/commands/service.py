@@ -32,9 +32,10 @@ def sign_in_lines(settings: Mapping[str, Any], environ: Mapping[str, str]) -> tu
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
 @click.option("--workers", type=int, help="Worker processes [KB_WORKERS, 4].")
+@click.option("--threads", type=click.IntRange(min=1), help="Threads per worker process [KB_THREADS, 8].")
 @click.option("--rebuild", is_flag=True, help="Build the sites even if they exist.")
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int | None, rebuild: bool) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None, rebuild: bool) -> None:
     """Serve the help center at /, the agent wiki at /internal/ and the API under /api/v1/."""
     from kbtools.service import create_app, resolve_settings
     from kbtools.service.server import GunicornServer
@@ -68,7 +69,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, rebuild
     if token_line:
         click.echo(token_line)
     sys.stdout.flush()  # before gunicorn forks its workers, or they print it again
-    GunicornServer(app, host, port, workers or settings["workers"]).run()
+    GunicornServer(app, host, port, workers or settings["workers"], threads or settings["threads"]).run()
 
 
 @click.command()

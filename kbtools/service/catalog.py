@@ -45,12 +45,14 @@ class Catalog:
             }
             self._loaded_at = time.monotonic()
 
-    def has(self, lang: str, article: str, public_only: bool = False) -> bool:
-        """Whether the page is published (on the help center, with `public_only`)."""
-        pages = self.public if public_only else self._ids
-        if (lang, article) in pages:
+    def has(self, lang: str, article: str, audience: str = "internal") -> bool:
+        """Whether the site for `audience` publishes the page: the help center ("public") or the wiki."""
+        if (lang, article) in self._pages(audience):
             return True
         if time.monotonic() - self._loaded_at > _REFRESH_SECONDS:
             self.refresh()
-            return (lang, article) in (self.public if public_only else self._ids)
+            return (lang, article) in self._pages(audience)
         return False
+
+    def _pages(self, audience: str) -> set[tuple[str, str]]:
+        return self.public if audience == "public" else self._ids

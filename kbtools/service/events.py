@@ -13,7 +13,7 @@ from kbtools.service.auth import current_agent
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.schemas import MAX_BODY_BYTES
-from kbtools.service.validation import InvalidEvents, normalise_query, parse_events
+from kbtools.service.validation import AgentOnly, InvalidEvents, normalise_query, parse_events
 
 bp = Blueprint("events", __name__)
 
@@ -44,18 +44,17 @@ def post_events() -> tuple[Response, int]:
     if _too_deep(payload, MAX_DEPTH):  # events are 3 levels deep; deeper values would only slow the checks down
         raise ApiError(400, "malformed_json", f"the body nests arrays or objects more than {MAX_DEPTH} levels deep")
     try:
-        rows = parse_events(payload, current_app.extensions["kb_catalog"])
+        rows = parse_events(payload, current_app.extensions["kb_catalog"], signed_in=current_agent() is not None)
+    except AgentOnly:
+        message = "events from the agent wiki (site: internal) need the wiki's sign-in"
+        raise ApiError(403, "agent_only", message) from None
     except InvalidEvents as exc:
         errors = [{"field": e.field, "message": e.message} for e in exc.errors]
         raise ApiError(422, "invalid_events", "nothing was stored: fix these fields", errors) from None
-    if any(row.get("site") == "internal" for row in rows) and current_agent() is None:
-        # Anyone can reach this endpoint: without the wiki's sign-in, "agent feedback" and macro copies
-        # could be made up by anybody.
-        raise ApiError(403, "agent_only", "events from the agent wiki (site: internal) need the wiki's sign-in")
     votes = [_vote_row(row) for row in rows if row["type"] == "vote"]
     others = [_event_row(row) for row in rows if row["type"] != "vote"]
     try:
-        with current_app.extensions["kb_engine"].begin() as connection:  # all or nothing
+        with db.writing(current_app.extensions["kb_engine"]) as connection:  # all or nothing
             db.insert_events(connection, others)
             db.upsert_votes(connection, votes)
     except SQLAlchemyError:

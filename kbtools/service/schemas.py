@@ -70,6 +70,15 @@ EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
     "macro_used": _event("macro_used", _PAGE, ["article"], "An agent copied a macro's reply in the wiki."),
 }
 
+# The fields of each event type that name a page (those declared with the page-id schema): the validator looks
+# them up in the catalog, within what the client may see, so anonymous clients cannot probe internal ids.
+PAGE_FIELDS: dict[str, tuple[str, ...]] = {
+    kind: tuple(name for name, prop in schema["properties"].items() if prop is _ARTICLE)
+    for kind, schema in EVENT_SCHEMAS.items()
+}
+# Event types whose page must be a macro (only a macro's reply is copied)
+MACRO_EVENTS = ("macro_used",)
+
 BATCH_SCHEMA: dict[str, Any] = {
     "type": "object",
     "properties": {"events": {"type": "array", "minItems": 1, "maxItems": MAX_BATCH, "items": {"type": "object"}}},

@@ -7,23 +7,42 @@ from typing import Any
 from flask import Flask
 from gunicorn.app.base import BaseApplication
 
+# Seconds an idle kept-alive connection stays open: long enough for a reader's next page and its assets
+KEEPALIVE_SECONDS = 5
+
 
 class GunicornServer(BaseApplication):
-    """gunicorn with our settings and app, no config file: several sync workers, each its own DB pool."""
+    """gunicorn with our settings and app, no config file.
 
-    def __init__(self, app: Flask, host: str, port: int, workers: int):
+    Worker processes of the `gthread` class: each runs `threads` threads, and a connection holds a thread
+    only while its request is being read and answered, so a few slow clients (a half-sent request) cannot
+    hold up the others as they held a whole sync worker. A connection that sends nothing is put back on
+    the worker's poller after a few seconds and closed after `KEEPALIVE_SECONDS`.
+
+    The app (and its database engine) is made in the arbiter, which migrates the database before forking:
+    `pre_fork` empties the engine's pool there, so no worker inherits a connection (see db.connect).
+    """
+
+    def __init__(self, app: Flask, host: str, port: int, workers: int, threads: int):
         self.application = app
         self.options = {
             "bind": f"{host}:{port}",
             "workers": workers,
-            "worker_class": "sync",
-            "timeout": 30,
+            "worker_class": "gthread",
+            "threads": threads,
+            "keepalive": KEEPALIVE_SECONDS,
+            "timeout": 30,  # a worker silent this long is restarted (gthread workers stay responsive)
             "graceful_timeout": 10,
+            "pre_fork": self._pre_fork,
             "accesslog": None,  # access logs would hold client addresses: none are kept
             "errorlog": "-",
             "loglevel": "warning",
         }
         super().__init__()
+
+    def _pre_fork(self, server: Any, worker: Any) -> None:
+        # Before each fork (also a worker restarted later): the arbiter holds no open connection
+        self.application.extensions["kb_engine"].dispose()
 
     def load_config(self) -> None:
         for key, value in self.options.items():

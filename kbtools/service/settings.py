@@ -180,7 +180,16 @@ SETTINGS: tuple[Setting, ...] = (
         _sign_in_limit,
     ),
     Setting("contact_url", "", "Where the help center's 'Contact support' link goes."),
+    # How `kb serve` runs (gunicorn): processes, and threads in each
     Setting("workers", "4", "Worker processes of `kb serve` (gunicorn).", _positive),
+    Setting(
+        "threads",
+        "8",
+        "Threads per worker process of `kb serve` (gunicorn `gthread` workers): the requests each worker "
+        "handles at once. A slow client holds one thread while its request is incomplete, not a whole worker. "
+        "A worker opens up to 10 database connections: more threads than that wait for one.",
+        _positive,
+    ),
     Setting("min_votes", "5", "Votes an article needs before the dashboard ranks it among the worst.", _count),
 )
 

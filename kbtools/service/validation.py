@@ -11,7 +11,7 @@ from typing import Any
 from jsonschema import Draft7Validator, ValidationError
 
 from kbtools.service.catalog import Catalog
-from kbtools.service.schemas import BATCH_SCHEMA, EVENT_SCHEMAS, EVENT_TYPES
+from kbtools.service.schemas import BATCH_SCHEMA, EVENT_SCHEMAS, EVENT_TYPES, MACRO_EVENTS, PAGE_FIELDS
 
 _VALIDATORS = {kind: Draft7Validator(schema) for kind, schema in EVENT_SCHEMAS.items()}
 _BATCH = Draft7Validator(BATCH_SCHEMA)
@@ -28,6 +28,10 @@ class InvalidEvents(Exception):
     def __init__(self, errors: list[FieldError]):
         self.errors = errors
         super().__init__(f"{len(errors)} invalid fields")
+
+
+class AgentOnly(Exception):
+    """Events from the agent wiki (`site: internal`) sent by a client that is not signed in."""
 
 
 def _path(prefix: str, parts: Any) -> str:
@@ -94,8 +98,13 @@ def normalise_query(query: str) -> str:
     return " ".join(word for word in words if any(char.isalnum() for char in word))[:200]
 
 
-def parse_events(payload: Any, catalog: Catalog) -> list[dict[str, Any]]:
-    """The events of a request as rows to store; raises InvalidEvents listing every bad field."""
+def parse_events(payload: Any, catalog: Catalog, signed_in: bool) -> list[dict[str, Any]]:
+    """The events of a request as rows to store; raises InvalidEvents listing every bad field.
+
+    What a client learns about pages stays within what it may read: an anonymous client's events are checked
+    against the help center's pages only, so an internal id is as unknown as a made-up one, and its wiki events
+    (`site: internal`) raise AgentOnly before any page is looked up, whatever they name.
+    """
     if isinstance(payload, dict) and "events" in payload:
         errors = _schema_errors(_BATCH, payload, "")
         if errors:
@@ -103,6 +112,10 @@ def parse_events(payload: Any, catalog: Catalog) -> list[dict[str, Any]]:
         items = [(f"events[{index}]", item) for index, item in enumerate(payload["events"])]
     else:
         items = [("", payload)]
+    if not signed_in and any(isinstance(item, dict) and item.get("site") == "internal" for _, item in items):
+        # Anyone can reach the endpoint: without the wiki's sign-in, "agent feedback" and macro copies could be
+        # made up by anybody. Refused on the site field alone, so the answer says nothing about the pages named.
+        raise AgentOnly()
     errors: list[FieldError] = []
     rows = []
     now = datetime.now(UTC)
@@ -118,7 +131,7 @@ def parse_events(payload: Any, catalog: Catalog) -> list[dict[str, Any]]:
         # and pages for the fields whose shape is right
         item_errors = _schema_errors(_VALIDATORS[kind], item, prefix)
         malformed = {error.field for error in item_errors}
-        item_errors += _text_errors(item, prefix, malformed) + _known(item, catalog, prefix, malformed)
+        item_errors += _text_errors(item, prefix, malformed) + _known(item, catalog, prefix, malformed, signed_in)
         errors.extend(item_errors)
         if not item_errors:
             rows.append({**item, "created_at": now})
@@ -137,24 +150,33 @@ def _text_errors(item: dict[str, Any], prefix: str, malformed: set[str]) -> list
     return found
 
 
-def _known(item: dict[str, Any], catalog: Catalog, prefix: str, malformed: set[str]) -> list[FieldError]:
-    """Errors of a well-formed `lang` and `article` this knowledge base does not have."""
-    lang_field, article_field = _path(prefix, ["lang"]), _path(prefix, ["article"])
+def _known(
+    item: dict[str, Any], catalog: Catalog, prefix: str, malformed: set[str], signed_in: bool
+) -> list[FieldError]:
+    """Errors of a well-formed `lang` and page fields this knowledge base does not have (for the event's site)."""
+    lang_field = _path(prefix, ["lang"])
     lang = item.get("lang") if isinstance(item.get("lang"), str) and lang_field not in malformed else None
-    article = item.get("article") if isinstance(item.get("article"), str) and article_field not in malformed else None
     found = []
-    # The help center's events name its pages: nobody learns from our answers which internal pages exist
-    public_only = item.get("site", "public") != "internal"
     known_lang = lang is not None and lang in catalog.languages
     if lang is not None and not known_lang:
         found.append(FieldError(lang_field, f"not a language of this knowledge base: {sorted(catalog.languages)}"))
-    if article is None:
-        return found
-    if known_lang:
-        if not catalog.has(lang, article, public_only):
-            found.append(FieldError(article_field, f"no published page '{article}' in '{lang}'"))
-        elif item["type"] == "macro_used" and catalog.types.get((lang, article)) != "macro":
-            found.append(FieldError(article_field, f"'{article}' is not a macro: only a macro's reply is copied"))
-    elif not any(catalog.has(code, article, public_only) for code in sorted(catalog.languages)):
-        found.append(FieldError(article_field, f"no published page '{article}' in any language"))
+    # The help center's events name its pages; the wiki's (signed-in agents only: see parse_events) any page
+    site = "internal" if item.get("site") == "internal" else "public"
+    languages = [lang] if known_lang else sorted(catalog.languages)
+    where = f"in '{lang}'" if known_lang else "in any language"
+    for name in PAGE_FIELDS[item["type"]]:
+        field = _path(prefix, [name])
+        page = item.get(name)
+        if not isinstance(page, str) or field in malformed:
+            continue
+        found_in = [code for code in languages if catalog.has(code, page, site)]
+        if not found_in:
+            # Only a signed-in agent may learn that the page exists on the wiki
+            if signed_in and any(catalog.has(code, page, "internal") for code in languages):
+                message = f"'{page}' is an internal page: the help center's events (site: public) name its pages"
+            else:
+                message = f"no published page '{page}' {where}"
+            found.append(FieldError(field, message))
+        elif item["type"] in MACRO_EVENTS and known_lang and catalog.types.get((lang, page)) != "macro":
+            found.append(FieldError(field, f"'{page}' is not a macro: only a macro's reply is copied"))
     return found

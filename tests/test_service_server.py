@@ -111,12 +111,14 @@ def test_agent_signs_in_searches_the_wiki_and_copies_a_macro(server) -> None:
         page.screenshot(path=str(REPO_ROOT / "test-artifacts" / "screenshots" / "wiki-search.png"), full_page=True)
         first.get_by_role("button").click()
         assert page.evaluate("navigator.clipboard.readText()").startswith("Hi {{ticket.requester.first_name}}")
+        # The wiki sends its events with fetch (it needs the API marker header); closing the browser context
+        # at once would cancel a request still in flight, which a reader's open tab never does.
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            if _rows(database, "SELECT 1 FROM events WHERE type = 'macro_used' AND article = 'macro-refund-approved'"):
+                break
+            time.sleep(0.2)
         context.close()
-    deadline = time.monotonic() + 10
-    while time.monotonic() < deadline:
-        if _rows(database, "SELECT 1 FROM events WHERE type = 'macro_used' AND article = 'macro-refund-approved'"):
-            break
-        time.sleep(0.2)
     assert _rows(database, "SELECT site FROM events WHERE type = 'macro_used'") == [("internal",)]
     searches = _rows(database, "SELECT query, site FROM events WHERE type = 'search' AND query LIKE 'refund%'")
     assert ("refund approved", "internal") in searches

@@ -57,5 +57,17 @@ RULES: dict[str, Rule] = {
             W,
             "kb's section of .github/CODEOWNERS no longer matches the owners in front-matter: run `kb codeowners`.",
         ),
+        # Raw HTML in bodies, against the one allow-list in kbtools.sanitize (the build removes the same)
+        Rule(
+            "unsafe-html",
+            E,
+            "Raw HTML in a body that could run script, load another document or send a form (`<script>`, an "
+            "`on...` handler, a `javascript:` link, `<iframe>`, `<form>`...). The build removes it; write Markdown.",
+        ),
+        Rule(
+            "html-removed",
+            W,
+            "Raw HTML in a body that kb's allow-list does not keep (an element or attribute the build removes).",
+        ),
     )
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
@@ -32,9 +33,14 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
         sections = categories_with_pages(self.site)
         self.generated = generated_pages(self.site, config.site_name)
         # Labels reach mkdocs-material's navigation (sidebar, tabs, breadcrumbs) escaped: its templates print
-        # them raw. The site name too: the header and every <title> show it.
+        # them raw. mkdocs.yml's texts too: the header and every <title> show the site name.
         text = sanitize.text
         config.site_name = text(config.site_name)
+        for key in ("site_description", "site_author"):  # printed in <meta content="...">
+            if config.get(key):
+                config[key] = text(config[key])
+        if config.get("copyright"):  # mkdocs-material's footer shows it as HTML (a link, say): cleaned
+            config["copyright"] = Markup(sanitize.clean(str(config["copyright"])))
         nav: list[Any] = [{text(strings(self.site.lang)["home"]): "index.md"}]
         if any(page.path == SEARCH_PAGE for page in self.generated):  # the wiki's agent search
             nav.append({text(strings(self.site.lang)["search"]): SEARCH_PAGE})

@@ -137,6 +137,8 @@ def _hostile_tree(kb: MiniKB) -> None:
         f"site_name: {_yaml(payload('site name'))}\nsite_url: http://127.0.0.1:8000/\n"
         f"site_description: {_yaml(payload('site description'))}\nsite_author: {_yaml(payload('site author'))}\n"
         f"copyright: {_yaml(payload('copyright'))}\n"
+        # Every place mkdocs-material shows titles: tabs, breadcrumbs, footer links
+        "theme:\n  name: material\n  features: [navigation.tabs, navigation.path, navigation.footer]\n"
     )
     (kb.root / "content" / "taxonomy.yml").write_text(_taxonomy(), encoding="utf-8")
     body = "## Steps\n\n" + "\n\n".join(BODY_SHAPES.values()) + "\n\n" + HEADINGS + "\n" + LITERAL_BODY

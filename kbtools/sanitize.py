@@ -34,7 +34,7 @@ ALLOWED_TAGS = frozenset(
 # Attributes any allowed element may have (attr_list's ids and classes, headings' ids, language marks)
 GENERIC_ATTRIBUTES = frozenset({"id", "class", "title", "lang", "dir"})
 ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
-    "a": frozenset({"href", "hreflang"}),
+    "a": frozenset({"href", "hreflang", "name"}),  # name: pymdownx.highlight's line anchors
     "img": frozenset({"src", "alt", "width", "height", "loading"}),
     "ol": frozenset({"start", "reversed", "type"}),
     "li": frozenset({"value"}),

@@ -423,3 +423,78 @@ def test_the_sample_help_center_builds_strict_with_nothing_removed(tmp_path: Pat
     build fails on any sanitiser warning."""
     result = build_sites(KnowledgeBase(REPO_ROOT), BuildOptions(out_dir=tmp_path, strict=True))
     assert set(result.sites) == {"public", "internal"}
+
+
+LEGITIMATE_BODY = """\
+## Shortcuts
+
+Press ++ctrl+alt+del++, then ==mark== ^^inserted^^ ~~deleted~~ H~2~O {--old--}{++new++} (c) :smile:
+with a footnote[^1] and an abbreviation: HTML.
+
+*[HTML]: HyperText Markup Language
+
+Card
+:   A payment card.
+
+```python title="limits.py" linenums="1" hl_lines="2"
+limit = 500
+print(f"{limit} EUR")
+```
+
+Inline `#!python print(1)` code.
+
+??? note "Collapsed"
+    Hidden text.
+
+???+ tip
+    Open text.
+
+| Left | Right |
+|:-----|------:|
+| 1    | 2     |
+
+![A card](card.png){ width="300" loading=lazy }
+
+[^1]: The note.
+"""
+LEGITIMATE_EXTENSIONS = """\
+markdown_extensions:
+  - footnotes
+  - def_list
+  - abbr
+  - pymdownx.highlight: {anchor_linenums: true, line_spans: __span, pygments_lang_class: true}
+  - pymdownx.inlinehilite
+  - pymdownx.keys
+  - pymdownx.mark
+  - pymdownx.caret
+  - pymdownx.tilde
+  - pymdownx.critic
+  - pymdownx.smartsymbols
+  - pymdownx.emoji
+"""
+
+
+def test_the_allow_list_keeps_what_markdown_extensions_produce(mini_kb: MiniKB) -> None:
+    """Footnotes, keys, marks, definitions, abbreviations, highlighted code with line anchors, collapsible
+    blocks, aligned tables, images with attributes and emoji: a strict build removes nothing."""
+    (mini_kb.root / "mkdocs.yml").write_text("site_name: Test\n" + LEGITIMATE_EXTENSIONS, encoding="utf-8")
+    mini_kb.both("cards/rich.md", page("rich", "Rich", body=LEGITIMATE_BODY), page("rich", "Riche"))
+    (mini_kb.root / "content/en/cards/card.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    build_sites(KnowledgeBase(mini_kb.root), BuildOptions(strict=True))
+    built = (mini_kb.root / "site/internal/cards/rich/index.html").read_text(encoding="utf-8")
+    for kept in (
+        '<kbd class="key-control">',
+        "<mark>",
+        "<ins>",
+        "<del>",
+        '<sup id="fnref:1">',
+        "<dl>",
+        '<abbr title="HyperText Markup Language">',
+        'name="__codelineno-0-1"',
+        '<details class="note">',
+        '<details class="tip" open',
+        'style="text-align:left"',  # written back without spaces: the same CSS
+        'loading="lazy"',
+        'class="emojione"',
+    ):
+        assert kept in built, kept

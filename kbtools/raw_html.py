@@ -23,6 +23,8 @@ def _parser() -> MarkdownIt:
 
 def body_problems(body: str, first_line: int = 1) -> list[Problem]:
     """What the build would remove from the raw HTML of `body`, with file lines (`first_line`: the body's)."""
+    if "<" not in body:  # no tag, no raw HTML: most pages, and no second parse
+        return []
     found: list[Problem] = []
     for token in _parser().parse(body):
         if token.type == "html_block" and token.map:

@@ -11,10 +11,12 @@ from pathlib import Path
 
 import pytest
 from browser import chromium, free_port, serve
+from click.testing import CliRunner
 from conftest import REPO_ROOT, MiniKB, page
 from gitrepo import GitRepo
 
 from kbtools import sanitize
+from kbtools.cli import main
 from kbtools.lint import lint
 from kbtools.project import KnowledgeBase
 from site_plugins.build import BuildError, BuildOptions, build_sites
@@ -498,3 +500,15 @@ def test_the_allow_list_keeps_what_markdown_extensions_produce(mini_kb: MiniKB) 
         'class="emojione"',
     ):
         assert kept in built, kept
+
+
+@pytest.mark.parametrize("shape", ["script", "img onerror", "iframe srcdoc", "form"])
+def test_kb_build_refuses_a_body_with_script_capable_html(mini_kb: MiniKB, shape: str) -> None:
+    """`kb build` runs lint first: the writer gets file, line and what, and no site is built."""
+    body = f"Intro\n\n{BODY_SHAPES[shape]}\n"
+    mini_kb.both("cards/a.md", page("a", "A", body=body), page("a", "A", body=body))
+    result = CliRunner().invoke(main, ["--root", str(mini_kb.root), "build"])
+    assert result.exit_code == 1
+    assert "content/en/cards/a.md:14: error:" in result.output and "[unsafe-html]" in result.output
+    assert "Traceback" not in result.output
+    assert not (mini_kb.root / "site/public/cards/a").exists()

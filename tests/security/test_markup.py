@@ -333,6 +333,12 @@ def test_hostile_values_read_as_written(hostile, browser) -> None:
         assert code == "<img src=x onerror=\"window.__pwned='code'\">"
         assert "<script>window.__pwned='entity'</script>" in tab.locator("article").inner_text()
         assert tab.locator(".md-content").is_visible()  # the body's <style> did not hide the page
+        # kb's generated pages write titles and labels into Markdown: still exactly as written
+        tab.goto(server.url + "cards/")
+        assert tab.locator("article a", has_text="zorblax").first.inner_text() == payload("title")
+        assert tab.locator("article h1").inner_text() == payload("category label")
+        tab.goto(server.url + "tags/refund/")
+        assert payload("tag label") in tab.locator("article").inner_text()
         assert tab.locator("article input[name=password], article form[action*=evil], article iframe").count() == 0
         context.close()
 

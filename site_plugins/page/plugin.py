@@ -85,7 +85,8 @@ class PagePlugin(BasePlugin[PageConfig]):
             if "title" in page.meta:
                 page.meta["title"] = sanitize.text(page.meta["title"])
             return markdown
-        meta = {key: value for key, value in page.meta.items() if key not in _THEME_KEYS}
+        # Any other key a writer adds (lint reports it) is text too: the theme reads some, e.g. `author`
+        meta = {key: _as_text(value) for key, value in page.meta.items() if key not in _THEME_KEYS}
         meta["title"] = sanitize.text(doc.title)
         if doc.summary:
             meta["description"] = sanitize.text(doc.summary)
@@ -187,6 +188,17 @@ class PagePlugin(BasePlugin[PageConfig]):
         up = page.url.count("/") + (0 if self.site.lang == default else 1)
         prefix = "" if lang == default else f"{lang}/"
         return posixpath.join("../" * up if up else "./", prefix, page.url if url is None else url) or "./"
+
+
+def _as_text(value: Any) -> Any:
+    """A front-matter value with every string in it escaped for the theme (dates and numbers as they are)."""
+    if isinstance(value, str):
+        return sanitize.text(value)
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_text(item) for key, item in value.items()}
+    return value
 
 
 def _base_url(site_url: str | None, site: Site, root: str) -> str:

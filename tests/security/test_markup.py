@@ -48,6 +48,7 @@ VALUE_FIELDS = (
     "title",
     "summary",
     "keyword",
+    "author key",  # not in kb's schema (lint says so), but mkdocs-material prints page.meta.author
     "macro title",
     "macro summary",
     "macro action",
@@ -154,6 +155,7 @@ def _hostile_tree(kb: MiniKB) -> None:
             tags="[refund]",
             case_reason="card/declined",
             related="[literal]",
+            extra=f"author: {_yaml(payload('author key'))}\n",
             body=body,
         ),
     )

@@ -292,6 +292,15 @@ def browser():
         yield launched
 
 
+@pytest.fixture(scope="module")
+def server(hostile):
+    """One server for the module, as in tests/test_browser.py: a server closed between tests waits for the
+    connections the (module-wide) browser keeps open."""
+    site, _, port = hostile
+    with serve(site, port) as running:
+        yield running
+
+
 def _visit(browser, url: str) -> tuple[object, list[str], str]:
     """Open `url`; (window.__pwned, dialogs opened, the page's visible text)."""
     context = browser.new_context()
@@ -310,57 +319,53 @@ def _visit(browser, url: str) -> tuple[object, list[str], str]:
 
 
 @pytest.mark.parametrize("url", PUBLIC_PAGES + PUBLIC_PAGES_FR + WIKI_PAGES)
-def test_no_payload_runs_in_the_browser(hostile, browser, url: str) -> None:
-    site, _, port = hostile
-    with serve(site, port) as server:
-        flag, dialogs, text = _visit(browser, server.url + url)
+def test_no_payload_runs_in_the_browser(server, browser, url: str) -> None:
+    flag, dialogs, text = _visit(browser, server.url + url)
     assert flag is None, f"a payload ran: {flag}"
     assert dialogs == []
     assert "zorblax" in text  # the hostile values are there, as text
 
 
-def test_hostile_values_read_as_written(hostile, browser) -> None:
+def test_hostile_values_read_as_written(server, browser) -> None:
     """A reader sees the title exactly as the writer typed it: in the heading, the tab title, the navigation."""
-    site, _, port = hostile
-    with serve(site, port) as server:
-        context = browser.new_context()
-        tab = context.new_page()
-        tab.goto(server.url + "cards/literal/")
-        assert tab.locator("article h1").inner_text() == LITERAL_TITLE
-        assert tab.title().startswith(LITERAL_TITLE)
-        assert tab.locator(".md-nav__link", has_text=LITERAL_TITLE).count() >= 1
-        tab.goto(server.url + "cards/hostile/")
-        assert tab.locator("article h1").inner_text() == payload("title")
-        code = tab.locator("article code", has_text="pwned='code'").first.inner_text()
-        assert code == "<img src=x onerror=\"window.__pwned='code'\">"
-        assert "<script>window.__pwned='entity'</script>" in tab.locator("article").inner_text()
-        assert tab.locator(".md-content").is_visible()  # the body's <style> did not hide the page
-        # kb's generated pages write titles and labels into Markdown: still exactly as written
-        tab.goto(server.url + "cards/")
-        assert tab.locator("article a", has_text="zorblax").first.inner_text() == payload("title")
-        assert tab.locator("article h1").inner_text() == payload("category label")
-        tab.goto(server.url + "tags/refund/")
-        assert payload("tag label") in tab.locator("article").inner_text()
-        assert tab.locator("article input[name=password], article form[action*=evil], article iframe").count() == 0
-        context.close()
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    tab.goto(server.url + "cards/literal/")
+    assert tab.locator("article h1").inner_text() == LITERAL_TITLE
+    assert tab.title().startswith(LITERAL_TITLE)
+    assert tab.locator(".md-nav__link", has_text=LITERAL_TITLE).count() >= 1
+    tab.goto(server.url + "cards/hostile/")
+    assert tab.locator("article h1").inner_text() == payload("title")
+    code = tab.locator("article code", has_text="pwned='code'").first.inner_text()
+    assert code == "<img src=x onerror=\"window.__pwned='code'\">"
+    assert "<script>window.__pwned='entity'</script>" in tab.locator("article").inner_text()
+    assert tab.locator(".md-content").is_visible()  # the body's <style> did not hide the page
+    assert tab.locator("article input[name=password], article form[action*=evil], article iframe").count() == 0
+    # kb's generated pages write titles and labels into Markdown: still exactly as written
+    tab.goto(server.url + "cards/")
+    assert tab.locator("article a", has_text="zorblax").first.inner_text() == payload("title")
+    assert tab.locator("article h1").inner_text() == payload("category label")
+    tab.goto(server.url + "tags/refund/")
+    assert payload("tag label") in tab.locator("article").inner_text()
+    context.close()
 
 
-def test_public_search_results_show_hostile_titles_as_text(hostile, browser) -> None:
-    site, _, port = hostile
-    with serve(site, port) as server:
-        context = browser.new_context()
-        tab = context.new_page()
-        dialogs: list[str] = []
-        tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
-        tab.goto(server.url + "cards/neighbour/")
-        tab.wait_for_load_state("networkidle")  # the search index is loaded by a web worker
-        tab.locator(".md-search__input").first.click()
-        tab.locator('[data-md-component="search-query"]').press_sequentially("zorblax", delay=30)
-        tab.locator(".md-search-result__item").first.wait_for()
-        assert tab.evaluate("window.__pwned === undefined ? null : window.__pwned") is None
-        assert "zorblax" in tab.locator(".md-search-result").inner_text()
-        assert dialogs == []
-        context.close()
+def test_public_search_results_show_hostile_titles_as_text(server, browser) -> None:
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    tab = context.new_page()
+    dialogs: list[str] = []
+    tab.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
+    tab.goto(server.url + "cards/neighbour/")
+    tab.wait_for_load_state("networkidle")  # the search index is loaded by a web worker
+    tab.locator(".md-search__input").first.click()
+    tab.locator('[data-md-component="search-query"]').press_sequentially("zorblax", delay=30)
+    tab.locator(".md-search-result__item").first.wait_for()
+    assert tab.evaluate("window.__pwned === undefined ? null : window.__pwned") is None
+    assert "zorblax" in tab.locator(".md-search-result").inner_text()
+    assert dialogs == []
+    context.close()
 
 
 BODY_LINES = list(BODY_SHAPES.items())

@@ -500,6 +500,23 @@ CASES = [
         ("en/cards/a.md", 12),
         says="only in the title",
     ),
+    # Raw HTML in bodies (kbtools.sanitize); tests/security/test_markup.py covers every shape
+    Case(
+        "unsafe-html",
+        "an image with an event handler",
+        lambda kb: translated(kb, "cards/a.md", page("a", body="Hello <img src=x.png onerror=alert(1)>\n")),
+        lambda kb: translated(kb, "cards/a.md", page("a", body="Hello ![a card](x.png)\n")),
+        ("en/cards/a.md", 12),
+        says="onerror on <img> is not published",
+    ),
+    Case(
+        "html-removed",
+        "an element the allow-list does not keep",
+        lambda kb: translated(kb, "cards/a.md", page("a", body="Intro\n\n<video src=intro.mp4></video>\n")),
+        lambda kb: translated(kb, "cards/a.md", page("a", body="Intro\n\n[Watch the video](intro.mp4)\n")),
+        ("en/cards/a.md", 14),
+        says="<video> is not in kb's allow-list",
+    ),
 ]
 
 

@@ -10,6 +10,7 @@ from kbtools.content import Document
 from kbtools.findings import Finding
 from kbtools.lint.rules import RULES
 from kbtools.macros import BUILTIN_PLACEHOLDERS
+from kbtools.raw_html import body_problems
 from kbtools.reviews import review_due
 from kbtools.schema import FIELDS, FIELDS_BY_NAME, CheckContext, did_you_mean
 from kbtools.taxonomy import CONTENT_TYPES, Taxonomy
@@ -27,6 +28,7 @@ def check_file(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Findi
         yield from _placeholders(doc, taxonomy)
     yield from _review(doc, taxonomy, today)
     yield from _agent_block_shapes(doc)
+    yield from _raw_html(doc)
 
 
 def _duplicate_keys(doc: Document) -> Iterator[Finding]:
@@ -101,3 +103,14 @@ def _agent_block_shapes(doc: Document) -> Iterator[Finding]:
     """Agent-only blocks a writer could misread: the site's reading (kbtools.agent_blocks) is the only one."""
     for problem in ambiguous_agent_markup(doc.body, doc.body_line):
         yield finding(doc, "agent-block-shape", problem.message, problem.line)
+
+
+def _raw_html(doc: Document) -> Iterator[Finding]:
+    """Raw HTML the build would remove from the body (kbtools.sanitize's allow-list)."""
+    for problem in body_problems(doc.body, doc.body_line):
+        if problem.script:
+            yield finding(doc, "unsafe-html", f"{problem.what} is not published: it could run script", problem.line)
+        else:
+            yield finding(
+                doc, "html-removed", f"{problem.what} is not in kb's allow-list: the build removes it", problem.line
+            )

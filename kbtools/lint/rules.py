@@ -80,5 +80,17 @@ RULES: dict[str, Rule] = {
             "container), `!!!agent` or `!!! Agent`, an `agent` class set with `{: .agent }` or HTML, or a line "
             "that ends the block early (not indented, or indented less than 4 spaces).",
         ),
+        # Raw HTML in bodies, against the one allow-list in kbtools.sanitize (the build removes the same)
+        Rule(
+            "unsafe-html",
+            E,
+            "Raw HTML in a body that could run script, load another document or send a form (`<script>`, an "
+            "`on...` handler, a `javascript:` link, `<iframe>`, `<form>`...). The build removes it; write Markdown.",
+        ),
+        Rule(
+            "html-removed",
+            W,
+            "Raw HTML in a body that kb's allow-list does not keep (an element or attribute the build removes).",
+        ),
     )
 }

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import html
+import json
 import posixpath
 from dataclasses import dataclass
 
 from kbtools.content import Document
+from kbtools.sanitize import markdown_text
 from kbtools.taxonomy import CONTENT_TYPES
 from site_plugins.site import Site
 from site_plugins.strings import strings
@@ -20,15 +22,18 @@ class GeneratedPage:
     markdown: str
 
 
+# Every label, title and summary placed in these pages' Markdown goes through `markdown_text`: shown as
+# written, never read as Markdown or HTML. Titles in front-matter are YAML strings; kb-page escapes them.
+
+
 def _front(title: str, extra: str = "") -> str:
-    safe = title.replace('"', '\\"')
-    return f'---\ntitle: "{safe}"\n{extra}---\n\n'
+    return f"---\ntitle: {json.dumps(title)}\n{extra}---\n\n"  # JSON strings are YAML strings
 
 
 def _link(from_path: str, doc: Document) -> str:
     target = posixpath.relpath(doc.rel, posixpath.dirname(from_path) or ".")
-    summary = f" — {doc.summary}" if doc.summary else ""
-    return f"- [{doc.title}]({target}){summary}"
+    summary = f" — {markdown_text(doc.summary)}" if doc.summary else ""
+    return f"- [{markdown_text(doc.title)}]({target}){summary}"
 
 
 def categories_with_pages(site: Site) -> list[tuple[str, list[Document]]]:
@@ -49,14 +54,14 @@ def home_page(site: Site, site_name: str) -> GeneratedPage:
         # The title as a heading, not front-matter: the theme then names the tab "<site name>", not
         # "<site name> - <site name>"
         "---\nhide: [navigation, toc, feedback]\n---\n\n",
-        f"# {site_name}\n",
+        f"# {markdown_text(site_name)}\n",
         f"{intro}\n",
         '<div class="grid cards" markdown>\n',
     ]
     for category, docs in categories_with_pages(site):
         found = site.taxonomy.categories[category]
-        label = site.taxonomy.label(found.labels, site.lang)
-        description = site.taxonomy.label(found.descriptions, site.lang) if found.descriptions else ""
+        label = markdown_text(site.taxonomy.label(found.labels, site.lang))
+        description = markdown_text(site.taxonomy.label(found.descriptions, site.lang)) if found.descriptions else ""
         lines.append(f"-   **[{label}]({category}/index.md)**\n\n    ---\n\n    {description}\n")
         lines.append(f"    _{len(docs)} {text['articles_count']}_\n")
     lines.append("</div>\n")
@@ -69,7 +74,7 @@ def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedP
     path = f"{category}/index.md"
     lines = [_front(site.taxonomy.label(found.labels, site.lang))]
     if found.descriptions:
-        lines.append(site.taxonomy.label(found.descriptions, site.lang) + "\n")
+        lines.append(markdown_text(site.taxonomy.label(found.descriptions, site.lang)) + "\n")
     for content_type in CONTENT_TYPES:
         of_type = [d for d in docs if d.type == content_type]
         if of_type:
@@ -93,8 +98,12 @@ def tag_pages(site: Site) -> list[GeneratedPage]:
         label = site.taxonomy.tag_label(tag, site.lang)
         path = f"{TAGS_DIR}/{tag}.md"
         docs = sorted(by_tag[tag], key=lambda d: d.title.casefold())
-        index_lines.append(f"- [{label}]({tag}.md) ({len(docs)})")
-        body = [_front(label), f"{text['tag_page_intro']} _{label}_.\n", *(_link(path, d) for d in docs)]
+        index_lines.append(f"- [{markdown_text(label)}]({tag}.md) ({len(docs)})")
+        body = [
+            _front(label),
+            f"{text['tag_page_intro']} _{markdown_text(label)}_.\n",
+            *(_link(path, d) for d in docs),
+        ]
         pages.append(GeneratedPage(path, "\n".join(body) + "\n"))
     pages.append(GeneratedPage(f"{TAGS_DIR}/index.md", "\n".join(index_lines) + "\n"))
     return pages

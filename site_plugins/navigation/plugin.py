@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from kbtools import sanitize
 from site_plugins.config import NavigationConfig
 from site_plugins.navigation.pages import (
     SEARCH_PAGE,
@@ -30,14 +32,23 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
         self.site = load_site(self.config.root, self.config.audience, self.config.lang)
         sections = categories_with_pages(self.site)
         self.generated = generated_pages(self.site, config.site_name)
-        nav: list[Any] = [{strings(self.site.lang)["home"]: "index.md"}]
+        # Labels reach mkdocs-material's navigation (sidebar, tabs, breadcrumbs) escaped: its templates print
+        # them raw. mkdocs.yml's texts too: the header and every <title> show the site name.
+        text = sanitize.text
+        config.site_name = text(config.site_name)
+        for key in ("site_description", "site_author"):  # printed in <meta content="...">
+            if config.get(key):
+                config[key] = text(config[key])
+        if config.get("copyright"):  # mkdocs-material's footer shows it as HTML (a link, say): cleaned
+            config["copyright"] = Markup(sanitize.clean(str(config["copyright"])))
+        nav: list[Any] = [{text(strings(self.site.lang)["home"]): "index.md"}]
         if any(page.path == SEARCH_PAGE for page in self.generated):  # the wiki's agent search
-            nav.append({strings(self.site.lang)["search"]: SEARCH_PAGE})
+            nav.append({text(strings(self.site.lang)["search"]): SEARCH_PAGE})
         for category, docs in sections:
             label = self.site.taxonomy.label(self.site.taxonomy.categories[category].labels, self.site.lang)
-            nav.append({label: [f"{category}/index.md", *(doc.rel for doc in docs)]})
+            nav.append({text(label): [f"{category}/index.md", *(doc.rel for doc in docs)]})
         if any(page.path.startswith(f"{TAGS_DIR}/") for page in self.generated):
-            nav.append({strings(self.site.lang)["tags"]: f"{TAGS_DIR}/index.md"})
+            nav.append({text(strings(self.site.lang)["tags"]): f"{TAGS_DIR}/index.md"})
         config.nav = nav
         return config
 
@@ -56,6 +67,7 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
             # mkdocs-material shows these as tag chips above the content; its `url` filter makes the
             # site-relative tag page URL relative to this page
             context["tags"] = [
-                {"name": self.site.taxonomy.tag_label(tag, self.site.lang), "url": tag_url(tag)} for tag in doc.tags
+                {"name": sanitize.text(self.site.taxonomy.tag_label(tag, self.site.lang)), "url": tag_url(tag)}
+                for tag in doc.tags
             ]
         return context

@@ -1,15 +1,21 @@
-"""What kb adds around a page's content: notices, last-updated line, contact link, wiki info, macros."""
+"""What kb adds around a page's content: notices, last-updated line, contact link, wiki info, macros.
+
+Every fragment is built with `markupsafe.Markup.format`, which escapes each value it is given unless the
+value is itself `Markup` (a fragment built the same way): escaping by construction, never by hand.
+"""
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 from datetime import date
 
+from markupsafe import Markup
+
 from kbtools.content import Document
 from kbtools.exports.macros import reply_markdown
 from kbtools.reviews import review_due
+from kbtools.sanitize import markdown_text
 from kbtools.translations import State, content_path, translation_state
 from site_plugins.site import Site
 from site_plugins.strings import strings
@@ -26,17 +32,27 @@ def notices(site: Site, doc: Document, original_url: str) -> str:
     """Banners above the content: an untranslated page shown in the source language, an outdated translation."""
     text = strings(site.lang)
     if site.is_fallback(doc):
-        return f'<div class="admonition info kb-notice kb-fallback"><p>{html.escape(text["fallback_notice"])}</p></div>'
+        return Markup('<div class="admonition info kb-notice kb-fallback"><p>{}</p></div>').format(
+            text["fallback_notice"]
+        )
     if doc.lang == site.content.default_language:
-        return ""
+        return Markup()
     state = translation_state(site.content, site.history, doc.rel, doc.lang)
     if state.state is not State.OUTDATED:
-        return ""
-    return (
-        f'<div class="admonition warning kb-notice kb-outdated"><p>{html.escape(text["outdated_notice"])} '
-        f'<a href="{html.escape(original_url)}" hreflang="{site.content.default_language}">'
-        f"{html.escape(text['read_original'])}</a></p></div>"
-    )
+        return Markup()
+    return Markup(
+        '<div class="admonition warning kb-notice kb-outdated"><p>{} <a href="{}" hreflang="{}">{}</a></p></div>'
+    ).format(text["outdated_notice"], original_url, site.content.default_language, text["read_original"])
+
+
+def fallback_heading(doc: Document) -> Markup:
+    """The h1 of a page shown in its source language: marked with that language, not indexed twice."""
+    return Markup('<h1 lang="{}" data-search-exclude>{}</h1>').format(doc.lang, doc.title)
+
+
+def fallback_text(doc: Document, content_html: str) -> Markup:
+    """`content_html` (already cleaned) marked as written in the page's own language."""
+    return Markup('<div class="kb-fallback-text" lang="{}">{}</div>').format(doc.lang, Markup(content_html))
 
 
 def related_section(site: Site, doc: Document) -> str:
@@ -51,19 +67,13 @@ def related_section(site: Site, doc: Document) -> str:
         if shown is None or shown.rel == doc.rel:  # internal on the public site, a draft, itself
             continue
         href = posixpath.relpath(shown.rel, posixpath.dirname(doc.rel) or ".")
-        links.append(f"- [{_markdown_text(shown.title)}]({href})")
+        links.append(f"- [{markdown_text(shown.title)}]({href})")
     if not links:
         return ""
     return f"\n\n## {strings(doc.lang)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
 
 
-def _markdown_text(text: str) -> str:
-    """Title text inside a Markdown link: Markdown's own characters escaped, HTML's as entities."""
-    escaped = re.sub(r"([\\`*_\[\]])", r"\\\1", text)
-    return escaped.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
-def last_updated(site: Site, doc: Document) -> str:
+def last_updated(site: Site, doc: Document) -> Markup:
     text = strings(site.lang)
     commit = site.history.last_change(content_path(doc.lang, doc.rel))
     if commit is None:
@@ -71,27 +81,25 @@ def last_updated(site: Site, doc: Document) -> str:
         who = text["not_committed"]
     else:
         when = commit.date.date().isoformat()
-        who = f"{text['by']} {html.escape(commit.author)}"
-    return (
-        f'<p class="kb-updated"><small>{html.escape(text["last_updated"] + text["colon"])} '
-        f'<time datetime="{when}">{when}</time> {who}</small></p>'
+        who = f"{text['by']} {commit.author}"
+    return Markup('<p class="kb-updated"><small>{} <time datetime="{}">{}</time> {}</small></p>').format(
+        text["last_updated"] + text["colon"], when, when, who
     )
 
 
-def contact_link(site: Site, contact_url: str) -> str:
+def contact_link(site: Site, contact_url: str) -> Markup:
     if not contact_url:
-        return ""
-    label = html.escape(strings(site.lang)["contact"])
-    return (
-        f'<p class="kb-contact"><a class="md-button" href="{html.escape(contact_url)}" data-kb-contact>{label}</a></p>'
+        return Markup()
+    return Markup('<p class="kb-contact"><a class="md-button" href="{}" data-kb-contact>{}</a></p>').format(
+        contact_url, strings(site.lang)["contact"]
     )
 
 
-def wiki_info(site: Site, doc: Document) -> str:
+def wiki_info(site: Site, doc: Document) -> Markup:
     """The facts agents need at the top of every wiki page: type, audience, owner, case reason, review."""
     text = strings(site.lang)
     taxonomy = site.taxonomy
-    rows = [
+    rows: list[tuple[str, str | Markup]] = [
         (text["info.type"], text.get(f"kind.{doc.type}", doc.type)),
         (text["info.audience"], text.get(f"audience.{doc.audience}", doc.audience)),
         (text["info.owner"], taxonomy.teams[doc.owner].name if doc.owner in taxonomy.teams else doc.owner),
@@ -107,12 +115,11 @@ def wiki_info(site: Site, doc: Document) -> str:
     due = review_due(doc, taxonomy)
     if due:
         overdue = " kb-overdue" if due < date.today() else ""
-        rows.append((text["info.review_due"], f'<span class="kb-review{overdue}">{due.isoformat()}</span>'))
-    cells = "".join(
-        f"<div><dt>{html.escape(label)}</dt><dd>{value if '<span' in value else html.escape(value)}</dd></div>"
-        for label, value in rows
-    )
-    return f'<dl class="kb-info">{cells}</dl>'
+        rows.append(
+            (text["info.review_due"], Markup('<span class="kb-review{}">{}</span>').format(overdue, due.isoformat()))
+        )
+    cells = Markup().join(Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(label, value) for label, value in rows)
+    return Markup('<dl class="kb-info">{}</dl>').format(cells)
 
 
 def macro_reply(site: Site, doc: Document, base_url: str) -> str:
@@ -124,33 +131,45 @@ def macro_reply(site: Site, doc: Document, base_url: str) -> str:
     return reply_markdown(doc, site.content, site.taxonomy, base_url).strip()
 
 
-def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> str:
+def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Markup:
     """A macro page: when to use it, the reply with placeholders highlighted, a copy button, the actions.
 
-    `content_html` is the reply as agents read it (agent notes included); `reply` is the text copied.
+    `content_html` is the reply as agents read it (agent notes included), already cleaned; `reply` is the text
+    copied.
     """
     text = strings(site.lang)
-    highlighted = _PLACEHOLDER.sub(r'<code class="kb-placeholder">{{\1}}</code>', content_html)
-    actions = "".join(
-        f"<tr><th>{html.escape(text.get(f'action.{name}', name))}</th>"
-        f"<td>{html.escape(_action_value(site, name, value))} "
-        f'<code class="kb-action-key">{html.escape(name)}</code></td></tr>'
+    # A placeholder's name is only word characters and dots: nothing to escape
+    highlighted = Markup(_PLACEHOLDER.sub(r'<code class="kb-placeholder">{{\1}}</code>', content_html))
+    actions = Markup().join(
+        Markup('<tr><th>{}</th><td>{} <code class="kb-action-key">{}</code></td></tr>').format(
+            text.get(f"action.{name}", name), _action_value(site, name, value), name
+        )
         for name, value in doc.actions.items()
     )
     when = (
-        f"<p><strong>{html.escape(text['macro.when'] + text['colon'])}</strong> {html.escape(doc.summary)}</p>"
+        Markup("<p><strong>{}</strong> {}</p>").format(text["macro.when"] + text["colon"], doc.summary)
         if doc.summary
-        else ""
+        else Markup()
     )
-    return (
-        f'{when}<div class="kb-macro" data-kb-macro="{html.escape(doc.id)}">'
-        f'<div class="kb-macro__bar"><strong>{html.escape(text["macro.reply"])}</strong>'
-        f'<button type="button" class="md-button md-button--primary kb-copy" data-kb-copy '
-        f'data-copied="{html.escape(text["macro.copied"])}">{html.escape(text["macro.copy"])}</button></div>'
-        f'<div class="kb-macro__reply">{highlighted}</div>'
-        f'<textarea class="kb-macro__source" hidden readonly>{html.escape(reply)}</textarea></div>'
-        f'<h2 id="kb-actions">{html.escape(text["macro.actions"])}</h2>'
-        f'<table class="kb-actions"><tbody>{actions}</tbody></table>'
+    return Markup(
+        '{}<div class="kb-macro" data-kb-macro="{}">'
+        '<div class="kb-macro__bar"><strong>{}</strong>'
+        '<button type="button" class="md-button md-button--primary kb-copy" data-kb-copy '
+        'data-copied="{}">{}</button></div>'
+        '<div class="kb-macro__reply">{}</div>'
+        '<textarea class="kb-macro__source" hidden readonly>{}</textarea></div>'
+        '<h2 id="kb-actions">{}</h2>'
+        '<table class="kb-actions"><tbody>{}</tbody></table>'
+    ).format(
+        when,
+        doc.id,
+        text["macro.reply"],
+        text["macro.copied"],
+        text["macro.copy"],
+        highlighted,
+        reply,
+        text["macro.actions"],
+        actions,
     )
 
 

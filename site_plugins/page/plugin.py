@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import logging
 import posixpath
-from html import escape
 from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin
@@ -13,6 +13,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
+from kbtools import sanitize
 from kbtools.publishing import normal_base_url, site_base_url
 from kbtools.urls import site_prefix
 from site_plugins.config import PageConfig
@@ -20,6 +21,8 @@ from site_plugins.navigation.pages import page_paths
 from site_plugins.page.admonitions import localize_admonitions
 from site_plugins.page.decorations import (
     contact_link,
+    fallback_heading,
+    fallback_text,
     last_updated,
     macro_panel,
     macro_reply,
@@ -39,6 +42,8 @@ _WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js"}
 # Front-matter keys mkdocs-material gives a meaning of its own; ours move under page.meta["kb"].
 _THEME_KEYS = ("status", "tags", "search", "hide", "template", "icon", "subtitle", "description")
 
+log = logging.getLogger("mkdocs.plugins.kb-page")  # a warning fails `kb build --strict`
+
 
 class PagePlugin(BasePlugin[PageConfig]):
     site: Site
@@ -47,7 +52,12 @@ class PagePlugin(BasePlugin[PageConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.site = load_site(self.config.root, self.config.audience, self.config.lang)
         self.base_url = _base_url(config.site_url, self.site, self.config.root)
-        self.root_alternates = config.extra.get("alternate")
+        # mkdocs-material prints the language names raw (its templates do not escape)
+        self.root_alternates = [
+            {**alternate, "name": sanitize.text(alternate.get("name", ""))}
+            for alternate in config.extra.get("alternate") or []
+        ]
+        config.extra["alternate"] = self.root_alternates
         self.pages_in: dict[str, set[str]] = {}
         config.extra["kb"] = {
             "service_url": self.config.service_url,
@@ -68,21 +78,26 @@ class PagePlugin(BasePlugin[PageConfig]):
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
+        # Every value the theme prints reaches it escaped (MkDocs' Jinja has no autoescape): the title shows in
+        # the navigation of every page, the <title>, breadcrumbs, footer links and the search index.
         doc = self.site.documents.get(page.file.src_uri)
-        if doc is None:  # a generated page
+        if doc is None:  # a generated page: its title is a label kb wrote as front-matter text
+            if "title" in page.meta:
+                page.meta["title"] = sanitize.text(page.meta["title"])
             return markdown
-        meta = {key: value for key, value in page.meta.items() if key not in _THEME_KEYS}
-        meta["title"] = doc.title
+        # Any other key a writer adds (lint reports it) is text too: the theme reads some, e.g. `author`
+        meta = {key: _as_text(value) for key, value in page.meta.items() if key not in _THEME_KEYS}
+        meta["title"] = sanitize.text(doc.title)
         if doc.summary:
-            meta["description"] = doc.summary
+            meta["description"] = sanitize.text(doc.summary)
         # mkdocs-material's search indexes `tags` with their own weight: the keywords customers use
         # (kb.css hides them in the search results: they are synonyms, not tags to show readers)
-        meta["tags"] = doc.keywords
+        meta["tags"] = [sanitize.text(keyword) for keyword in doc.keywords]
         meta["kb"] = {
-            "id": doc.id,
-            "lang": doc.lang,
-            "type": doc.type,
-            "version": version_of(self.site, doc),
+            "id": sanitize.text(doc.id),
+            "lang": sanitize.text(doc.lang),
+            "type": sanitize.text(doc.type),
+            "version": sanitize.text(version_of(self.site, doc)),
         }
         page.meta = meta
         if doc.type != "macro":  # a macro's body is the reply itself
@@ -93,15 +108,16 @@ class PagePlugin(BasePlugin[PageConfig]):
     @event_priority(-50)  # after the theme's own content processing
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
         doc = self.site.documents.get(page.file.src_uri)
-        if doc is None:
+        if doc is None:  # kb's generated pages: built from escaped values (site_plugins.navigation.pages)
             return html
+        html = self._clean(html, page)
         heading = ""
         if self.site.is_fallback(doc):
             # Shown in another language than the site's: screen readers must switch voice for the text. The
             # title too, so kb writes the h1 the theme would have (not indexed twice by the search plugin).
             if "<h1" not in html:
-                heading = f'<h1 lang="{doc.lang}" data-search-exclude>{escape(doc.title)}</h1>'
-            html = f'<div class="kb-fallback-text" lang="{doc.lang}">{html}</div>'
+                heading = fallback_heading(doc)
+            html = fallback_text(doc, html)
         before = notices(self.site, doc, self._url_in(page, self.site.content.default_language))
         if doc.type == "macro":
             html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
@@ -110,7 +126,20 @@ class PagePlugin(BasePlugin[PageConfig]):
         after = last_updated(self.site, doc)
         if self.site.is_public and doc.type in ("article", "troubleshooting"):
             after += contact_link(self.site, self.config.contact_url)
-        return heading + before + html + after
+        # Joined as plain text: `Markup + str` would escape the page's HTML
+        return "".join((heading, before, html, after))
+
+    def _clean(self, html: str, page: Page) -> str:
+        """The writer's body with only the allowed HTML (kbtools.sanitize); what went is a build warning."""
+        removed = sanitize.problems(html)
+        if removed:
+            shown = ", ".join(dict.fromkeys(str(problem) for problem in removed))
+            log.warning(
+                "Doc file '%s': HTML kb does not publish was removed: %s (see `kb lint` and docs/writers.md)",
+                page.file.src_uri,
+                shown,
+            )
+        return sanitize.clean(html)
 
     def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
         # The same page in each language, when that language's site has it (not a translation whose source is
@@ -125,7 +154,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         page.meta["kb"]["alternates"] = [
             {
                 "lang": language.code,
-                "name": language.name,
+                "name": sanitize.text(language.name),
                 "link": versions.get(language.code) or self._url_in(page, language.code, ""),
             }
             for language in self.site.taxonomy.languages
@@ -135,7 +164,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         # are; on_post_page puts the site roots back.
         if page.canonical_url:
             config.extra["alternate"] = [
-                {"name": language.name, "lang": language.code, "link": urljoin(page.canonical_url, link)}
+                {"name": sanitize.text(language.name), "lang": language.code, "link": urljoin(page.canonical_url, link)}
                 for language in self.site.taxonomy.languages
                 if (link := versions.get(language.code))
             ]
@@ -159,6 +188,17 @@ class PagePlugin(BasePlugin[PageConfig]):
         up = page.url.count("/") + (0 if self.site.lang == default else 1)
         prefix = "" if lang == default else f"{lang}/"
         return posixpath.join("../" * up if up else "./", prefix, page.url if url is None else url) or "./"
+
+
+def _as_text(value: Any) -> Any:
+    """A front-matter value with every string in it escaped for the theme (dates and numbers as they are)."""
+    if isinstance(value, str):
+        return sanitize.text(value)
+    if isinstance(value, list):
+        return [_as_text(item) for item in value]
+    if isinstance(value, dict):
+        return {key: _as_text(item) for key, item in value.items()}
+    return value
 
 
 def _base_url(site_url: str | None, site: Site, root: str) -> str:

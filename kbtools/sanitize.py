@@ -38,8 +38,8 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "img": frozenset({"src", "alt", "width", "height", "loading"}),
     "ol": frozenset({"start", "reversed", "type"}),
     "li": frozenset({"value"}),
-    "td": frozenset({"colspan", "rowspan", "headers", "style"}),
-    "th": frozenset({"colspan", "rowspan", "headers", "scope", "style"}),
+    "td": frozenset({"align", "colspan", "rowspan", "headers", "style"}),
+    "th": frozenset({"align", "colspan", "rowspan", "headers", "scope", "style"}),
     "col": frozenset({"span"}),
     "colgroup": frozenset({"span"}),
     "details": frozenset({"open"}),
@@ -55,7 +55,8 @@ ALLOWED_ATTRIBUTES: dict[str, frozenset[str]] = {
     "circle": frozenset({"cx", "cy", "r", "fill"}),
     "rect": frozenset({"x", "y", "width", "height", "rx", "ry", "fill"}),
 }
-# CSS in a `style` attribute: only the column alignment Python-Markdown's tables write
+# CSS in a `style` attribute: only column alignment (kb builds tables with `align=`, which the CSP allows;
+# a `style=` from raw HTML is kept as the writer wrote it, and the CSP ignores it)
 ALLOWED_STYLE_PROPERTIES = frozenset({"text-align"})
 URL_ATTRIBUTES = frozenset({"href", "src", "cite", "action", "formaction", "poster", "background", "xlink:href"})
 URL_SCHEMES = frozenset({"http", "https", "mailto", "tel"})  # and relative URLs

@@ -32,6 +32,13 @@ def payload(where: str) -> str:
     )
 
 
+def text_payload(where: str) -> str:
+    """A payload without `<` (kb lint refuses markup in mkdocs.yml's texts): it breaks out of a quoted
+    attribute, or reads as Markdown, wherever a page prints it unescaped."""
+    run = f"window.__pwned='{where}'"
+    return f'zorblax " autofocus onfocus="{run}" onmouseover="{run}" x=" & *{where}*'
+
+
 # Every front-matter value and taxonomy label a page shows, each with its own payload
 VALUE_FIELDS = (
     "site name",
@@ -137,9 +144,10 @@ review_intervals:
 
 def _hostile_tree(kb: MiniKB) -> None:
     (kb.root / "mkdocs.yml").write_text(
-        f"site_name: {_yaml(payload('site name'))}\nsite_url: http://127.0.0.1:8000/\n"
-        f"site_description: {_yaml(payload('site description'))}\nsite_author: {_yaml(payload('site author'))}\n"
-        f"copyright: {_yaml(payload('copyright'))}\n"
+        f"site_name: {_yaml(text_payload('site name'))}\nsite_url: http://127.0.0.1:8000/\n"
+        f"site_description: {_yaml(text_payload('site description'))}\n"
+        f"site_author: {_yaml(text_payload('site author'))}\n"
+        f"copyright: {_yaml(text_payload('copyright'))}\n"
         # Every place mkdocs-material shows titles: tabs, breadcrumbs, footer links
         "theme:\n  name: material\n  features: [navigation.tabs, navigation.path, navigation.footer]\n"
     )
@@ -508,7 +516,7 @@ def test_the_allow_list_keeps_what_markdown_extensions_produce(mini_kb: MiniKB) 
         'name="__codelineno-0-1"',
         '<details class="note">',
         '<details class="tip" open',
-        'style="text-align:left"',  # written back without spaces: the same CSS
+        'align="left"',  # kb's tables align with attributes, which the Content-Security-Policy allows
         'loading="lazy"',
         'class="emojione"',
     ):

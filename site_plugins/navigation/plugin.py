@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -18,6 +19,7 @@ from site_plugins.navigation.pages import (
     generated_pages,
     tag_url,
 )
+from site_plugins.navigation.redirects import write_redirects
 from site_plugins.site import Site, load_site
 from site_plugins.strings import strings
 
@@ -59,3 +61,7 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
                 {"name": self.site.taxonomy.tag_label(tag, self.site.lang), "url": tag_url(tag)} for tag in doc.tags
             ]
         return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.site.lang == self.site.taxonomy.default_language:  # the build whose folder is the site's root
+            write_redirects(self.site, Path(config.site_dir), config.site_url or "")

@@ -23,7 +23,7 @@ FOREIGN = [
     ("Hugo shortcode", '{{< ref "guide.md" >}}'),
     ("Hugo percent shortcode", "{{% notice info %}}"),
     ("kramdown attribute block", "{: .warning}"),
-    ("kramdown extension", "{::options parse_block_html=\"true\" /}"),
+    ("kramdown extension", '{::options parse_block_html="true" /}'),
 ]
 
 

@@ -42,7 +42,9 @@ def _positions(html: str, titles: list[str]) -> list[int]:
     return [html.index(title) for title in titles]
 
 
-@pytest.mark.parametrize("where", ["public/cards/index.html", "public/fr/cards/index.html", "internal/cards/index.html"])
+@pytest.mark.parametrize(
+    "where", ["public/cards/index.html", "public/fr/cards/index.html", "internal/cards/index.html"]
+)
 def test_order_sorts_category_pages_and_navigation(built: Path, where: str) -> None:
     html = (built / where).read_text()
     suffix = " FR" if "/fr/" in where else ""

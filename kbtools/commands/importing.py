@@ -148,4 +148,53 @@ def zendesk(
     _finish(kb, import_set, force, report_file, started, today)
 
 
+@import_group.command("markdown")
+@click.argument("directory", type=click.Path(exists=True, file_okay=False, path_type=Path))
+@click.option(
+    "--map",
+    "map_file",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Mapping file (YAML): front-matter keys, languages, URLs (see docs/writers.md, Importing).",
+)
+@click.option(
+    "--preset",
+    type=click.Choice(["docfx", "mkdocs", "docusaurus", "hugo", "jekyll"]),
+    help="The tool the set was written for (default: detected from its files, or the mapping's preset).",
+)
+@common_options
+@click.pass_context
+def markdown(
+    ctx: click.Context,
+    directory: Path,
+    map_file: Path | None,
+    preset: str | None,
+    force: bool,
+    report_file: Path | None,
+    owner: str | None,
+    today: Any,
+) -> None:
+    """Import a Markdown documentation set in DIRECTORY (DocFX, MkDocs, Docusaurus, Hugo, Jekyll)."""
+    from kbtools.importers.markdown import read_markdown_set
+    from kbtools.importers.presets import load_mapping
+    from kbtools.importers.writer import read_manifest
+
+    started = time.perf_counter()
+    kb = knowledge_base(ctx)
+    mapping = load_mapping(directory, preset, map_file)
+    manifest = read_manifest(kb, "markdown")
+    recorded = {record.get("id") for record in manifest.values()}
+    taken = {doc.id for doc in kb.load()} - recorded
+    import_set = read_markdown_set(
+        directory,
+        mapping,
+        kb.taxonomy.language_codes,
+        taken,
+        day(today),
+        _owner(kb, owner),
+        manifest,
+        _progress("Converting"),
+    )
+    _finish(kb, import_set, force, report_file, started, today)
+
+
 COMMANDS = [import_group]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 
@@ -47,6 +48,7 @@ class ImportSet:
     tags: dict[str, dict[str, str]] = field(default_factory=dict)  # tag id -> labels
     counts: Counter[str] = field(default_factory=Counter)  # converted callouts, images, includes...
     notes: list[Note] = field(default_factory=list)  # about the source as a whole
+    assets: dict[Path, Path] = field(default_factory=dict)  # source file -> path under content/ (images...)
 
     def note_counts(self) -> Counter[str]:
         return Counter(note.kind for page in self.pages for note in page.notes) + Counter(

@@ -88,6 +88,15 @@ def write_import(kb: KnowledgeBase, import_set: ImportSet, force: bool = False) 
             result.created.append(shown)
         _write_atomically(path, text)
         manifest[page.key] = {"rel": page.rel, "id": str(page.meta["id"]), "sha256": _digest(text)}
+    for source, rel in sorted(import_set.assets.items()):
+        destination = kb.root / CONTENT_DIR / rel
+        data = source.read_bytes()
+        if destination.exists() and destination.read_bytes() != data and not force:
+            result.kept_existing.append(kb.relative(destination))
+        elif not destination.exists() or destination.read_bytes() != data:
+            destination.parent.mkdir(parents=True, exist_ok=True)
+            destination.write_bytes(data)
+            result.created.append(kb.relative(destination))
     _write_atomically(_manifest_path(kb, import_set.source_kind), json.dumps(manifest, indent=1, sort_keys=True))
     return result
 

@@ -77,6 +77,7 @@ def test_an_old_url_redirects_to_the_page(built: Path, site: str, alias: str, ta
 
 
 def test_an_internal_page_old_url_is_never_on_the_public_site(built: Path) -> None:
+    assert (built / "internal/hc/en-us/articles/99-secret-canary/index.html").is_file()  # the wiki has it
     assert not (built / "public/hc/en-us/articles/99-secret-canary").exists()
     for path in (built / "public").rglob("*"):
         if path.is_file() and path.suffix in (".html", ".json", ".xml"):
@@ -117,8 +118,11 @@ def test_init_with_several_languages_keeps_the_menu(tmp_path: Path) -> None:
     assert '<html lang="fr"' in home and "md-select__list" in home and 'hreflang="en"' in home
 
 
-@pytest.mark.parametrize("bad", ["", "english", "fr,fr"])
-def test_init_languages_refuses_bad_codes_cleanly(tmp_path: Path, bad: str) -> None:
+@pytest.mark.parametrize(
+    ("bad", "says"), [("", "at least one language"), ("english", "not a language code"), ("fr,fr", "twice")]
+)
+def test_init_languages_refuses_bad_codes_cleanly(tmp_path: Path, bad: str, says: str) -> None:
     done = CliRunner().invoke(main, ["init", str(tmp_path / "help"), "--languages", bad])
-    assert done.exit_code != 0 and "Traceback" not in done.output
+    assert done.exit_code == 1 and done.output.startswith("kb: error: ")
+    assert says in done.output and "Traceback" not in done.output
     assert not (tmp_path / "help").exists()

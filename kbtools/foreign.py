@@ -31,6 +31,7 @@ DIRECTIVE = re.compile(r"\[!(?:div|video|zone|row|column)\b|^\s*:::\s*\w", re.IG
 TEMPLATE_LINK = re.compile(r"\]\([^)\n]*(?:\{\{|\{%)")
 TEMPLATE_TAG = re.compile(r"\{%-?\s*\w.*?%\}|\{\{[<%].*?[>%]\}\}")
 ATTRIBUTE_BLOCK = re.compile(r"^\s*\{:\s*[^}]*\}\s*$|^\s*\{::\w")
+_TRIGGER = re.compile(r"\[!|:::|\{%|\{\{[<%]|\]\([^)\n]*\{\{|^\s*\{:", re.MULTILINE)
 _CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
 
 # Checked in this order; a line reports its first match only (a callout line holding an include is one fix)
@@ -60,6 +61,8 @@ HINTS: dict[str, str] = {
 
 def find_foreign_syntax(body: str, first_line: int = 1) -> list[ForeignSyntax]:
     """Foreign syntax in `body` (whose first line is `first_line`), outside code blocks and code spans."""
+    if not _TRIGGER.search(body):  # most pages: no second parse (lint reads thousands of files)
+        return []
     code_lines: set[int] = set()
     for token in parser().parse(body):
         if token.type in ("fence", "code_block") and token.map:

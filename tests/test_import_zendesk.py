@@ -124,6 +124,8 @@ def test_report_lists_what_needs_a_persons_eye(imported: Path) -> None:
     assert (f"content/en/{REFUND}", "link-removed") in notes
     assert (f"content/en/{REFUND}", "unresolved-link") in notes
     assert (f"content/en/{RESET}", "remote-image") in notes
+    general = [note["message"] for note in report["general"] if note["kind"] == "label-missing"]
+    assert general == ["category 'agent-playbooks' has no fr name: its en label is used"]
 
 
 def test_old_urls_redirect_on_the_sites_that_publish_the_page(imported: Path) -> None:

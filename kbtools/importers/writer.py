@@ -13,14 +13,13 @@ import json
 import os
 import tempfile
 from dataclasses import dataclass, field
-from datetime import date
 from pathlib import Path
 from typing import Any
 
 import yaml
 
 from kbtools.errors import UsageError
-from kbtools.importers.model import ImportedPage, ImportSet
+from kbtools.importers.model import ImportedPage, ImportSet, Note
 from kbtools.project import CONTENT_DIR, KnowledgeBase
 from kbtools.yamlsource import read_yaml_file
 
@@ -127,6 +126,11 @@ def _merge_taxonomy(kb: KnowledgeBase, import_set: ImportSet, result: WriteResul
     for entry in import_set.categories:
         if entry.id in categories:
             continue
+        for lang in languages:
+            if not entry.labels.get(lang):
+                import_set.notes.append(
+                    Note("label-missing", f"category '{entry.id}' has no {lang} name: its {languages[0]} label is used")
+                )
         value: dict[str, Any] = {"label": _all_languages(entry.labels, languages)}
         if entry.descriptions:
             value["description"] = _all_languages(entry.descriptions, languages)
@@ -159,7 +163,3 @@ def _all_languages(labels: dict[str, str], languages: list[str]) -> dict[str, st
     """A label in every declared language: the source language's text where the source has none."""
     fallback = labels.get(languages[0]) or next(iter(labels.values()), "")
     return {lang: labels.get(lang) or fallback for lang in languages}
-
-
-def today() -> date:
-    return date.today()

@@ -26,7 +26,7 @@ from urllib.parse import urlparse
 
 from kbtools.errors import UsageError
 from kbtools.importers.html import html_to_markdown
-from kbtools.importers.model import CategoryEntry, ImportedPage, ImportSet
+from kbtools.importers.model import CategoryEntry, ImportedPage, ImportSet, Note
 from kbtools.markdown import outline, slugify
 from kbtools.schema import alias_path
 
@@ -231,9 +231,7 @@ def read_zendesk(
     return result
 
 
-def _note(kind: str, message: str):  # type: ignore[no-untyped-def]
-    from kbtools.importers.model import Note
-
+def _note(kind: str, message: str) -> Note:
     return Note(kind, message)
 
 

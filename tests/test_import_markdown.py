@@ -318,3 +318,22 @@ def test_importing_a_doc_set_again_is_idempotent_and_keeps_edits(tmp_path: Path)
     code, output = kb("--root", str(root), "import", "markdown", str(source))
     assert "left alone (edited since the last import; --force to overwrite): content/en/docs/usage.md" in output
     assert "Use it well." in page.read_text()
+
+
+def test_a_link_to_a_page_not_translated_yet_goes_to_the_source_language_page(tmp_path: Path) -> None:
+    source = tmp_path / "source"
+    _write(
+        source,
+        {
+            "mkdocs.yml": "site_name: Old\n",
+            "docs/en/a.md": md("title: A", "See [b](b.md).\n"),
+            "docs/fr/a.md": md("title: A FR", "Voir [b](b.md).\n"),
+            "docs/en/b.md": md("title: B", "Only in English.\n"),
+        },
+    )
+    root = tmp_path / "help"
+    kb("init", str(root), "--languages", "en,fr")
+    code, output = kb("--root", str(root), "import", "markdown", str(source))
+    assert code == 0, output
+    assert "Voir [b](b.md)." in (root / "content/fr/a.md").read_text()
+    assert "1 untranslated-link" in output and "untranslated-link (warning)" in output

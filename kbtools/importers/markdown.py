@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from kbtools.content import split_front_matter
 from kbtools.errors import ContentError, UsageError
@@ -232,7 +233,7 @@ def read_markdown_set(
         for alias in item.page.meta.get("aliases", []):
             urls.setdefault(alias, item)
     copies = result.assets
-    converter = _Converter(root, mapping, planned, urls, copies, result)
+    converter = _Converter(root, mapping, planned, urls, copies, result, default)
     for item in progress(list(planned.values())):
         converter.convert(item)
     converter.fix_anchors()
@@ -344,6 +345,7 @@ class _Converter:
         urls: dict[str, _Planned],
         copies: dict[Path, Path],
         result: ImportSet,
+        default: str,
     ):
         self.root, self.mapping, self.planned, self.urls = root, mapping, planned, urls
         self.copies, self.result = copies, result
@@ -351,6 +353,7 @@ class _Converter:
         # DocFX sets are written on case-insensitive systems: '../Installation/x.md' names 'installation/x.md'
         self.by_folded_path = {str(path).casefold(): item for path, item in self.by_source_path.items()}
         self.anchor_links: list[tuple[_Planned, str, _Planned, str]] = []
+        self.default_language = default
 
     def convert(self, item: _Planned) -> None:
         lines = self._includes(item, item.source.path, item.source.body.split("\n"), 0)
@@ -518,6 +521,16 @@ class _Converter:
             if found_page is not None:
                 return self._to_page(item, bang, text, found_page, anchor)
         if resolved.suffix in (".md", ".mdx") or not resolved.suffix:
+            # Not translated yet: the source-language page at the same path (lint and the site say so)
+            source_rel = posixpath.normpath(posixpath.join(posixpath.dirname(item.source.rel), unquote(path)))
+            default = self.default_language
+            for rel in (source_rel, f"{source_rel}.md", f"{source_rel}/index.md"):
+                fallback = self.planned.get((default, rel))
+                if fallback is not None and item.page.lang != default:
+                    item.page.note(
+                        "untranslated-link", f"link {target}: no {item.page.lang} page, so it goes to the {default} one"
+                    )
+                    return self._to_page(item, bang, text, fallback, anchor)
             return self._unresolved(item, text, target, "no such page in the set")
         if not _inside(resolved, self.root) or not resolved.is_file():
             if bang:

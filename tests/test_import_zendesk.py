@@ -239,3 +239,20 @@ def test_a_bad_export_is_a_clean_error_and_writes_nothing(
     code, output = kb("--root", str(root), "import", "zendesk", str(export))
     assert code == 1 and says in output, output
     assert {p: p.read_bytes() for p in root.rglob("*") if p.is_file()} == before
+
+
+@pytest.mark.parametrize("rel", ["../../../outside.md", "/tmp/outside.md", "a/../../b.md", "x.txt"])
+def test_an_altered_import_record_never_writes_outside_content(tmp_path: Path, rel: str) -> None:
+    """.kb-import/ is a file of the repository: a pull request may change it; its paths are checked."""
+    root = tmp_path / "help"
+    new_kb(root)
+    kb("--root", str(root), "import", "zendesk", str(SAMPLE))
+    record_file = root / ".kb-import/zendesk.json"
+    records = json.loads(record_file.read_text())
+    records["zendesk:360003:en"]["rel"] = rel
+    record_file.write_text(json.dumps(records))
+    (root / "content/en" / REFUND).unlink()
+    code, output = kb("--root", str(root), "import", "zendesk", str(SAMPLE))
+    assert code == 0, output
+    assert not (tmp_path / "outside.md").exists() and not Path("/tmp/outside.md").exists()
+    assert (root / "content/en" / REFUND).is_file()  # the bad record was ignored: written at its own path

@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import posixpath
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -60,15 +61,38 @@ def read_manifest(kb: KnowledgeBase, kind: str) -> dict[str, dict[str, str]]:
         raise UsageError(
             f"{kb.relative(path)}: unreadable import record ({exc}); move it away to import anew"
         ) from None
-    return data if isinstance(data, dict) else {}
+    if not isinstance(data, dict):
+        return {}
+    # The record is a file of the repository, so a pull request may change it: only plain paths are reused
+    return {
+        key: record
+        for key, record in data.items()
+        if isinstance(record, dict) and is_plain_rel(str(record.get("rel", ""))) and isinstance(record.get("id"), str)
+    }
+
+
+def is_plain_rel(rel: str) -> bool:
+    """A path inside a language folder: relative, normalised, no '..', ending in .md."""
+    return (
+        rel.endswith(".md")
+        and not rel.startswith("/")
+        and "\\" not in rel
+        and posixpath.normpath(rel) == rel
+        and ".." not in rel.split("/")
+    )
 
 
 def write_import(kb: KnowledgeBase, import_set: ImportSet, force: bool = False) -> WriteResult:
     result = WriteResult()
     manifest = read_manifest(kb, import_set.source_kind)
     _merge_taxonomy(kb, import_set, result)
+    content = (kb.root / CONTENT_DIR).resolve()
     for page in import_set.pages:
         path = kb.root / CONTENT_DIR / page.lang / page.rel
+        folder = path.parent.resolve()  # a linked folder resolves elsewhere and is refused too
+        if not is_plain_rel(page.rel) or content / page.lang not in (folder, *folder.parents):
+            result.kept_existing.append(f"{kb.relative(path)} (refused: not a path inside content/)")
+            continue
         shown = kb.relative(path)
         text = page_text(page)
         record = manifest.get(page.key)
@@ -89,6 +113,10 @@ def write_import(kb: KnowledgeBase, import_set: ImportSet, force: bool = False) 
         manifest[page.key] = {"rel": page.rel, "id": str(page.meta["id"]), "sha256": _digest(text)}
     for source, rel in sorted(import_set.assets.items()):
         destination = kb.root / CONTENT_DIR / rel
+        folder = destination.parent.resolve() if destination.parent.exists() else destination.parent
+        if destination.is_symlink() or ".." in rel.parts or content not in (folder, *folder.parents):
+            result.kept_existing.append(f"{kb.relative(destination)} (refused: not a file inside content/)")
+            continue
         data = source.read_bytes()
         if destination.exists() and destination.read_bytes() != data and not force:
             result.kept_existing.append(kb.relative(destination))

@@ -256,3 +256,33 @@ def test_an_altered_import_record_never_writes_outside_content(tmp_path: Path, r
     assert code == 0, output
     assert not (tmp_path / "outside.md").exists() and not Path("/tmp/outside.md").exists()
     assert (root / "content/en" / REFUND).is_file()  # the bad record was ignored: written at its own path
+
+
+def test_a_long_import_shows_a_progress_bar_on_a_terminal(tmp_path: Path) -> None:
+    """On a terminal the import draws click's progress bar on stderr; redirected, its output stays clean."""
+    import os
+    import pty
+    import subprocess
+    import sys
+
+    root = tmp_path / "help"
+    new_kb(root)
+    command = [sys.executable, "-m", "kbtools", "--root", str(root), "import", "zendesk", str(SAMPLE)]
+    leader, follower = pty.openpty()
+    done = subprocess.run(command, stdout=subprocess.PIPE, stderr=follower, timeout=120)
+    os.close(follower)
+    drawn = b""
+    while True:
+        try:
+            chunk = os.read(leader, 4096)
+        except OSError:
+            break
+        if not chunk:
+            break
+        drawn += chunk
+    os.close(leader)
+    assert done.returncode == 0
+    assert b"Converting" in drawn and b"100%" in drawn
+    assert b"Converting" not in done.stdout
+    redirected = subprocess.run(command, capture_output=True, timeout=120)
+    assert b"Converting" not in redirected.stderr + redirected.stdout

@@ -1,5 +1,6 @@
 """`kb import zendesk` on a realistic sample export (tests/import_samples/zendesk): English and French, public and
-agent-only, links between articles, images, tables, a draft, an outdated translation, list and "show" shapes."""
+agent-only, links between articles, images, tables, a draft, an outdated translation; the list, translations
+and "show" endpoints' shapes."""
 
 from __future__ import annotations
 

@@ -75,11 +75,25 @@ class _Export:
         self.staff_segments: set[int] = set()
         self.hosts: list[str] = []
         self.problems: list[str] = []
+        self.pending: list[tuple[dict[str, Any], str]] = []
         for path in files:
             data = _load_json(path)
             if not isinstance(data, dict):
                 raise UsageError(f'{path}: expected a JSON object such as {{"articles": [...]}}')
             self._read(data, path.name)
+        tables = {"Article": self.articles, "Section": self.sections, "Category": self.categories}
+        for item, file in self.pending:
+            table = tables.get(str(item.get("source_type", "Article")))
+            versions = table.get(item.get("source_id")) if table is not None else None
+            if not versions:
+                self.problems.append(f"{file}: translation {item.get('id')} names unknown {item.get('source_id')}")
+                continue
+            source = next(iter(versions.values())).data  # section, labels, segment, position: shared
+            self._add(
+                table,
+                {**source, **item, "name": item.get("title") or source.get("name"), "id": item["source_id"]},
+                file,
+            )
 
     def _items(self, data: dict[str, Any], plural: str, singular: str, file: str) -> list[dict[str, Any]]:
         items = data.get(plural) or []
@@ -95,14 +109,9 @@ class _Export:
             for translation in item.get("translations") or []:
                 if isinstance(translation, dict):
                     self._add(self.articles, {**item, **translation, "id": item.get("id")}, file)
-        for item in self._items(data, "translations", "translation", file):
-            if item.get("source_type", "Article") == "Article" and item.get("source_id") in self.articles:
-                source = next(iter(self.articles[item["source_id"]].values())).data
-                self._add(self.articles, {**source, **item, "id": item["source_id"]}, file)
-            elif item.get("source_type", "Article") == "Article":
-                self.problems.append(
-                    f"{file}: translation {item.get('id')} names unknown article {item.get('source_id')}"
-                )
+        # The translations endpoint: each item names its article (or section, category) in source_id; read
+        # once every file is in, whatever the files' order
+        self.pending.extend((item, file) for item in self._items(data, "translations", "translation", file))
         for item in self._items(data, "sections", "section", file):
             self._add(self.sections, item, file)
         for item in self._items(data, "categories", "category", file):

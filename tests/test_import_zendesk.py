@@ -79,7 +79,12 @@ def test_locales_map_to_language_folders_with_shared_ids(imported: Path) -> None
         (TFA, "en", "!!! tip\n    Keep your recovery codes"),
         (TFA, "en", "[▶ Video](https://www.youtube.com/embed/dQw4w9WgXcQ)"),  # embedded video as a link
         (TFA, "fr", "[Comment réinitialiser mon mot de passe ?](how-do-i-reset-my-password.md)"),  # id-only URL
-        (REFUND, "en", "Agents: follow the dispute playbook."),  # public page: link to internal page removed
+        (REFUND, "en", "Agents: follow the dispute playbook."),
+        (
+            REFUND,
+            "en",
+            "(fees apply; see [the windows](#h_01HWINDOW))",
+        ),  # an <a name> target is no heading  # public page: link to internal page removed
         (REFUND, "en", "[Legacy plans](https://acme.zendesk.com/hc/en-us/articles/999999-Legacy-plans)"),
         (DISPUTE, "en", "```sql\n    SELECT * FROM charges"),  # code block with its language
         (DISPUTE, "en", "[Refund policy](../invoices-and-refunds/refund-policy.md)"),  # across categories
@@ -125,6 +130,7 @@ def test_report_lists_what_needs_a_persons_eye(imported: Path) -> None:
     assert (f"content/en/{REFUND}", "link-removed") in notes
     assert (f"content/en/{REFUND}", "unresolved-link") in notes
     assert (f"content/en/{RESET}", "remote-image") in notes
+    assert (f"content/en/{REFUND}", "anchor-dropped") in notes
     general = [note["message"] for note in report["general"] if note["kind"] == "label-missing"]
     assert general == ["category 'agent-playbooks' has no fr name: its en label is used"]
 

@@ -422,4 +422,14 @@ def _rewrite_links(planned: dict[int, dict[str, ImportedPage]], audience_of: dic
                 return relative + (f"#{anchor}" if anchor else "")
 
             body = _PLACEHOLDER.sub(replace, page.body)
-            page.body = re.sub(r"\[([^\]]*)\]\(kbdrop:\)", r"\1", body)
+            body = re.sub(r"\[([^\]]*)\]\(kbdrop:\)", r"\1", body)
+            own = anchors[next(a for a, v in planned.items() if v.get(lang) is page), lang]
+
+            def same_page(match: re.Match[str], page: ImportedPage = page, own: set[str] = own) -> str:
+                # An <a name> or <a id> target inline is no heading: kb can only link to headings
+                if match.group(2) in own:
+                    return match.group(0)
+                page.note("anchor-dropped", f"no heading '#{match.group(2)}' on the page: link removed")
+                return match.group(1)
+
+            page.body = re.sub(r"(?<!!)\[([^\]]*)\]\(#([^)\s]*)\)", same_page, body)

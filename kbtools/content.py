@@ -91,6 +91,15 @@ class Document:
         return self._list("related")
 
     @property
+    def order(self) -> int | None:
+        value = self.meta.get("order")
+        return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+    @property
+    def aliases(self) -> list[str]:
+        return self._list("aliases")
+
+    @property
     def reviewed(self) -> date | None:
         value = self.meta.get("reviewed")
         return value if isinstance(value, date) else None

@@ -33,9 +33,7 @@ def resolve(source_rel: str, href: str) -> LinkTarget | None:
     if not path:
         return LinkTarget("", anchor)
     if path.startswith("/"):
-        raise LinkError(
-            "site-absolute links break in other languages and on the wiki; link to the .md file with a relative path"
-        )
+        raise LinkError("is site-absolute: such links break in other languages and on the wiki")
     joined = posixpath.normpath(posixpath.join(posixpath.dirname(source_rel), path))
     if joined.startswith("../") or joined == "..":
         raise LinkError("points outside this language's content folder")

@@ -15,7 +15,7 @@ from kbtools.errors import UsageError
 from kbtools.markdown import slugify
 from kbtools.project import CONTENT_DIR, KnowledgeBase
 from kbtools.schema import INTERNAL_ONLY_TYPES
-from kbtools.taxonomy import CONTENT_TYPES
+from kbtools.taxonomy import CONTENT_TYPES, LANGUAGE_CODE
 
 _RENAMED = {"gitignore": ".gitignore"}  # dotfiles are not reliably shipped as package data
 
@@ -31,20 +31,86 @@ BODIES: dict[str, str] = {
 }
 
 
-def init_knowledge_base(target: Path, site_name: str = "Help Center", today: date | None = None) -> list[Path]:
-    """Write a lint-clean knowledge-base skeleton into `target` (which must be empty or absent)."""
+LANGUAGE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch", "it": "Italiano",
+                  "pt": "Português", "nl": "Nederlands"}  # fmt: skip
+# Labels of the skeleton's taxonomy entries; a language not listed gets the English text to translate
+_LABELS: dict[str, dict[str, str]] = {
+    "label_getting_started": {"en": "Getting started", "fr": "Premiers pas", "es": "Primeros pasos"},
+    "description_getting_started": {
+        "en": "The basics of your account.",
+        "fr": "Les bases de votre compte.",
+        "es": "Lo básico de su cuenta.",
+    },
+    "label_account": {"en": "Account", "fr": "Compte", "es": "Cuenta"},
+    "label_general": {"en": "General", "fr": "Général", "es": "General"},
+    "label_question": {"en": "Question", "fr": "Question", "es": "Pregunta"},
+}
+_PAGES_FALLBACK = "en"  # the source language's pages when kb has none written in it
+
+
+def parse_languages(text: str) -> list[str]:
+    """'fr,en' -> ['fr', 'en']: the first is the source language; raises UsageError for a bad code."""
+    codes = [code.strip() for code in text.split(",") if code.strip()]
+    if not codes:
+        raise UsageError("--languages needs at least one language code, e.g. --languages fr or fr,en")
+    for code in codes:
+        if not LANGUAGE_CODE.match(code):
+            raise UsageError(f"'{code}' is not a language code such as en, fr or pt-BR")
+    if len(set(codes)) != len(codes):
+        raise UsageError("--languages lists a language twice")
+    return codes
+
+
+def _taxonomy_values(languages: list[str]) -> dict[str, str]:
+    lines = [f"  - code: {code}\n    name: {LANGUAGE_NAMES.get(code.split('-')[0], code)}" for code in languages]
+    values = {"languages": "\n".join(lines)}
+    for key, labels in _LABELS.items():
+        pairs = (f"{code}: {labels.get(code.split('-')[0], labels['en'])}" for code in languages)
+        values[key] = "{" + ", ".join(pairs) + "}"
+    return values
+
+
+def init_knowledge_base(
+    target: Path, site_name: str = "Help Center", today: date | None = None, languages: list[str] | None = None
+) -> list[Path]:
+    """Write a lint-clean knowledge-base skeleton into `target` (which must be empty or absent).
+
+    The first of `languages` (default: en, fr) is the source language; each language gets the example pages
+    kb has written in it (the source language always gets a set, in English when kb has none in it).
+    """
+    languages = languages or ["en", "fr"]
     if target.exists() and any(target.iterdir()):
         raise UsageError(f"{target} is not empty; kb init only writes into a new or empty folder")
-    values = {"site_name": site_name, "today": (today or date.today()).isoformat()}
+    values = {"site_name": site_name, "today": (today or date.today()).isoformat(), **_taxonomy_values(languages)}
     template_root = resources.files("kbtools") / "templates" / "init"
+    page_languages = {entry.name for entry in (template_root / "content").iterdir() if entry.is_dir()}
     written: list[Path] = []
     target.mkdir(parents=True, exist_ok=True)
     for source, rel in _walk(template_root):
+        parts = rel.split("/")
+        if parts[0] == "content" and len(parts) > 2:  # content/<lang>/...: written per chosen language
+            for lang in _languages_for(parts[1], languages, page_languages):
+                destination = target / "content" / lang / "/".join(parts[2:])
+                written.append(_write_template(source, destination, values))
+            continue
         destination = target / rel
-        destination.parent.mkdir(parents=True, exist_ok=True)
-        destination.write_text(Template(source.read_text(encoding="utf-8")).safe_substitute(values), encoding="utf-8")
-        written.append(destination)
+        written.append(_write_template(source, destination, values))
     return written
+
+
+def _languages_for(template_lang: str, languages: list[str], page_languages: set[str]) -> list[str]:
+    """The chosen languages that get the pages kb wrote in `template_lang`."""
+    chosen = [lang for lang in languages if lang.split("-")[0] == template_lang]
+    source = languages[0]
+    if template_lang == _PAGES_FALLBACK and source.split("-")[0] not in page_languages and source not in chosen:
+        chosen.insert(0, source)
+    return chosen
+
+
+def _write_template(source, destination: Path, values: dict[str, str]) -> Path:  # type: ignore[no-untyped-def]
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    destination.write_text(Template(source.read_text(encoding="utf-8")).safe_substitute(values), encoding="utf-8")
+    return destination
 
 
 def _walk(folder, prefix: str = ""):  # type: ignore[no-untyped-def]  # importlib Traversable

@@ -69,7 +69,8 @@ def _text(max_length: int) -> Check:
         if not isinstance(value, str) or not value.strip():
             return _invalid(f"expected text, got {value!r}")
         if len(value) > max_length:
-            return _invalid(f"at most {max_length} characters (this is {len(value)})")
+            over = len(value) - max_length
+            return _invalid(f"at most {max_length} characters: this is {len(value)}, {over} too many")
         return []
 
     return check
@@ -150,6 +151,42 @@ def _reviewed(value: Any, context: CheckContext) -> list[Problem]:
     if not problems and value > context.today:
         problems.append(Problem("invalid-value", f"{value} is in the future"))
     return problems
+
+
+def _order(value: Any, _: CheckContext) -> list[Problem]:
+    # bool is an int in Python: `order: yes` is a mistake, not position 1
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= 1_000_000:
+        return _invalid(f"expected a whole number from 0 to 1000000 (lower comes first), got {value!r}")
+    return []
+
+
+_ALIAS = re.compile(r"^(?:[A-Za-z0-9._~%!$&'()*+,;=:@-]+/)*[A-Za-z0-9._~%!$&'()*+,;=:@-]*/?$")
+
+
+def _aliases(value: Any, context: CheckContext) -> list[Problem]:
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        return _invalid("expected a list of old paths, e.g. [hc/en-us/articles/360001-card-declined]")
+    problems = []
+    for index, alias in enumerate(value):
+        path = alias_path(alias)
+        parts = path.split("/")
+        if not path or not _ALIAS.match(path) or any(part in (".", "..") for part in parts):
+            problems.append(Problem("invalid-value", f"{alias!r} is not a path inside the site", str(index)))
+        elif parts[0] in context.taxonomy.language_codes:
+            problems.append(
+                Problem("invalid-value", f"{alias!r} starts with a language folder of the site", str(index))
+            )
+    return problems
+
+
+def alias_path(alias: str) -> str:
+    """An alias as the folder it is published at: '/hc/en-us/articles/1-x' -> 'hc/en-us/articles/1-x'.
+
+    One definition for lint and the build: an alias is a path from the root of the site, with or without
+    its leading or trailing slash or an '.html' ending.
+    """
+    path = alias.strip().partition("#")[0].partition("?")[0].strip("/")
+    return path.removesuffix(".html").removesuffix("/index")
 
 
 def _interval(value: Any, _: CheckContext) -> list[Problem]:
@@ -270,6 +307,23 @@ FIELDS: tuple[Field, ...] = (
         "Ids of related pages, listed under the page ('Related articles') where the site publishes them.",
         "[change-card-limits]",
         _string_list("page ids"),
+    ),
+    Field(
+        "order",
+        False,
+        "whole number",
+        "Position of the page within its category (lower first); pages without one follow, by title.",
+        "10",
+        _order,
+    ),
+    Field(
+        "aliases",
+        False,
+        "list of paths",
+        "Old URLs of the page, as paths from the site's root; each redirects to the page on the site(s) that "
+        "publish it. Set by `kb import` from the original URL.",
+        "[hc/en-us/articles/360001-card-declined]",
+        _aliases,
     ),
     Field(
         "source_commit",

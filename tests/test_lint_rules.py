@@ -517,6 +517,30 @@ CASES = [
         ("en/cards/a.md", 14),
         says="<video> is not in kb's allow-list",
     ),
+    # Imported content (issue 15; every foreign shape in tests/test_import_lint.py)
+    Case(
+        "foreign-syntax",
+        "a DocFX callout",
+        lambda kb: translated(kb, "cards/a.md", page("a", body="Intro\n\n> [!NOTE]\n> Read this.\n")),
+        lambda kb: translated(kb, "cards/a.md", page("a", body="Intro\n\n!!! note\n    Read this.\n")),
+        ("en/cards/a.md", 14),
+        says="> [!NOTE]",
+    ),
+    Case(
+        "alias-conflict",
+        "two pages with the same old URL",
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", aliases="[hc/articles/1]")),
+            translated(kb, "cards/b.md", page("b", aliases="[/hc/articles/1/]")),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", aliases="[hc/articles/1]")),
+            translated(kb, "cards/b.md", page("b", aliases="[hc/articles/2]")),
+        ),
+        ("en/cards/b.md", 10),
+        key="aliases",
+        says="is already en/cards/a.md",
+    ),
 ]
 
 

@@ -15,11 +15,17 @@ from kbtools.taxonomy import CONTENT_TYPES
 @click.command()
 @click.argument("directory", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--site-name", default="Help Center", show_default=True, help="Name shown on the sites.")
-def init(directory: Path, site_name: str) -> None:
+@click.option(
+    "--languages",
+    default="en,fr",
+    show_default=True,
+    help="Language codes, comma-separated; the first is the source language (e.g. fr, or es,en).",
+)
+def init(directory: Path, site_name: str, languages: str) -> None:
     """Create a new, lint-clean knowledge base in DIRECTORY."""
-    from kbtools.scaffold import init_knowledge_base
+    from kbtools.scaffold import init_knowledge_base, parse_languages
 
-    written = init_knowledge_base(directory, site_name)
+    written = init_knowledge_base(directory, site_name, languages=parse_languages(languages))
     click.echo(f"Created a knowledge base in {directory} ({len(written)} files).")
     click.echo(f'Next: cd {directory} && kb lint && kb new --type article --category getting-started "My title"')
 

@@ -12,6 +12,7 @@ from kbtools.content import ContentSet
 from kbtools.errors import ContentError
 from kbtools.findings import Finding, Severity
 from kbtools.lint.file_checks import check_file
+from kbtools.lint.import_checks import check_aliases, check_foreign_syntax
 from kbtools.lint.rules import RULES, Rule
 from kbtools.lint.tree_checks import (
     check_codeowners,
@@ -89,6 +90,8 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
         )
     for doc in content:
         findings.extend(check_file(doc, taxonomy, today))
+        findings.extend(check_foreign_syntax(doc))
+    findings.extend(check_aliases(content))
     findings.extend(check_tree(content, taxonomy))
     findings.extend(check_symlinks(kb.root, content))
     if tracked_translations(content):  # one `git log` pass, only when a translation names its source commit

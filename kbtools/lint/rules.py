@@ -94,3 +94,20 @@ RULES: dict[str, Rule] = {
         ),
     )
 }
+
+# Imports (issue 15): foreign syntax, aliases; appended as one group so merges stay clean
+RULES.update(
+    {
+        rule.name: rule
+        for rule in (
+            Rule(
+                "foreign-syntax",
+                W,
+                "Syntax of another documentation tool that renders as literal text: a DocFX callout (> [!NOTE]), "
+                ":::image or [!INCLUDE], a Liquid/Jinja tag in a link (which hides a dead link), a Hugo shortcode, "
+                "a kramdown {: .class} block.",
+            ),
+            Rule("alias-conflict", E, "An alias that another page also lists, or that is the path of a page."),
+        )
+    }
+)

@@ -12,6 +12,7 @@ from kbtools.findings import Finding
 from kbtools.history import ContentHistory
 from kbtools.links import LinkError, resolve
 from kbtools.lint.file_checks import finding
+from kbtools.lint.import_checks import site_absolute_hint
 from kbtools.lint.rules import RULES
 from kbtools.project import MKDOCS_FILE
 from kbtools.symlinks import Symlink, tree_symlinks, within
@@ -97,7 +98,8 @@ def _links(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[F
         try:
             target = resolve(doc.rel, link.target)
         except LinkError as exc:
-            yield finding(doc, "broken-link", f"link '{link.target}' {exc}", link.line)
+            hint = f"; {site_absolute_hint(doc, link.target, content)}" if link.target.startswith("/") else ""
+            yield finding(doc, "broken-link", f"link '{link.target}' {exc}{hint}", link.line)
             continue
         if target is None:
             continue

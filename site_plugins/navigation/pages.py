@@ -36,14 +36,20 @@ def _link(from_path: str, doc: Document) -> str:
     return f"- [{markdown_text(doc.title)}]({target}){summary}"
 
 
+def page_order(doc: Document) -> tuple[int, int, int, str]:
+    """Pages with an `order` first (lowest first), then by type and title."""
+    types = {t: i for i, t in enumerate(CONTENT_TYPES)}
+    explicit = doc.order
+    return (0 if explicit is not None else 1, explicit or 0, types.get(doc.type, 9), doc.title.casefold())
+
+
 def categories_with_pages(site: Site) -> list[tuple[str, list[Document]]]:
-    """(category id, its documents in type then title order), in the taxonomy's order, empty ones left out."""
-    order = {t: i for i, t in enumerate(CONTENT_TYPES)}
+    """(category id, its documents in `page_order`), in the taxonomy's order, empty ones left out."""
     result = []
     for category in site.taxonomy.categories:
         docs = [d for d in site.documents.values() if d.category == category]
         if docs:
-            result.append((category, sorted(docs, key=lambda d: (order.get(d.type, 9), d.title.casefold()))))
+            result.append((category, sorted(docs, key=page_order)))
     return result
 
 

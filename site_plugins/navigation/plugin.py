@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -20,6 +21,7 @@ from site_plugins.navigation.pages import (
     generated_pages,
     tag_url,
 )
+from site_plugins.navigation.redirects import write_redirects
 from site_plugins.site import Site, load_site
 from site_plugins.strings import strings
 
@@ -71,3 +73,7 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
                 for tag in doc.tags
             ]
         return context
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.site.lang == self.site.taxonomy.default_language:  # the build whose folder is the site's root
+            write_redirects(self.site, Path(config.site_dir), config.site_url or "")

@@ -337,3 +337,36 @@ def test_a_link_to_a_page_not_translated_yet_goes_to_the_source_language_page(tm
     assert code == 0, output
     assert "Voir [b](b.md)." in (root / "content/fr/a.md").read_text()
     assert "1 untranslated-link" in output and "untranslated-link (warning)" in output
+
+
+PLACEHOLDERS = {
+    "a user folder": ("Open %LOCALAPPDATA%/<username>/Outlook.", "%LOCALAPPDATA%/&lt;username&gt;/Outlook"),
+    "a version": ("Under 16.<x.0> keys.", "16.&lt;x.0&gt;"),
+    "two words": ("Run it on <profile name>.", "&lt;profile name&gt;"),
+    "an SVG part": ("outlook.exe on <path>", "&lt;path&gt;"),
+    "a namespaced tag with an escaped '>'": (
+        "Reply <S:Subcode\\>x</S:Subcode\\>",
+        "&lt;S:Subcode&gt;x&lt;/S:Subcode&gt;",
+    ),
+    "CommonMark's escaped '<'": ("Source \\<mapi15://{S-1}/> fails.", "Source &lt;mapi15://{S-1}/> fails."),
+}
+
+
+@pytest.mark.parametrize("shape", PLACEHOLDERS, ids=list(PLACEHOLDERS))
+def test_placeholders_written_as_tags_stay_readable_text(tmp_path: Path, shape: str) -> None:
+    """The source's renderer showed them as words; Python-Markdown would read them as HTML, which the site's
+    sanitiser then drops, so the reader would lose them (and `kb build --strict` would fail)."""
+    written, imported = PLACEHOLDERS[shape]
+    body = f"{written}\n\nIn code they stay: `<username>`, and <br> and <kbd>Ctrl</kbd> stay HTML.\n"
+    source = tmp_path / "source"
+    _write(source, {"docfx.json": "{}", "a.md": md("title: A\ndescription: A page.", body)})
+    root = tmp_path / "help"
+    kb("init", str(root), "--languages", "en")
+    assert kb("--root", str(root), "import", "markdown", str(source))[0] == 0
+    text = (root / "content/en/a.md").read_text()
+    assert imported in text and "`<username>`" in text and "<br>" in text and "<kbd>Ctrl</kbd>" in text
+    code, output = kb("--root", str(root), "lint", "--strict")
+    assert code == 0, output
+    GitRepo(root).commit("Import")
+    code, output = kb("--root", str(root), "build", "--strict")
+    assert code == 0, output

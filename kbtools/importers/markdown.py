@@ -24,6 +24,7 @@ from kbtools.errors import ContentError, UsageError
 from kbtools.importers.model import CategoryEntry, ImportedPage, ImportSet, Note
 from kbtools.importers.presets import Mapping
 from kbtools.markdown import outline, parser, slugify
+from kbtools.sanitize import ALLOWED_TAGS, SCRIPT_CAPABLE_TAGS
 from kbtools.schema import alias_path
 from kbtools.taxonomy import CONTENT_TYPES
 from kbtools.urls import page_path
@@ -336,6 +337,21 @@ def _plan(
     return _Planned(source, page, url)
 
 
+# A tag-shaped word: `<username>`, `</x.0>`, `<s:code>`, `<profile name>` (autolinks are told apart below)
+_PSEUDO_TAG = re.compile(r"<(/?)([A-Za-z][\w.:-]*)((?:\s[^<>]*)?\\?/?)>")
+_AUTOLINK = re.compile(r"(?:https?|ftp|mailto|tel):|[^\s]*@", re.IGNORECASE)
+_CODE_SPAN = re.compile(r"(`+[^`]*`+)")
+# What stays markup: what the site keeps (but SVG's parts, which mean nothing outside an <svg> and are common
+# placeholder words: <path>) and what lint must see to refuse it. Anything else tag-shaped is a placeholder.
+_HTML_NAMES = (ALLOWED_TAGS - {"path", "g", "circle", "rect"}) | SCRIPT_CAPABLE_TAGS
+
+
+def _as_text_unless_html(match: re.Match[str]) -> str:
+    if match.group(2).lower() in _HTML_NAMES or (not match.group(1) and _AUTOLINK.match(match.group(2))):
+        return match.group(0)
+    return "&lt;" + match.group(0)[1:-1].removesuffix("\\") + "&gt;"  # `\>` is the source's literal '>'
+
+
 class _Converter:
     def __init__(
         self,
@@ -360,9 +376,19 @@ class _Converter:
         lines = self._drop_title(lines)
         lines = self._blocks(item, lines)
         item.page.body = "\n".join(
-            self._links(item, line) if not code else line
+            self._links(item, self._placeholders(line)) if not code else line
             for line, code in zip(lines, self._code_flags(lines), strict=True)
         )
+
+    def _placeholders(self, line: str) -> str:
+        """`C:\\Users\\<username>`, `16.<x>.0`: placeholders written as tags outside code. The renderer would
+        read them as HTML and the sanitiser drop them, so the reader would lose the word: write them as text."""
+        parts = _CODE_SPAN.split(line)
+        for index in range(0, len(parts), 2):  # even parts are outside inline code
+            # `\<` is a literal '<' in CommonMark (the source's dialect) but not in Python-Markdown (the site's)
+            parts[index], count = _PSEUDO_TAG.subn(_as_text_unless_html, parts[index].replace("\\<", "&lt;"))
+            self.result.counts["placeholders kept as text"] += count
+        return "".join(parts)
 
     def _code_flags(self, lines: list[str]) -> list[bool]:
         flags = [False] * len(lines)

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import posixpath
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +18,7 @@ from typing import Any
 import yaml
 
 from kbtools.errors import UsageError
+from kbtools.files import write_atomically
 from kbtools.importers.model import ImportedPage, ImportSet, Note
 from kbtools.project import CONTENT_DIR, KnowledgeBase
 from kbtools.yamlsource import read_yaml_file
@@ -129,15 +128,8 @@ def write_import(kb: KnowledgeBase, import_set: ImportSet, force: bool = False) 
 
 
 def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as stream:
-            stream.write(text)
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    path.parent.mkdir(parents=True, exist_ok=True)  # an import creates category folders
+    write_atomically(path, text)
 
 
 def _merge_taxonomy(kb: KnowledgeBase, import_set: ImportSet, result: WriteResult) -> None:

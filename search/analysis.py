@@ -109,6 +109,44 @@ class _Compatible(Filter):
             yield token
 
 
+# The parts of a technical token: dotted pieces, and letters and digits apart ("aadsts50105" -> aadsts, 50105).
+_PART = re.compile(r"[^\W\d_]+|\d+")
+
+
+def parts(word: str) -> list[str]:
+    """The parts a technical token is also found by: 'outlook.exe.log' -> outlook, exe, log;
+    'AADSTS50105' -> AADSTS, 50105; '16.0' -> 16, 0. A plain word has no parts ([])."""
+    found = [match.group(0) for match in _PART.finditer(word)]
+    return found if len(found) > 1 else []
+
+
+class _Compounds(Filter):
+    """A technical token (`outlook.exe.log`, `5.7.520`, `AADSTS50105`, `0x800ccc80`) is indexed and queried
+    whole and by its parts, all at the token's position: the whole token finds exactly it, a part finds it
+    too ("olm" finds "outlook.olm", "AADSTS" finds "AADSTS50105"). The same filter runs on both sides."""
+
+    def __call__(self, tokens: Iterable[object]) -> Iterator[object]:
+        for token in tokens:
+            text = token.text  # type: ignore[attr-defined]
+            pieces = parts(text)
+            # Later filters change the token in place once it is yielded: copy it first.
+            whole = token.copy() if pieces else None  # type: ignore[attr-defined]
+            yield token
+            if whole is None:
+                continue
+            chars = getattr(whole, "startchar", None) is not None and whole.endchar - whole.startchar == len(text)
+            offset = 0
+            for piece in pieces:
+                part = whole.copy()
+                at = text.find(piece, offset)
+                offset = at + len(piece)
+                part.text = piece
+                if chars:
+                    part.startchar = whole.startchar + at
+                    part.endchar = part.startchar + len(piece)
+                yield part
+
+
 class _DropFinalE(Filter):
     """French: the stemmer leaves a final 'e' on some folded forms ('remboursee' -> 'rembourse')."""
 
@@ -133,7 +171,7 @@ def stop_words(lang: str) -> frozenset[str]:
 @cache
 def analyzer(lang: str) -> Analyzer:
     """The analyzer of a language's text fields (also used for its queries and snippets)."""
-    chain = _SegmentTokenizer() | _Compatible() | LowercaseFilter() | CharsetFilter(accent_map)
+    chain = _SegmentTokenizer() | _Compatible() | LowercaseFilter() | CharsetFilter(accent_map) | _Compounds()
     chain = chain | StopFilter(stoplist=stop_words(lang), minsize=_MIN_SIZE, renumber=False)
     if has_stemmer(lang):
         chain = chain | StemFilter(lang=lang, cachesize=50000)
@@ -185,6 +223,11 @@ def term_spans(lang: str, text: str) -> list[TermSpan]:
 
 
 _TOKEN = re.compile(TOKEN_PATTERN)  # the same tokens as the analyzer
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, cut as the index cuts its text (a dotted token such as '16.0' stays one word)."""
+    return [match.group(0) for match in _TOKEN.finditer(compatible(text))]
 
 
 def matching_spans(lang: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:

@@ -32,7 +32,7 @@ from whoosh.searching import Searcher as WhooshSearcher
 from kbtools.errors import UsageError
 from kbtools.urls import page_url
 from search import store
-from search.analysis import analyzer, compatible, fold, segment_of
+from search.analysis import TOKEN_PATTERN, analyzer, compatible, fold, query_words, segment_of
 from search.documents import AUDIENCES, INTERNAL, PUBLIC
 from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, WORDS_FILE
 from search.results import Hit, SearchResults, Snippet
@@ -42,7 +42,7 @@ from search.snippets import best_passage, highlight
 Filter = str | Sequence[str] | None
 
 MAX_PER_PAGE = 100
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(TOKEN_PATTERN)  # words as the index cuts them (see search.analysis.query_words)
 _NOT_TEXT = re.compile(r"[^\w\s'’.,-]")  # left out of a suggestion: query syntax is not what people meant
 # Ranking knobs, set on tests/relevance/queries.tsv (see tests/relevance/test_relevance.py).
 AGENT_WEIGHT = 0.6  # an agent-note match counts less than the page's own text
@@ -219,7 +219,7 @@ class Searcher:
         for language in (lang, missing_in):
             if language is not None and language not in index.languages:
                 raise UsageError(f"unknown language {language!r}: the index has {', '.join(index.languages)}")
-        words = _WORD.findall(compatible(text))
+        words = query_words(text)
         if missing_in is not None:
             words = [word for word in words if _analyzed(missing_in, word)]
         wanted = [terms for word in words if (terms := _analyzed(lang, word))]
@@ -334,8 +334,8 @@ class _Query:
                 for rank, correction in enumerate(word.corrections):
                     weight = FUZZY_WEIGHT if rank == 0 else FUZZY_WEIGHT / 2
                     options += [(term, weight) for term in _analyzed(lang, correction)]
-                if word.matched:
-                    typed += [(term, word.position) for term in word.terms[lang]]
+                if word.matched and word.terms[lang]:
+                    typed.append((word.terms[lang][0], word.position))  # a technical token's whole form
                 clauses += [
                     Term(name, term, boost=weight * field_weight)
                     for term, weight in _unique(options)

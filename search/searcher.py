@@ -35,6 +35,7 @@ from search import store
 from search.analysis import TOKEN_PATTERN, analyzer, compatible, fold, query_words, segment_of
 from search.documents import AUDIENCES, INTERNAL, PUBLIC
 from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, WORDS_FILE
+from search.lexicon import is_known
 from search.results import Hit, SearchResults, Snippet
 from search.schema import agent_field, keywords_field, shown_value, text_field, words_field
 from search.snippets import best_passage, highlight
@@ -274,6 +275,7 @@ class _Query:
             self.languages = [lang, index.default_language]
         else:
             self.languages = [lang]
+        self.own_languages = [lang] if lang is not None else list(index.languages)  # the reader's, not fallbacks
         self.normalised = compatible(text)  # ligatures and full-width letters folded, accents composed
         self.words = [_Word(match.group(0), number) for number, match in enumerate(_WORD.finditer(self.normalised))]
         self.pairs: dict[str, list[tuple[str, str, int]]] = {}  # lang -> adjacent terms and the slop between
@@ -303,7 +305,11 @@ class _Query:
         return found
 
     def correct(self) -> None:
-        """Words matching nothing this reader may see get the nearest words of the reader's vocabulary."""
+        """Words matching nothing this reader may see get the nearest words of the reader's vocabulary.
+
+        A word of the reader's language (search.lexicon) is never a typo, even when no page holds it; on
+        the French site an English word may still be corrected to a French one.
+        """
         visible = self.visible()
         for word in self.words:
             if not any(word.terms.values()):
@@ -314,10 +320,20 @@ class _Query:
                 for term in terms
                 for name, _ in self.fields(lang)
             )
-            if not word.matched:
+            if not word.matched and not any(is_known(lang, word.text) for lang in self.own_languages):
                 readable = [PUBLIC] if self.audience == PUBLIC else list(AUDIENCES)
                 fieldnames = [words_field(audience, lang) for lang in self.languages for audience in readable]
-                word.corrections = self.index.corrections(fieldnames, word.text)
+                # A correction must find something the word does not: a page this reader sees holding it.
+                word.corrections = [
+                    correction
+                    for correction in self.index.corrections(fieldnames, word.text)
+                    if any(
+                        _occurs(self.searcher, name, term, visible)
+                        for lang in self.languages
+                        for term in _analyzed(lang, correction)
+                        for name, _ in self.fields(lang)
+                    )
+                ]
 
     def build(self) -> Query | None:
         """The BM25F query: every word's terms (or its corrections), optional, in every language searched.

@@ -25,7 +25,7 @@ from search.documents import PUBLIC, IndexRecord, records
 from search.schema import Vocabulary, schema, whoosh_document
 from search.store import default_index_dir, new_generation, publish, size_of
 
-FORMAT = 3  # bump when the schema or the analysis changes: readers refuse an index of another format
+FORMAT = 4  # bump when the schema or the analysis changes: readers refuse an index of another format
 META_FILE = "meta.json"
 WORDS_FILE = "words.json"
 PUBLIC_DIR = "public"  # the public index inside a generation

@@ -37,7 +37,7 @@ from search.documents import AUDIENCES, INTERNAL, PUBLIC
 from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, WORDS_FILE
 from search.lexicon import is_known
 from search.results import Hit, SearchResults, Snippet
-from search.schema import agent_field, keywords_field, shown_value, text_field, words_field
+from search.schema import agent_field, heading_field, keywords_field, shown_value, text_field, words_field
 from search.snippets import best_passage, highlight
 
 Filter = str | Sequence[str] | None
@@ -49,6 +49,7 @@ _NOT_TEXT = re.compile(r"[^\w\s'’.,-]")  # left out of a suggestion: query syn
 AGENT_WEIGHT = 0.6  # an agent-note match counts less than the page's own text
 PHRASE_BOOST = 0.25  # two query words next to each other: bonus of this times their summed IDF
 KEYWORD_PHRASE_BOOST = 1.0  # the same, inside one front-matter keyword (the customer's own words)
+HEAD_WEIGHT = 2.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
 FUZZY_WEIGHT = 0.7  # a correction counts less than a word typed right
 _BM25F = scoring.BM25F(B=0.75, K1=1.6)
 RESCORE_WINDOW = 100  # pages whose phrase bonuses are computed
@@ -299,7 +300,7 @@ class _Query:
         return self.index.docs(key, And(queries))
 
     def fields(self, lang: str) -> list[tuple[str, float]]:
-        found = [(text_field(lang), 1.0)]
+        found = [(text_field(lang), 1.0), (heading_field(lang), HEAD_WEIGHT)]
         if self.audience == INTERNAL:
             found.append((agent_field(lang), AGENT_WEIGHT))
         return found

@@ -34,7 +34,7 @@ from kbtools.urls import page_url
 from search import store
 from search.analysis import TOKEN_PATTERN, analyzer, compatible, fold, query_words, segment_of
 from search.documents import AUDIENCES, INTERNAL, PUBLIC
-from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, WORDS_FILE
+from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, SYNONYMS_FILE, WORDS_FILE
 from search.lexicon import is_known
 from search.results import Hit, SearchResults, Snippet
 from search.schema import agent_field, heading_field, keywords_field, shown_value, text_field, words_field
@@ -50,6 +50,7 @@ AGENT_WEIGHT = 0.6  # an agent-note match counts less than the page's own text
 PHRASE_BOOST = 0.25  # two query words next to each other: bonus of this times their summed IDF
 KEYWORD_PHRASE_BOOST = 1.0  # the same, inside one front-matter keyword (the customer's own words)
 HEAD_WEIGHT = 2.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
+SYNONYM_WEIGHT = 0.9  # a word of the synonym list's replacements counts almost as the word typed
 FUZZY_WEIGHT = 0.7  # a correction counts less than a word typed right
 _BM25F = scoring.BM25F(B=0.75, K1=1.6)
 RESCORE_WINDOW = 100  # pages whose phrase bonuses are computed
@@ -66,6 +67,7 @@ class _Word:
     terms: dict[str, list[str]] = field(default_factory=dict)  # lang -> its terms (empty for a stop word)
     matched: bool = True
     corrections: list[str] = field(default_factory=list)  # folded vocabulary words, best first
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # lang -> terms of its synonyms
 
 
 class _Generation:
@@ -92,6 +94,11 @@ class _Generation:
     @cached_property
     def spellings(self) -> dict[str, dict[str, dict[str, str]]]:
         return json.loads((self.path / WORDS_FILE).read_text(encoding="utf-8"))
+
+    @cached_property
+    def synonyms(self) -> dict[str, dict[str, list[str]]]:
+        """lang -> folded customer word -> the words it also finds (content/synonyms.yml)."""
+        return json.loads((self.path / SYNONYMS_FILE).read_text(encoding="utf-8"))
 
     def docs(self, key: tuple[Any, ...], query: Query) -> set[int]:
         """Document numbers matching a filter query, cached (never modify the set): filters repeat."""
@@ -284,6 +291,11 @@ class _Query:
         self._idf: dict[tuple[str, str], float] = {}
         for word in self.words:
             word.terms = {language: _analyzed(language, word.text) for language in self.languages}
+            folded = fold(word.text)
+            for language in self.languages:
+                replacements = index.synonyms.get(language, {}).get(folded, [])
+                terms = [term for item in replacements for term in _analyzed(language, item)]
+                word.synonyms[language] = [term for term in dict.fromkeys(terms) if term not in word.terms[language]]
 
     def visible(self) -> set[int]:
         """Documents this reader may see in the languages searched (before the other filters)."""
@@ -313,8 +325,8 @@ class _Query:
         """
         visible = self.visible()
         for word in self.words:
-            if not any(word.terms.values()):
-                continue  # a stop word
+            if not any(word.terms.values()) or any(word.synonyms.values()):
+                continue  # a stop word, or a customer's word of the synonym list
             word.matched = any(
                 _occurs(self.searcher, name, term, visible)
                 for lang, terms in word.terms.items()
@@ -348,6 +360,7 @@ class _Query:
             typed: list[tuple[str, int]] = []  # (term, word position) of words typed right, for phrases
             for word in self.words:
                 options = [(term, 1.0) for term in word.terms[lang]] if word.matched else []
+                options += [(term, SYNONYM_WEIGHT) for term in word.synonyms.get(lang, [])]
                 for rank, correction in enumerate(word.corrections):
                     weight = FUZZY_WEIGHT if rank == 0 else FUZZY_WEIGHT / 2
                     options += [(term, weight) for term in _analyzed(lang, correction)]
@@ -505,6 +518,7 @@ class _Query:
         found: list[str] = []
         for word in self.words:
             found += word.terms.get(lang, _analyzed(lang, word.text)) if word.matched else []
+            found += word.synonyms.get(lang, [])
             for correction in word.corrections:
                 found += _analyzed(lang, correction)
         return list(dict.fromkeys(found))

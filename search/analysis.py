@@ -42,8 +42,32 @@ SEGMENT_STRIDE = 10_000  # segment k starts at position k * SEGMENT_STRIDE: posi
 
 # Query words that carry no meaning in a support search, beyond Snowball's lists.
 _EXTRA_STOP_WORDS = {
-    "en": {"can", "cannot", "isn", "aren", "doesn", "didn", "wasn", "won", "couldn", "haven", "hasn", "please", "get"},
+    "en": {"can", "please", "get"},
     "fr": {"les", "où", "si", "cette", "cet", "ça", "quand", "pourquoi", "comment", "quoi", "veux", "peux", "dois"},
+}
+# Negation carries meaning in a symptom ("not responding", "won't open", "doesn't sync"): it is kept, and
+# every English form of it is one term, so "can't open", "cannot open" and "not opening" meet.
+_NEGATIONS = {
+    "en": {
+        "not",
+        "no",
+        "cannot",
+        "isn",
+        "aren",
+        "doesn",
+        "didn",
+        "wasn",
+        "weren",
+        "won",
+        "wouldn",
+        "couldn",
+        "shouldn",
+        "haven",
+        "hasn",
+        "hadn",
+        "don",
+        "never",
+    },
 }
 _MIN_SIZE = 2
 # Whoosh's default token expression (\w+(\.?\w+)*), with combining marks inside a word: "re\u0301silier"
@@ -159,12 +183,26 @@ class _DropFinalE(Filter):
             yield token
 
 
+class _Negation(Filter):
+    """Every negation of the language becomes the term "not" (see _NEGATIONS)."""
+
+    def __init__(self, words: frozenset[str]):
+        self.words = words
+
+    def __call__(self, tokens: Iterable[object]) -> Iterator[object]:
+        for token in tokens:
+            if token.text in self.words:  # type: ignore[attr-defined]
+                token.text = "not"  # type: ignore[attr-defined]
+            yield token
+
+
 def stop_words(lang: str) -> frozenset[str]:
     try:
         words = set(stopwords_for_language(lang))
     except (KeyError, ValueError):
         words = set()
     words |= _EXTRA_STOP_WORDS.get(lang, set())
+    words -= _NEGATIONS.get(lang, set())
     return frozenset(fold(word) for word in words)
 
 
@@ -172,6 +210,8 @@ def stop_words(lang: str) -> frozenset[str]:
 def analyzer(lang: str) -> Analyzer:
     """The analyzer of a language's text fields (also used for its queries and snippets)."""
     chain = _SegmentTokenizer() | _Compatible() | LowercaseFilter() | CharsetFilter(accent_map) | _Compounds()
+    if lang in _NEGATIONS:
+        chain = chain | _Negation(frozenset(_NEGATIONS[lang]))
     chain = chain | StopFilter(stoplist=stop_words(lang), minsize=_MIN_SIZE, renumber=False)
     if has_stemmer(lang):
         chain = chain | StemFilter(lang=lang, cachesize=50000)

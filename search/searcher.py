@@ -47,7 +47,7 @@ _WORD = re.compile(TOKEN_PATTERN)  # words as the index cuts them (see search.an
 _NOT_TEXT = re.compile(r"[^\w\s'’.,-]")  # left out of a suggestion: query syntax is not what people meant
 # Ranking knobs, set on tests/relevance/queries.tsv (see tests/relevance/test_relevance.py).
 AGENT_WEIGHT = 0.6  # an agent-note match counts less than the page's own text
-PHRASE_BOOST = 0.25  # two query words next to each other: bonus of this times their summed IDF
+PHRASE_BOOST = 0.5  # two query words next to each other: bonus of this times their summed IDF
 KEYWORD_PHRASE_BOOST = 1.0  # the same, inside one front-matter keyword (the customer's own words)
 HEAD_WEIGHT = 2.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
 SYNONYM_WEIGHT = 0.9  # a word of the synonym list's replacements counts almost as the word typed

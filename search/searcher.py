@@ -49,7 +49,7 @@ _NOT_TEXT = re.compile(r"[^\w\s'’.,-]")  # left out of a suggestion: query syn
 AGENT_WEIGHT = 0.6  # an agent-note match counts less than the page's own text
 PHRASE_BOOST = 0.5  # two query words next to each other: bonus of this times their summed IDF
 KEYWORD_PHRASE_BOOST = 1.0  # the same, inside one front-matter keyword (the customer's own words)
-HEAD_WEIGHT = 2.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
+HEAD_WEIGHT = 3.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
 SYNONYM_WEIGHT = 0.9  # a word of the synonym list's replacements counts almost as the word typed
 FUZZY_WEIGHT = 0.7  # a correction counts less than a word typed right
 _BM25F = scoring.BM25F(B=0.75, K1=1.6)

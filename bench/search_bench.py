@@ -11,6 +11,7 @@ the sample help center.
 3. Runs the same queries again through the service's HTTP endpoint, GET /api/v1/search (the kb service's
    Flask app on a single-threaded Werkzeug server in this process, as one gunicorn sync worker serves, one
    keep-alive client on loopback; each search is also logged to an SQLite event store) and prints p50 and p95.
+   tantivy (bench/engines.py, `en_stem`, the same boosts; no type or category filter) is timed the same way.
 4. Scores both on the sample help center (content/) with tests/relevance/queries.tsv: MRR@10, recall@3.
 
 All in the same run.
@@ -36,6 +37,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CATEGORIES, WORDS, generate
+from engines import TantivyBaseline
 
 from kbtools.content import ContentSet
 from kbtools.history import ContentHistory, read_history
@@ -280,13 +282,23 @@ def main() -> None:
             f"index {size_mb(baseline.path):.1f} MB"
         )
 
+        tantivy = TantivyBaseline(folder / "tantivy")
+        start = time.perf_counter()
+        count = tantivy.index(content, kb, history)
+        seconds = time.perf_counter() - start
+        print(
+            f"tantivy: {count:,} pages indexed in {seconds:.1f} s ({count / seconds:,.0f} docs/s), "
+            f"index {size_mb(folder / 'tantivy'):.1f} MB"
+        )
+
         queries = mixed_queries(args.queries)
         with Searcher(folder / "whoosh") as searcher:
             run = whoosh_run(searcher)
             run(queries[0])  # open the index
             ours = latencies(run, queries)
         theirs = latencies(baseline.query, queries)
-        for label, timings in (("whoosh", ours), ("fts5  ", theirs)):
+        tantivy_timings = latencies(lambda query: tantivy.query(query.text, query.lang, query.audience), queries)
+        for label, timings in (("whoosh", ours), ("fts5  ", theirs), ("tantivy", tantivy_timings)):
             print(
                 f"{label}: {len(timings)} mixed queries in process, p50 {percentile(timings, 0.5):.1f} ms, "
                 f"p95 {percentile(timings, 0.95):.1f} ms, mean {statistics.mean(timings):.1f} ms"

@@ -42,8 +42,32 @@ SEGMENT_STRIDE = 10_000  # segment k starts at position k * SEGMENT_STRIDE: posi
 
 # Query words that carry no meaning in a support search, beyond Snowball's lists.
 _EXTRA_STOP_WORDS = {
-    "en": {"can", "cannot", "isn", "aren", "doesn", "didn", "wasn", "won", "couldn", "haven", "hasn", "please", "get"},
+    "en": {"can", "please", "get"},
     "fr": {"les", "où", "si", "cette", "cet", "ça", "quand", "pourquoi", "comment", "quoi", "veux", "peux", "dois"},
+}
+# Negation carries meaning in a symptom ("not responding", "won't open", "doesn't sync"): it is kept, and
+# every English form of it is one term, so "can't open", "cannot open" and "not opening" meet.
+_NEGATIONS = {
+    "en": {
+        "not",
+        "no",
+        "cannot",
+        "isn",
+        "aren",
+        "doesn",
+        "didn",
+        "wasn",
+        "weren",
+        "won",
+        "wouldn",
+        "couldn",
+        "shouldn",
+        "haven",
+        "hasn",
+        "hadn",
+        "don",
+        "never",
+    },
 }
 _MIN_SIZE = 2
 # Whoosh's default token expression (\w+(\.?\w+)*), with combining marks inside a word: "re\u0301silier"
@@ -109,6 +133,44 @@ class _Compatible(Filter):
             yield token
 
 
+# The parts of a technical token: dotted pieces, and letters and digits apart ("aadsts50105" -> aadsts, 50105).
+_PART = re.compile(r"[^\W\d_]+|\d+")
+
+
+def parts(word: str) -> list[str]:
+    """The parts a technical token is also found by: 'outlook.exe.log' -> outlook, exe, log;
+    'AADSTS50105' -> AADSTS, 50105; '16.0' -> 16, 0. A plain word has no parts ([])."""
+    found = [match.group(0) for match in _PART.finditer(word)]
+    return found if len(found) > 1 else []
+
+
+class _Compounds(Filter):
+    """A technical token (`outlook.exe.log`, `5.7.520`, `AADSTS50105`, `0x800ccc80`) is indexed and queried
+    whole and by its parts, all at the token's position: the whole token finds exactly it, a part finds it
+    too ("olm" finds "outlook.olm", "AADSTS" finds "AADSTS50105"). The same filter runs on both sides."""
+
+    def __call__(self, tokens: Iterable[object]) -> Iterator[object]:
+        for token in tokens:
+            text = token.text  # type: ignore[attr-defined]
+            pieces = parts(text)
+            # Later filters change the token in place once it is yielded: copy it first.
+            whole = token.copy() if pieces else None  # type: ignore[attr-defined]
+            yield token
+            if whole is None:
+                continue
+            chars = getattr(whole, "startchar", None) is not None and whole.endchar - whole.startchar == len(text)
+            offset = 0
+            for piece in pieces:
+                part = whole.copy()
+                at = text.find(piece, offset)
+                offset = at + len(piece)
+                part.text = piece
+                if chars:
+                    part.startchar = whole.startchar + at
+                    part.endchar = part.startchar + len(piece)
+                yield part
+
+
 class _DropFinalE(Filter):
     """French: the stemmer leaves a final 'e' on some folded forms ('remboursee' -> 'rembourse')."""
 
@@ -121,19 +183,35 @@ class _DropFinalE(Filter):
             yield token
 
 
+class _Negation(Filter):
+    """Every negation of the language becomes the term "not" (see _NEGATIONS)."""
+
+    def __init__(self, words: frozenset[str]):
+        self.words = words
+
+    def __call__(self, tokens: Iterable[object]) -> Iterator[object]:
+        for token in tokens:
+            if token.text in self.words:  # type: ignore[attr-defined]
+                token.text = "not"  # type: ignore[attr-defined]
+            yield token
+
+
 def stop_words(lang: str) -> frozenset[str]:
     try:
         words = set(stopwords_for_language(lang))
     except (KeyError, ValueError):
         words = set()
     words |= _EXTRA_STOP_WORDS.get(lang, set())
+    words -= _NEGATIONS.get(lang, set())
     return frozenset(fold(word) for word in words)
 
 
 @cache
 def analyzer(lang: str) -> Analyzer:
     """The analyzer of a language's text fields (also used for its queries and snippets)."""
-    chain = _SegmentTokenizer() | _Compatible() | LowercaseFilter() | CharsetFilter(accent_map)
+    chain = _SegmentTokenizer() | _Compatible() | LowercaseFilter() | CharsetFilter(accent_map) | _Compounds()
+    if lang in _NEGATIONS:
+        chain = chain | _Negation(frozenset(_NEGATIONS[lang]))
     chain = chain | StopFilter(stoplist=stop_words(lang), minsize=_MIN_SIZE, renumber=False)
     if has_stemmer(lang):
         chain = chain | StemFilter(lang=lang, cachesize=50000)
@@ -185,6 +263,11 @@ def term_spans(lang: str, text: str) -> list[TermSpan]:
 
 
 _TOKEN = re.compile(TOKEN_PATTERN)  # the same tokens as the analyzer
+
+
+def query_words(text: str) -> list[str]:
+    """The words of a query, cut as the index cuts its text (a dotted token such as '16.0' stays one word)."""
+    return [match.group(0) for match in _TOKEN.finditer(compatible(text))]
 
 
 def matching_spans(lang: str, text: str, wanted: set[str]) -> list[tuple[int, int]]:

@@ -21,13 +21,16 @@ from whoosh.index import create_in
 from kbtools.content import ContentSet
 from kbtools.history import ContentHistory, read_history
 from kbtools.project import KnowledgeBase
+from kbtools.synonyms import read_synonyms
+from search.analysis import fold
 from search.documents import PUBLIC, IndexRecord, records
 from search.schema import Vocabulary, schema, whoosh_document
 from search.store import default_index_dir, new_generation, publish, size_of
 
-FORMAT = 2  # bump when the schema changes: readers refuse an index of another format
+FORMAT = 5  # bump when the schema or the analysis changes: readers refuse an index of another format
 META_FILE = "meta.json"
 WORDS_FILE = "words.json"
+SYNONYMS_FILE = "synonyms.json"  # lang -> folded customer word -> the folded words it also finds
 PUBLIC_DIR = "public"  # the public index inside a generation
 _WRITER_MEMORY_MB = 256
 
@@ -85,8 +88,13 @@ def write_generation(
 def _write(generation: Path, kb: KnowledgeBase, content: ContentSet, history: ContentHistory) -> int:
     taxonomy = kb.taxonomy
     languages = content.languages
-    internal = _IndexWriter(generation, languages)
-    public = _IndexWriter(generation / PUBLIC_DIR, languages)
+    synonyms = read_synonyms(kb.content_dir, list(taxonomy.language_codes))
+    expansions = {
+        lang: {fold(word): [fold(item) for item in found] for word, found in synonyms.expansions(lang).items()}
+        for lang in languages
+    }
+    internal = _IndexWriter(generation, languages, expansions)
+    public = _IndexWriter(generation / PUBLIC_DIR, languages, expansions)
     try:
         for record in records(content, taxonomy, history):
             labels = [taxonomy.tag_label(tag, record.lang) for tag in record.tags]
@@ -113,8 +121,9 @@ def public_record(record: IndexRecord) -> IndexRecord:
 class _IndexWriter:
     """One Whoosh index being written into `folder`, with its vocabulary and metadata."""
 
-    def __init__(self, folder: Path, languages: list[str]):
+    def __init__(self, folder: Path, languages: list[str], synonyms: dict[str, dict[str, list[str]]]):
         folder.mkdir(exist_ok=True)
+        self.synonyms = synonyms
         self.folder = folder
         self.languages = languages
         self.writer = create_in(str(folder), schema(languages)).writer(limitmb=_WRITER_MEMORY_MB)
@@ -143,6 +152,8 @@ class _IndexWriter:
         (self.folder / META_FILE).write_text(json.dumps(meta, indent=1) + "\n", encoding="utf-8")
         words = json.dumps(self.vocabulary.display(), ensure_ascii=False)
         (self.folder / WORDS_FILE).write_text(words, encoding="utf-8")
+        synonyms = json.dumps(self.synonyms, ensure_ascii=False)
+        (self.folder / SYNONYMS_FILE).write_text(synonyms, encoding="utf-8")
         return self.count
 
 

@@ -4,6 +4,8 @@ Ranking is BM25F: one weighted text field per language (`text_<lang>`) holds the
 summary, tag labels, headings and body of a page, each segment's words counting for its field weight
 (see search.analysis.weighted), so a title word weighs `WEIGHTS["title"]` body words before BM25's
 saturation. Agent-only text has its own field (`agent_<lang>`), searched for internal readers only.
+`head_<lang>` holds the title, summary and keywords again, scored on their own short length: in a long
+article a title match is not drowned by the body's length normalisation (as per-field BM25 engines score it).
 `keywords_<lang>` holds the front-matter keywords alone, so a query that says exactly what a keyword says
 ("card refused") ranks that page up. `words_<audience>_<lang>` are the unstemmed vocabularies that typo
 corrections come from: `words_public_*` the public text of public pages, `words_internal_*` the other words
@@ -22,11 +24,17 @@ from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
 from search.analysis import analyzer, fold, weighted, word_analyzer, words
 from search.documents import AUDIENCES, INTERNAL, PUBLIC, IndexRecord, indexed_text
 
+HEAD_WEIGHTS = {"title": 1.0, "summary": 0.5, "keywords": 0.5}  # set on both relevance sets
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "tags": 1.5, "headings": 2.5, "body": 1.0}
 
 
 def text_field(lang: str) -> str:
     return f"text_{lang}"
+
+
+def heading_field(lang: str) -> str:
+    """The page's title and summary alone: a short field whose BM25 is not drowned by a long body."""
+    return f"head_{lang}"
 
 
 def agent_field(lang: str) -> str:
@@ -63,6 +71,7 @@ def schema(languages: list[str]) -> Schema:
     for lang in languages:
         fields[text_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=True)
         fields[agent_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=True)
+        fields[heading_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=False)
         fields[keywords_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=True)
         for audience in AUDIENCES:
             fields[words_field(audience, lang)] = TEXT(analyzer=word_analyzer(), phrase=False)
@@ -115,6 +124,10 @@ def whoosh_document(record: IndexRecord, tag_labels: list[str], vocabulary: Voca
         ),
         text_field(lang): weighted(parts.text),
         keywords_field(lang): weighted((keyword, 1.0) for keyword in record.keywords),
+        heading_field(lang): weighted(
+            [(record.title, HEAD_WEIGHTS["title"]), (record.summary, HEAD_WEIGHTS["summary"])]
+            + [(keyword, HEAD_WEIGHTS["keywords"]) for keyword in record.keywords]
+        ),
         "facts": {
             "rel": record.rel,
             "title": record.title,

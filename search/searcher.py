@@ -32,22 +32,25 @@ from whoosh.searching import Searcher as WhooshSearcher
 from kbtools.errors import UsageError
 from kbtools.urls import page_url
 from search import store
-from search.analysis import analyzer, compatible, fold, segment_of
+from search.analysis import TOKEN_PATTERN, analyzer, compatible, fold, query_words, segment_of
 from search.documents import AUDIENCES, INTERNAL, PUBLIC
-from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, WORDS_FILE
+from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, SYNONYMS_FILE, WORDS_FILE
+from search.lexicon import is_known
 from search.results import Hit, SearchResults, Snippet
-from search.schema import agent_field, keywords_field, shown_value, text_field, words_field
+from search.schema import agent_field, heading_field, keywords_field, shown_value, text_field, words_field
 from search.snippets import best_passage, highlight
 
 Filter = str | Sequence[str] | None
 
 MAX_PER_PAGE = 100
-_WORD = re.compile(r"\w+")
+_WORD = re.compile(TOKEN_PATTERN)  # words as the index cuts them (see search.analysis.query_words)
 _NOT_TEXT = re.compile(r"[^\w\s'’.,-]")  # left out of a suggestion: query syntax is not what people meant
 # Ranking knobs, set on tests/relevance/queries.tsv (see tests/relevance/test_relevance.py).
 AGENT_WEIGHT = 0.6  # an agent-note match counts less than the page's own text
-PHRASE_BOOST = 0.25  # two query words next to each other: bonus of this times their summed IDF
+PHRASE_BOOST = 0.5  # two query words next to each other: bonus of this times their summed IDF
 KEYWORD_PHRASE_BOOST = 1.0  # the same, inside one front-matter keyword (the customer's own words)
+HEAD_WEIGHT = 3.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
+SYNONYM_WEIGHT = 0.9  # a word of the synonym list's replacements counts almost as the word typed
 FUZZY_WEIGHT = 0.7  # a correction counts less than a word typed right
 _BM25F = scoring.BM25F(B=0.75, K1=1.6)
 RESCORE_WINDOW = 100  # pages whose phrase bonuses are computed
@@ -64,6 +67,7 @@ class _Word:
     terms: dict[str, list[str]] = field(default_factory=dict)  # lang -> its terms (empty for a stop word)
     matched: bool = True
     corrections: list[str] = field(default_factory=list)  # folded vocabulary words, best first
+    synonyms: dict[str, list[str]] = field(default_factory=dict)  # lang -> terms of its synonyms
 
 
 class _Generation:
@@ -90,6 +94,11 @@ class _Generation:
     @cached_property
     def spellings(self) -> dict[str, dict[str, dict[str, str]]]:
         return json.loads((self.path / WORDS_FILE).read_text(encoding="utf-8"))
+
+    @cached_property
+    def synonyms(self) -> dict[str, dict[str, list[str]]]:
+        """lang -> folded customer word -> the words it also finds (content/synonyms.yml)."""
+        return json.loads((self.path / SYNONYMS_FILE).read_text(encoding="utf-8"))
 
     def docs(self, key: tuple[Any, ...], query: Query) -> set[int]:
         """Document numbers matching a filter query, cached (never modify the set): filters repeat."""
@@ -219,7 +228,7 @@ class Searcher:
         for language in (lang, missing_in):
             if language is not None and language not in index.languages:
                 raise UsageError(f"unknown language {language!r}: the index has {', '.join(index.languages)}")
-        words = _WORD.findall(compatible(text))
+        words = query_words(text)
         if missing_in is not None:
             words = [word for word in words if _analyzed(missing_in, word)]
         wanted = [terms for word in words if (terms := _analyzed(lang, word))]
@@ -274,6 +283,7 @@ class _Query:
             self.languages = [lang, index.default_language]
         else:
             self.languages = [lang]
+        self.own_languages = [lang] if lang is not None else list(index.languages)  # the reader's, not fallbacks
         self.normalised = compatible(text)  # ligatures and full-width letters folded, accents composed
         self.words = [_Word(match.group(0), number) for number, match in enumerate(_WORD.finditer(self.normalised))]
         self.pairs: dict[str, list[tuple[str, str, int]]] = {}  # lang -> adjacent terms and the slop between
@@ -281,6 +291,11 @@ class _Query:
         self._idf: dict[tuple[str, str], float] = {}
         for word in self.words:
             word.terms = {language: _analyzed(language, word.text) for language in self.languages}
+            folded = fold(word.text)
+            for language in self.languages:
+                replacements = index.synonyms.get(language, {}).get(folded, [])
+                terms = [term for item in replacements for term in _analyzed(language, item)]
+                word.synonyms[language] = [term for term in dict.fromkeys(terms) if term not in word.terms[language]]
 
     def visible(self) -> set[int]:
         """Documents this reader may see in the languages searched (before the other filters)."""
@@ -297,27 +312,41 @@ class _Query:
         return self.index.docs(key, And(queries))
 
     def fields(self, lang: str) -> list[tuple[str, float]]:
-        found = [(text_field(lang), 1.0)]
+        found = [(text_field(lang), 1.0), (heading_field(lang), HEAD_WEIGHT)]
         if self.audience == INTERNAL:
             found.append((agent_field(lang), AGENT_WEIGHT))
         return found
 
     def correct(self) -> None:
-        """Words matching nothing this reader may see get the nearest words of the reader's vocabulary."""
+        """Words matching nothing this reader may see get the nearest words of the reader's vocabulary.
+
+        A word of the reader's language (search.lexicon) is never a typo, even when no page holds it; on
+        the French site an English word may still be corrected to a French one.
+        """
         visible = self.visible()
         for word in self.words:
-            if not any(word.terms.values()):
-                continue  # a stop word
+            if not any(word.terms.values()) or any(word.synonyms.values()):
+                continue  # a stop word, or a customer's word of the synonym list
             word.matched = any(
                 _occurs(self.searcher, name, term, visible)
                 for lang, terms in word.terms.items()
                 for term in terms
                 for name, _ in self.fields(lang)
             )
-            if not word.matched:
+            if not word.matched and not any(is_known(lang, word.text) for lang in self.own_languages):
                 readable = [PUBLIC] if self.audience == PUBLIC else list(AUDIENCES)
                 fieldnames = [words_field(audience, lang) for lang in self.languages for audience in readable]
-                word.corrections = self.index.corrections(fieldnames, word.text)
+                # A correction must find something the word does not: a page this reader sees holding it.
+                word.corrections = [
+                    correction
+                    for correction in self.index.corrections(fieldnames, word.text)
+                    if any(
+                        _occurs(self.searcher, name, term, visible)
+                        for lang in self.languages
+                        for term in _analyzed(lang, correction)
+                        for name, _ in self.fields(lang)
+                    )
+                ]
 
     def build(self) -> Query | None:
         """The BM25F query: every word's terms (or its corrections), optional, in every language searched.
@@ -331,11 +360,12 @@ class _Query:
             typed: list[tuple[str, int]] = []  # (term, word position) of words typed right, for phrases
             for word in self.words:
                 options = [(term, 1.0) for term in word.terms[lang]] if word.matched else []
+                options += [(term, SYNONYM_WEIGHT) for term in word.synonyms.get(lang, [])]
                 for rank, correction in enumerate(word.corrections):
                     weight = FUZZY_WEIGHT if rank == 0 else FUZZY_WEIGHT / 2
                     options += [(term, weight) for term in _analyzed(lang, correction)]
-                if word.matched:
-                    typed += [(term, word.position) for term in word.terms[lang]]
+                if word.matched and word.terms[lang]:
+                    typed.append((word.terms[lang][0], word.position))  # a technical token's whole form
                 clauses += [
                     Term(name, term, boost=weight * field_weight)
                     for term, weight in _unique(options)
@@ -488,6 +518,7 @@ class _Query:
         found: list[str] = []
         for word in self.words:
             found += word.terms.get(lang, _analyzed(lang, word.text)) if word.matched else []
+            found += word.synonyms.get(lang, [])
             for correction in word.corrections:
                 found += _analyzed(lang, correction)
         return list(dict.fromkeys(found))

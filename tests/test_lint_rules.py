@@ -541,7 +541,41 @@ CASES = [
         key="aliases",
         says="is already en/cards/a.md",
     ),
+    # The synonym list, content/synonyms.yml (kbtools.synonyms)
+    Case(
+        "synonym-file",
+        "a key of two words",
+        lambda kb: with_synonyms(kb, "fr:\n  retirer carte: [supprimer]\n"),
+        lambda kb: with_synonyms(kb, "fr:\n  retirer: [supprimer]\n"),
+        ("synonyms.yml", 2),
+        key="fr.retirer carte",
+        says="a synonym is one word",
+    ),
+    Case(
+        "synonym-unknown-word",
+        "a replacement no page holds",
+        lambda kb: with_synonyms(kb, "fr:\n  retirer: [suprimer]\n"),
+        lambda kb: with_synonyms(kb, "fr:\n  retirer: [supprimer]\n"),
+        ("synonyms.yml", 2),
+        key="fr.retirer",
+        says="no page in 'fr' holds 'suprimer'",
+    ),
+    Case(
+        "synonym-cycle",
+        "a word that leads back to itself",
+        lambda kb: with_synonyms(kb, "fr:\n  retirer: [enlever]\n  enlever: [supprimer, retirer]\n"),
+        lambda kb: with_synonyms(kb, "fr:\n  retirer: [supprimer]\n  enlever: [supprimer, retirer]\n"),
+        ("synonyms.yml", 2),
+        key="fr.retirer",
+        says="leads back to itself",
+    ),
 ]
+
+
+def with_synonyms(kb: MiniKB, text: str) -> None:
+    """A page that says "supprimer" and "retirer", and a synonym list."""
+    translated(kb, "cards/a.md", page("a", body="Supprimer ou retirer la carte, enlever le reste.\n"))
+    kb.write("synonyms.yml", text)
 
 
 def test_every_rule_has_a_case() -> None:

@@ -33,8 +33,16 @@ def test_french_stop_words_and_elisions_are_dropped() -> None:
 
 def test_english_stemming_and_stop_words() -> None:
     assert terms("en", "Declined payments") == terms("en", "declining payment")
-    assert terms("en", "my card isn't working") == terms("en", "card works")
+    assert terms("en", "my card isn't working") == terms("en", "card not working")
     assert terms("en", "what is the") == []
+
+
+@pytest.mark.parametrize(
+    "typed", ["isn't working", "doesn't work", "not working", "cannot work", "won't work", "no work"]
+)
+def test_english_negations_are_kept_as_one_term(typed: str) -> None:
+    # "not responding" is a symptom, "responding" another page: every form of a negation is the term "not".
+    assert terms("en", typed) == ["not", "work"]
 
 
 def test_english_folds_accents_too() -> None:

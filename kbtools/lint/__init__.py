@@ -14,6 +14,7 @@ from kbtools.findings import Finding, Severity
 from kbtools.lint.file_checks import check_file
 from kbtools.lint.import_checks import check_aliases, check_foreign_syntax
 from kbtools.lint.rules import RULES, Rule
+from kbtools.lint.synonym_checks import check_synonyms
 from kbtools.lint.tree_checks import (
     check_codeowners,
     check_mkdocs_yml,
@@ -101,6 +102,7 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
         findings.extend(check_translation_freshness(content, history))
         notes.extend(unchecked_freshness(content, history))
     findings.extend(check_codeowners(kb.root, content, taxonomy))
+    findings.extend(check_synonyms(kb, content, taxonomy))
     selected = [p.resolve() for p in paths]
     if selected and kb.taxonomy_path.resolve() not in selected:  # a taxonomy change can break any file
         findings = [f for f in findings if _under(f.path.parent.resolve() / f.path.name, selected)]

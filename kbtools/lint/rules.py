@@ -92,6 +92,15 @@ RULES: dict[str, Rule] = {
             W,
             "Raw HTML in a body that kb's allow-list does not keep (an element or attribute the build removes).",
         ),
+        # The synonym list, content/synonyms.yml (kbtools.synonyms): customers' words -> the pages' words
+        Rule(
+            "synonym-file",
+            E,
+            "content/synonyms.yml is not a mapping of language -> word -> list of words, names a language "
+            "taxonomy.yml does not declare, or has a key of several words.",
+        ),
+        Rule("synonym-unknown-word", E, "A synonym's replacement is a word no page of the language holds."),
+        Rule("synonym-cycle", E, "A synonym leads back to itself through its replacements (a -> b -> a)."),
     )
 }
 

@@ -147,6 +147,8 @@ def mkdocs_config(
     theme.update(name="material", custom_dir=str(THEME_DIR), language=lang, features=features)
     common = {"root": str(kb.root), "audience": audience, "lang": lang}
     extra = dict(base.get("extra") or {})
+    # The footer's "Made with Material for MkDocs" speaks to developers, not customers: on only when asked
+    extra.setdefault("generator", False)
     # Relative to this site's root, so the sites work wherever they are served (the theme fetches these)
     extra["alternate"] = [
         {"name": language.name, "lang": language.code, "link": _root_to_root(lang, language.code, default)}
@@ -170,7 +172,12 @@ def mkdocs_config(
             **search,
             "kb-audience": common,
             "kb-navigation": common,
-            "kb-page": {**common, "service_url": options.service_url, "contact_url": options.contact_url},
+            "kb-page": {
+                **common,
+                "service_url": options.service_url,
+                "contact_url": options.contact_url,
+                "show_author": audience in author_sites(base),
+            },
         },
         markdown_extensions=markdown_extensions(base, lang),
         validation={
@@ -179,6 +186,18 @@ def mkdocs_config(
         },
     )
     return config
+
+
+AUTHOR_SITES_KEY = "show_author_on"  # under mkdocs.yml's `extra`
+
+
+def author_sites(base: dict[str, Any]) -> tuple[str, ...]:
+    """The sites whose "Last updated" line names the git author: the wiki only, unless mkdocs.yml's
+    `extra.show_author_on` lists them (customers need the date, not who committed)."""
+    value = (base.get("extra") or {}).get(AUTHOR_SITES_KEY, ["internal"])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item in AUDIENCES for item in value):
+        raise KbError(f"mkdocs.yml: extra.{AUTHOR_SITES_KEY} must be a list of sites among {list(AUDIENCES)}")
+    return tuple(value)
 
 
 class _ConfigDumper(yaml.SafeDumper):

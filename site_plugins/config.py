@@ -25,4 +25,5 @@ class NavigationConfig(SiteConfig):
 class PageConfig(SiteConfig):
     service_url = c.Type(str, default="")  # feedback service; no widget when empty
     contact_url = c.Type(str, default="")  # "Contact support" target on public articles
+    show_author = c.Type(bool, default=False)  # "Last updated ... by <git author>"
     keyword_boost = c.Type(int, default=100)  # search weight of front-matter keywords (title: 1000, text: 1)

@@ -7,6 +7,7 @@ import html
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -219,11 +220,24 @@ def test_tag_pages_list_articles_by_tag(built) -> None:
 
 def test_last_updated_from_git_and_for_uncommitted_files(built) -> None:
     site, _, _ = built
+    # The wiki names who changed a page; the help center shows customers the date only (show_author_on)
     assert 'Last updated: <time datetime="2026-04-10">2026-04-10</time> by Bob Stone' in _html(
-        site / "public", "cards/declined"
+        site / "internal", "cards/declined"
     )
-    assert '<time datetime="2026-03-02">2026-03-02</time> by Alice Martin' in _html(site / "public", "billing/invoices")
-    assert "not yet committed" in _html(site / "public", "billing/fresh")
+    assert '<time datetime="2026-03-02">2026-03-02</time> by Alice Martin' in _html(
+        site / "internal", "billing/invoices"
+    )
+    assert "not yet committed" in _html(site / "internal", "billing/fresh")
+    for page_url in ("cards/declined", "billing/invoices", "billing/fresh"):
+        public = _html(site / "public", page_url)
+        assert re.search(r'Last updated: <time datetime="\d{4}-\d\d-\d\d">[\d-]+</time></small>', public)
+        assert "Bob Stone" not in public and "Alice Martin" not in public and "not yet committed" not in public
+
+
+def test_footer_has_no_generator_credit_unless_mkdocs_yml_asks(built) -> None:
+    site, _, _ = built
+    for folder in ("public", "public/fr", "internal"):
+        assert "Made with" not in (site / folder / "index.html").read_text(encoding="utf-8")
 
 
 def test_outdated_translation_banner(built) -> None:
@@ -431,15 +445,19 @@ def test_fallback_page_text_is_marked_in_its_own_language(languages: Path) -> No
 def test_switcher_and_hreflang_links_go_to_the_same_page_or_the_other_home(languages: Path) -> None:
     english = _html(languages / "public", "cards/limits")
     assert 'href="../../fr/cards/limits/" hreflang="fr"' in english
-    assert f'<link rel="alternate" href="{BASE}cards/limits/" hreflang="en">' in english
-    assert f'<link rel="alternate" href="{BASE}fr/cards/limits/" hreflang="fr">' in english
-    french = _html(languages / "public/fr", "cards/limits")
-    assert f'<link rel="alternate" href="{BASE}cards/limits/" hreflang="en">' in french
-    # A French page with no English source: the switcher goes to the English home, the head lists no English
+    # Each page's versions are listed in the sitemaps (hreflang), not in the page's head: the theme fetches
+    # sitemap.xml relative to every <link rel="alternate"> of the head (404s for page URLs)
+    assert '<link rel="alternate"' not in english.split("</head>")[0].replace('type="application/rss+xml"', "")
+    for sitemap in (languages / "public/sitemap.xml", languages / "public/fr/sitemap.xml"):
+        entries = _sitemap(sitemap)
+        assert entries[f"{BASE}cards/limits/" if "fr" not in sitemap.parent.name else f"{BASE}fr/cards/limits/"] == {
+            "en": f"{BASE}cards/limits/",
+            "fr": f"{BASE}fr/cards/limits/",
+        }
+    # A French page with no English source: the switcher goes to the English home, the sitemap lists no English
     orphan = _html(languages / "public/fr", "cards/orphan")
     assert 'href="../../../" hreflang="en"' in orphan
-    assert f'<link rel="alternate" href="{BASE}fr/cards/orphan/" hreflang="fr">' in orphan
-    assert 'hreflang="en">' not in orphan.split("</head>")[0].replace('type="application/rss+xml"', "")
+    assert _sitemap(languages / "public/fr/sitemap.xml")[f"{BASE}fr/cards/orphan/"] == {}
     # A tag only the orphan has: no English tag page either
     assert not (languages / "public/tags/refund").exists()
     assert 'href="../../../" hreflang="en"' in _html(languages / "public/fr", "tags/refund")
@@ -448,6 +466,18 @@ def test_switcher_and_hreflang_links_go_to_the_same_page_or_the_other_home(langu
     assert 'href="../../../cards/untranslated/" hreflang="en"' in _html(languages / "public/fr", "cards/untranslated")
     # The wiki too (the orphan is there as well)
     assert 'href="../../../" hreflang="en"' in _html(languages / "internal/fr", "cards/orphan")
+
+
+def _sitemap(path: Path) -> dict[str, dict[str, str]]:
+    """loc -> {hreflang: href} of a sitemap.xml (empty when a page exists in one language only)."""
+    namespaces = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ElementTree.parse(path).getroot()
+    return {
+        url.findtext("s:loc", namespaces=namespaces).strip(): {
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", namespaces)
+        }
+        for url in root.findall("s:url", namespaces)
+    }
 
 
 def _admonition_titles(page_html: str) -> list[str]:

@@ -73,16 +73,17 @@ def related_section(site: Site, doc: Document) -> str:
     return f"\n\n## {strings(doc.lang)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
 
 
-def last_updated(site: Site, doc: Document) -> Markup:
+def last_updated(site: Site, doc: Document, show_author: bool) -> Markup:
+    """The date of the page's last change; who made it only where `show_author` (the wiki, by default)."""
     text = strings(site.lang)
     commit = site.history.last_change(content_path(doc.lang, doc.rel))
     if commit is None:
         when = date.fromtimestamp(doc.path.stat().st_mtime).isoformat()
-        who = text["not_committed"]
+        who = f" {text['not_committed']}" if show_author else ""
     else:
         when = commit.date.date().isoformat()
-        who = f"{text['by']} {commit.author}"
-    return Markup('<p class="kb-updated"><small>{} <time datetime="{}">{}</time> {}</small></p>').format(
+        who = f" {text['by']} {commit.author}" if show_author else ""
+    return Markup('<p class="kb-updated"><small>{} <time datetime="{}">{}</time>{}</small></p>').format(
         text["last_updated"] + text["colon"], when, when, who
     )
 

@@ -123,7 +123,7 @@ class PagePlugin(BasePlugin[PageConfig]):
             html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
         if not self.site.is_public:
             before = wiki_info(self.site, doc) + before
-        after = last_updated(self.site, doc)
+        after = last_updated(self.site, doc, self.config.show_author)
         if self.site.is_public and doc.type in ("article", "troubleshooting"):
             after += contact_link(self.site, self.config.contact_url)
         # Joined as plain text: `Markup + str` would escape the page's HTML
@@ -159,20 +159,27 @@ class PagePlugin(BasePlugin[PageConfig]):
             }
             for language in self.site.taxonomy.languages
         ]
-        # The head's <link rel="alternate" hreflang> list only the versions of this page. mkdocs-material
-        # renders config.extra.alternate there through its `url` filter, which leaves absolute URLs as they
-        # are; on_post_page puts the site roots back.
-        if page.canonical_url:
-            config.extra["alternate"] = [
-                {"name": sanitize.text(language.name), "lang": language.code, "link": urljoin(page.canonical_url, link)}
-                for language in self.site.taxonomy.languages
-                if (link := versions.get(language.code))
-            ]
         return context
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        config.extra["alternate"] = self.root_alternates  # templates rendered without a page link the roots
-        return output
+    def on_template_context(self, context: dict[str, Any], *, template_name: str, config: MkDocsConfig) -> dict:
+        # The versions of each page in the other languages go in sitemap.xml (hreflang, as search engines read
+        # it), not in each page's head: mkdocs-material fetches `sitemap.xml` relative to every
+        # <link rel="alternate"> of a page, which for a page URL is a 404 per language on every page view.
+        if template_name == "sitemap.xml":
+            context["kb_hreflang"] = {
+                file.page.url: self._hreflang(file.page)
+                for file in context.get("pages") or []
+                if file.page is not None and file.page.canonical_url
+            }
+        return context
+
+    def _hreflang(self, page: Page) -> list[dict[str, str]]:
+        """Absolute URL of this page in each language whose site has it (just itself when no other has)."""
+        return [
+            {"lang": language.code, "href": urljoin(page.canonical_url, self._url_in(page, language.code))}
+            for language in self.site.taxonomy.languages
+            if self._exists_in(language.code, page)
+        ]
 
     def _exists_in(self, lang: str, page: Page) -> bool:
         """Whether the `lang` site of this audience publishes a page at this page's path."""

@@ -1,0 +1,106 @@
+"""The help center as a customer uses it, in headless Chromium against a real `kb serve` process (gunicorn) of
+the sample knowledge base: every event the pages send is validated by the real API and stored."""
+
+from __future__ import annotations
+
+import sqlite3
+import time
+
+import pytest
+from browser import chromium
+from conftest import REPO_ROOT
+from security.kbserve import KbServe, request
+
+ARTIFACTS = REPO_ROOT / "test-artifacts" / "screenshots"
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory):
+    running = KbServe(tmp_path_factory.mktemp("helpcenter"), {"KB_API_TOKENS": "helpcenter-token-0001"}, workers=4)
+    yield running.start()
+    running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    with chromium() as launched:
+        yield launched
+
+
+class Tab:
+    """A page that records every answer the site gave it with an error status."""
+
+    def __init__(self, browser, server: KbServe, **context: object):
+        self.server = server
+        self.context = browser.new_context(locale="en-GB", **context)
+        self.page = self.context.new_page()
+        self.failed: list[str] = []
+        self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
+
+    def goto(self, path: str) -> None:
+        self.page.goto(self.server.url + path)
+        self.page.wait_for_load_state("networkidle")
+
+
+@pytest.fixture
+def tab(browser, server: KbServe):
+    opened = Tab(browser, server)
+    yield opened
+    opened.context.close()
+
+
+def _shot(tab: Tab, name: str) -> None:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    tab.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True, animations="disabled")
+
+
+def _rows(server: KbServe, sql: str, want: int = 1) -> list[tuple]:
+    deadline = time.monotonic() + 30  # beacons arrive in the background
+    while True:
+        with sqlite3.connect(server.folder / "events.sqlite3") as connection:
+            rows = connection.execute(sql).fetchall()
+        if len(rows) >= want or time.monotonic() > deadline:
+            return rows
+        time.sleep(0.2)
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "fr/cards/card-payment-declined",
+        "cards/card-payment-declined",
+        "fr/cards",
+        "fr",
+        "internal/fr/cards/card-payment-declined",
+    ],
+)
+def test_a_folder_without_its_slash_redirects_as_a_static_host_does(server: KbServe, path: str) -> None:
+    answer = request(server, "GET", f"/{path}?from=mail")
+    if path.startswith("internal/"):  # the wiki asks for sign-in first, and keeps where the agent was going
+        assert answer.status in (302, 303)
+        return
+    assert answer.status == 301
+    assert answer.headers["Location"].endswith(f"/{path}/?from=mail")
+
+
+def test_language_switch_keeps_the_page_and_relative_links_resolve(tab: Tab) -> None:
+    tab.goto("fr/cards/card-payment-declined")  # as typed, or linked from an e-mail: no trailing slash
+    page = tab.page
+    assert page.url.endswith("/fr/cards/card-payment-declined/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    # A sibling article through the navigation resolves in the French site
+    page.locator(".md-nav__link[href$='card-not-received/']").first.click()
+    page.wait_for_url("**/fr/cards/card-not-received/")
+    assert page.locator("html").get_attribute("lang") == "fr"
+    page.locator(".md-header__option .md-select").hover()
+    page.locator('a.md-select__link[hreflang="en"]').click()
+    page.wait_for_url("**/cards/card-not-received/")
+    assert "/fr/" not in page.url
+    page.locator(".md-header__option .md-select").hover()
+    page.locator('a.md-select__link[hreflang="fr"]').click()
+    page.wait_for_url("**/fr/cards/card-not-received/")
+    # The home link of the French page is the French home
+    page.locator(".md-header__button.md-logo").click()
+    page.wait_for_url("**/fr/")
+    page.wait_for_load_state("networkidle")
+    assert tab.failed == []  # no 404 on the way (sitemaps, assets, links)

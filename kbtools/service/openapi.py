@@ -83,6 +83,10 @@ def _report_schemas() -> dict[str, Any]:
         "contact_sessions": _INTEGER,
         "deflection_rate": {"type": "number", "maximum": 1, "nullable": True},
         "self_service_score": {"type": "number", "minimum": 0, "nullable": True},
+        "contact_step_sessions": _INTEGER,
+        "contact_step_answer_sessions": _INTEGER,
+        "contact_step_deflected_sessions": _INTEGER,
+        "contact_step_deflection_rate": _RATE,
     }
     page = {"article": {"type": "string"}, "lang": {"type": "string"}}
     title = {"type": "string", "nullable": True, "description": "Null when the page is no longer published."}

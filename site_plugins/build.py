@@ -145,7 +145,7 @@ def mkdocs_config(
     # font: false keeps readers' browsers from fetching Google Fonts (a third party learning who reads what)
     theme.setdefault("font", False)
     theme.update(name="material", custom_dir=str(THEME_DIR), language=lang, features=features)
-    common = {"root": str(kb.root), "audience": audience, "lang": lang}
+    common = {"root": str(kb.root), "audience": audience, "lang": lang, "contact_url": options.contact_url}
     extra = dict(base.get("extra") or {})
     # The footer's "Made with Material for MkDocs" speaks to developers, not customers: on only when asked
     extra.setdefault("generator", False)
@@ -175,7 +175,6 @@ def mkdocs_config(
             "kb-page": {
                 **common,
                 "service_url": options.service_url,
-                "contact_url": options.contact_url,
                 "show_author": audience in author_sites(base),
             },
         },

@@ -266,8 +266,40 @@ def test_feedback_widget_contact_link_and_page_facts(built) -> None:
     assert "data-kb-feedback" in article
     assert '<meta name="kb:article" content="declined">' in article
     assert '<meta name="kb:service" content="http://127.0.0.1:9">' in article
-    assert 'href="https://acme.example/contact" data-kb-contact' in article
+    # "Contact support" leads to the contact step, which suggests articles before the contact URL
+    assert 'href="../../contact/?from=declined" data-kb-contact-step-link' in article
+    assert "https://acme.example/contact" not in article
     assert "assets/kb/kb.js" in article
+
+
+@pytest.mark.parametrize(("folder", "lang"), [("public", "en"), ("public/fr", "fr")])
+def test_contact_step_page_in_each_language(built, folder: str, lang: str) -> None:
+    site, _, _ = built
+    step = _html(site / folder, "contact")
+    assert f'<html lang="{lang}"' in step
+    title = {"en": "Contact support", "fr": "Contacter le support"}[lang]
+    assert "<h1" in step and title in step
+    assert 'data-kb-contact-template="https://acme.example/contact"' in step
+    assert "assets/kb/kb-contact.js" in step
+    home = (site / folder / "index.html").read_text(encoding="utf-8")
+    still = {"en": "Still need help?", "fr": "Besoin d'aide ?"}[lang]
+    assert 'href="contact/"' in home and still in html.unescape(home)
+    # The static search of the contact step lists this site's articles, never generated pages
+    articles = json.loads((site / folder / "assets/kb/articles.json").read_text(encoding="utf-8"))
+    urls = {entry["url"] for entry in articles}
+    assert ("fr/" if lang == "fr" else "") + "cards/declined/" in urls
+    assert not any(url.startswith(("tags/", "contact")) or url.count("/") < 2 for url in urls)
+    assert not (site / "internal/contact").exists() and not (site / "internal/assets/kb/articles.json").exists()
+
+
+def test_generated_pages_are_never_search_results(built) -> None:
+    site, _, _ = built
+    for folder in ("public", "public/fr"):
+        index = json.loads((site / folder / "search/search_index.json").read_text(encoding="utf-8"))
+        locations = {doc["location"].split("#", 1)[0] for doc in index["docs"]}
+        assert "cards/declined/" in locations
+        assert not {location for location in locations if location in ("", "contact/", "cards/", "billing/")}
+        assert not {location for location in locations if location.startswith("tags/")}
 
 
 def test_wiki_extras_and_macros(built) -> None:

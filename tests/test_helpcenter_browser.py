@@ -12,11 +12,13 @@ from conftest import REPO_ROOT
 from security.kbserve import KbServe, request
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "screenshots"
+HELPDESK = "https://helpdesk.example/"  # the helpdesk's request form; the browser gets a stand-in page for it
 
 
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory):
-    running = KbServe(tmp_path_factory.mktemp("helpcenter"), {"KB_API_TOKENS": "helpcenter-token-0001"}, workers=4)
+    env = {"KB_API_TOKENS": "helpcenter-token-0001", "KB_CONTACT_URL": HELPDESK + "new?subject={subject}"}
+    running = KbServe(tmp_path_factory.mktemp("helpcenter"), env, workers=4)
     yield running.start()
     running.stop()
 
@@ -33,6 +35,7 @@ class Tab:
     def __init__(self, browser, server: KbServe, **context: object):
         self.server = server
         self.context = browser.new_context(locale="en-GB", **context)
+        self.context.route(HELPDESK + "**", lambda route: route.fulfill(body="<title>Helpdesk</title>Request form"))
         self.page = self.context.new_page()
         self.failed: list[str] = []
         self.page.on("response", lambda r: self.failed.append(f"{r.status} {r.url}") if r.status >= 400 else None)
@@ -104,3 +107,50 @@ def test_language_switch_keeps_the_page_and_relative_links_resolve(tab: Tab) -> 
     page.wait_for_url("**/fr/")
     page.wait_for_load_state("networkidle")
     assert tab.failed == []  # no 404 on the way (sitemaps, assets, links)
+
+
+@pytest.mark.parametrize(
+    ("lang", "article", "typed", "expected"),
+    [
+        ("en", "cards/card-payment-declined/", "my card was refused at a shop", "card-payment-declined"),
+        ("fr", "fr/payments/request-a-refund/", "je veux être remboursé", "request-a-refund"),
+    ],
+)
+def test_contact_step_suggests_articles_before_contact(
+    tab: Tab, server: KbServe, lang: str, article: str, typed: str, expected: str
+) -> None:
+    page = tab.page
+    tab.goto(article)
+    source = article.rstrip("/").rsplit("/", 1)[1]
+    page.locator("[data-kb-contact-step-link]").click()
+    page.wait_for_url(f"**/contact/?from={source}")
+    assert page.locator("html").get_attribute("lang") == lang
+    box = page.locator('input[name="subject"]')
+    box.press_sequentially(typed, delay=20)
+    answers = page.locator(".kb-contact-step__answer a")
+    answers.first.wait_for()
+    hrefs = [answers.nth(i).get_attribute("href") for i in range(answers.count())]
+    assert any(f"/{expected}/" in href for href in hrefs), hrefs
+    _shot(tab, f"contact-step-{lang}")
+    box.press("ArrowDown")  # keyboard navigation reaches the first suggestion
+    assert page.evaluate("document.activeElement.closest('.kb-contact-step__answer') !== null")
+    opened = answers.first.get_attribute("href")
+    answers.first.click()
+    page.wait_for_url(opened)
+    page.go_back()
+    page.wait_for_url(f"**/contact/?from={source}")
+    page.locator('input[name="subject"]').fill(typed)
+    session = page.evaluate("sessionStorage.getItem('kb-session')")
+    page.locator("[data-kb-contact-template]").click()
+    page.wait_for_url(HELPDESK + "**")
+    assert page.url.startswith(HELPDESK + "new?subject=") and "%20" in page.url  # the subject, encoded
+    kinds = _rows(
+        server,
+        f"SELECT type, article FROM events WHERE session = '{session}' AND type LIKE 'contact%' ORDER BY id",
+        want=4,
+    )
+    assert [kind for kind, _ in kinds][:2] == ["contact_step", "contact_answer"]
+    assert ("contact", source) in kinds and kinds[0] == ("contact_step", source)
+    assert tab.failed == []
+    # kb stored nothing of what was typed: the suggestions' searches are not logged
+    assert _rows(server, f"SELECT query FROM events WHERE session = '{session}' AND type = 'search'", want=0) == []

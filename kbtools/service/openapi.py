@@ -279,6 +279,12 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                         "The tab's random id, to tie the search to later events.",
                         {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
                     ),
+                    _query(
+                        "log",
+                        "1 (default): log the search for the gap reports; 0: do not (the contact step's "
+                        "suggestions: kb keeps nothing a customer types there).",
+                        {"type": "integer", "minimum": 0, "maximum": 1},
+                    ),
                 ],
                 "responses": {
                     "200": {

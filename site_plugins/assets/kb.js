@@ -48,9 +48,11 @@
         .catch(function () { /* analytics must never break the page */ });
     }
   }
+  // The page's facts, then `fields`; facts a page does not have (a generated page has no article) are left out
   function withPage(fields) {
     var event = { article: page.article, lang: page.lang, version: page.version };
     for (var key in fields) event[key] = fields[key];
+    for (var name in event) if (event[name] === "" || event[name] === undefined) delete event[name];
     return event;
   }
   window.kbSend = send;
@@ -89,7 +91,8 @@
 
   document.addEventListener("click", function (event) {
     var contact = event.target.closest("[data-kb-contact]");
-    if (contact) send(withPage({ type: "contact" }));  // the beacon survives the navigation
+    // The contact step's button: the article the customer came from, if any (the beacon survives the navigation)
+    if (contact) send(withPage({ type: "contact", article: contact.getAttribute("data-kb-from") || page.article }));
     var copy = event.target.closest("[data-kb-copy]");
     if (copy) {
       var source = copy.closest(".kb-macro").querySelector(".kb-macro__source").value;

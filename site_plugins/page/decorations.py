@@ -17,6 +17,7 @@ from kbtools.exports.macros import reply_markdown
 from kbtools.reviews import review_due
 from kbtools.sanitize import markdown_text
 from kbtools.translations import State, content_path, translation_state
+from site_plugins.navigation.pages import contact_page_url
 from site_plugins.site import Site
 from site_plugins.strings import strings
 
@@ -88,11 +89,14 @@ def last_updated(site: Site, doc: Document, show_author: bool) -> Markup:
     )
 
 
-def contact_link(site: Site, contact_url: str) -> Markup:
+def contact_link(site: Site, doc: Document, contact_url: str) -> Markup:
+    """ "Contact support" under an article: to the contact step (which suggests articles first), saying which
+    article the customer came from."""
     if not contact_url:
         return Markup()
-    return Markup('<p class="kb-contact"><a class="md-button" href="{}" data-kb-contact>{}</a></p>').format(
-        contact_url, strings(site.lang)["contact"]
+    href = f"{contact_page_url(site, doc.rel)}?from={doc.id}"
+    return Markup('<p class="kb-contact"><a class="md-button" href="{}" data-kb-contact-step-link>{}</a></p>').format(
+        href, strings(site.lang)["contact"]
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 from pathlib import Path
@@ -15,7 +16,7 @@ from mkdocs.structure.pages import Page
 
 from kbtools import sanitize
 from kbtools.publishing import normal_base_url, site_base_url
-from kbtools.urls import site_prefix
+from kbtools.urls import page_path, site_prefix
 from site_plugins.config import PageConfig
 from site_plugins.navigation.pages import page_paths
 from site_plugins.page.admonitions import localize_admonitions
@@ -38,6 +39,9 @@ _ASSET_DIR = Path(__file__).resolve().parent.parent / "assets"
 _ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js"}
 # The wiki's search page script: it describes the internal search API, so the help center never ships it
 _WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js"}
+# The help center's contact step, and the list of its articles it searches when the service does not answer
+_PUBLIC_ASSETS = {"kb-contact.js": "assets/kb/kb-contact.js"}
+ARTICLES_JSON = "assets/kb/articles.json"
 
 # Front-matter keys mkdocs-material gives a meaning of its own; ours move under page.meta["kb"].
 _THEME_KEYS = ("status", "tags", "search", "hide", "template", "icon", "subtitle", "description")
@@ -69,12 +73,16 @@ class PagePlugin(BasePlugin[PageConfig]):
         config.extra_javascript.append(_ASSETS["kb.js"])
         if not self.site.is_public:
             config.extra_javascript.append(_WIKI_ASSETS["kb-search.js"])
+        else:
+            config.extra_javascript.append(_PUBLIC_ASSETS["kb-contact.js"])
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assets = _ASSETS if self.site.is_public else {**_ASSETS, **_WIKI_ASSETS}
+        assets = {**_ASSETS, **(_PUBLIC_ASSETS if self.site.is_public else _WIKI_ASSETS)}
         for name, uri in assets.items():
             files.append(File.generated(config, uri, abs_src_path=str(_ASSET_DIR / name)))
+        if self.site.is_public:
+            files.append(File.generated(config, ARTICLES_JSON, content=article_list(self.site)))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -125,7 +133,7 @@ class PagePlugin(BasePlugin[PageConfig]):
             before = wiki_info(self.site, doc) + before
         after = last_updated(self.site, doc, self.config.show_author)
         if self.site.is_public and doc.type in ("article", "troubleshooting"):
-            after += contact_link(self.site, self.config.contact_url)
+            after += contact_link(self.site, doc, self.config.contact_url)
         # Joined as plain text: `Markup + str` would escape the page's HTML
         return "".join((heading, before, html, after))
 
@@ -186,7 +194,9 @@ class PagePlugin(BasePlugin[PageConfig]):
         if lang == self.site.lang:
             return True
         if lang not in self.pages_in:
-            self.pages_in[lang] = page_paths(load_site(self.config.root, self.config.audience, lang))
+            self.pages_in[lang] = page_paths(
+                load_site(self.config.root, self.config.audience, lang), self.config.contact_url
+            )
         return page.file.src_uri in self.pages_in[lang]
 
     def _url_in(self, page: Page, lang: str, url: str | None = None) -> str:
@@ -195,6 +205,25 @@ class PagePlugin(BasePlugin[PageConfig]):
         up = page.url.count("/") + (0 if self.site.lang == default else 1)
         prefix = "" if lang == default else f"{lang}/"
         return posixpath.join("../" * up if up else "./", prefix, page.url if url is None else url) or "./"
+
+
+def article_list(site: Site) -> str:
+    """The articles this help center shows in its language, as JSON for the contact step's static search:
+    id, language, title, summary, keywords and URL relative to the help center's root. Only what the pages
+    themselves publish (the site shows each of these)."""
+    default = site.content.default_language
+    entries = [
+        {
+            "id": doc.id,
+            "lang": doc.lang,
+            "title": doc.title,
+            "summary": doc.summary or "",
+            "keywords": list(doc.keywords),
+            "url": site_prefix("public", site.lang, default) + page_path(doc.rel),
+        }
+        for doc in site.documents.values()
+    ]
+    return json.dumps(entries, ensure_ascii=False)
 
 
 def _as_text(value: Any) -> Any:

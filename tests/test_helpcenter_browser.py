@@ -154,3 +154,23 @@ def test_contact_step_suggests_articles_before_contact(
     assert tab.failed == []
     # kb stored nothing of what was typed: the suggestions' searches are not logged
     assert _rows(server, f"SELECT query FROM events WHERE session = '{session}' AND type = 'search'", want=0) == []
+
+
+@pytest.mark.parametrize(
+    ("path", "typed"), [("payments/", "virtual card"), ("fr/", "carte refusée"), ("cards/", "refund")]
+)
+def test_pasted_search_submitted_with_enter_logs_the_results_shown(tab: Tab, server: KbServe, path: str, typed: str):
+    tab.goto(path)
+    page = tab.page
+    page.locator(".md-search__input").first.click()
+    # The search worker has built its index ("Initializing search" / "Initialisation..." is gone)
+    page.wait_for_function("!/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
+    box = page.locator('[data-md-component="search-query"]')
+    box.fill(typed)  # as a paste: the whole query at once
+    box.press("Enter")  # before the results are on screen
+    page.locator(".md-search-result__item").first.wait_for()
+    page.wait_for_timeout(500)  # the list is complete
+    shown = page.locator(".md-search-result__item").count()
+    session = page.evaluate("sessionStorage.getItem('kb-session')")
+    (logged,) = _rows(server, f"SELECT results FROM events WHERE session = '{session}' AND type = 'search'")
+    assert logged == (shown,) and shown > 0

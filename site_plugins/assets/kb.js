@@ -115,22 +115,38 @@
   });
 
   // Searches in mkdocs-material's built-in search box: logged when the reader presses Enter, leaves the box,
-  // or leaves the page (a click on a result), each query once
+  // or leaves the page (a click on a result), each query once, with the number of results the reader was
+  // shown. The results appear a moment after the query changes (a pasted query and Enter come before them),
+  // so the count is read once the result list has been still for a moment; leaving the page logs at once.
   var query = document.querySelector('[data-md-component="search-query"]');
+  var output = document.querySelector('[data-md-component="search-result"]');
   if (query) {
     var last = "";
-    var logSearch = function () {
+    var changed = 0;
+    var pending = null;
+    if (output && window.MutationObserver) {
+      new MutationObserver(function () { changed = Date.now(); }).observe(output, { childList: true, subtree: true });
+    }
+    query.addEventListener("input", function () { changed = Date.now(); });
+    var logSearch = function (now) {
       var text = query.value.trim();
       if (!text || text === last) return;
+      var settled = Date.now() - changed >= 300 || Date.now() - changed > 3000;
+      if (!now && !settled) {
+        clearTimeout(pending);
+        pending = setTimeout(function () { logSearch(false); }, 150);
+        return;
+      }
+      clearTimeout(pending);
       last = text;
       var results = document.querySelectorAll(".md-search-result__item").length;
       send({ type: "search", query: text.slice(0, 200), results: results, lang: page.lang || meta("lang") });
     };
-    query.addEventListener("keydown", function (event) { if (event.key === "Enter") logSearch(); });
-    query.addEventListener("blur", logSearch);
-    window.addEventListener("pagehide", logSearch);
+    query.addEventListener("keydown", function (event) { if (event.key === "Enter") logSearch(false); });
+    query.addEventListener("blur", function () { logSearch(false); });
+    window.addEventListener("pagehide", function () { logSearch(true); });
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") logSearch();
+      if (document.visibilityState === "hidden") logSearch(true);
     });
   }
 })();

@@ -19,6 +19,12 @@ from kbtools.taxonomy import CONTENT_TYPES
 
 _RENAMED = {"gitignore": ".gitignore"}  # dotfiles are not reliably shipped as package data
 
+# The instructions `kb new` leaves for the writer; with the lines holding "..." they are its placeholder text
+_INSTRUCTIONS = (
+    "Say in one or two sentences what this page helps the reader do.",
+    "Who can do this (role, plan).",
+    "Describe the symptom as the customer sees it.",
+)
 BODIES: dict[str, str] = {
     "article": "Say in one or two sentences what this page helps the reader do.\n\n"
     "## Before you start\n\n- Who can do this (role, plan).\n\n"
@@ -29,6 +35,20 @@ BODIES: dict[str, str] = {
     "| Situation | Who decides | Queue |\n|---|---|---|\n| ... | ... | ... |\n",
     "macro": "Hi {{ticket.requester.first_name}},\n\n...\n\nBest regards,\n{{current_user.first_name}}\n",
 }
+
+
+def _placeholder_lines() -> frozenset[str]:
+    lines = set()
+    for body in BODIES.values():
+        for line in body.splitlines():
+            text = line.strip().lstrip("-").strip()
+            if text in _INSTRUCTIONS or "..." in text:
+                lines.add(line.strip())
+    return frozenset(lines)
+
+
+# Lines of `kb new`'s bodies a published page must not keep (kb lint: scaffold-text), as written there
+PLACEHOLDER_LINES = _placeholder_lines()
 
 
 def init_knowledge_base(target: Path, site_name: str = "Help Center", today: date | None = None) -> list[Path]:

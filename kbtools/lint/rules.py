@@ -92,5 +92,12 @@ RULES: dict[str, Rule] = {
             W,
             "Raw HTML in a body that kb's allow-list does not keep (an element or attribute the build removes).",
         ),
+        # Pages left as `kb new` wrote them (kbtools.scaffold.PLACEHOLDER_LINES)
+        Rule(
+            "scaffold-text",
+            E,
+            "A published page still holds placeholder text `kb new` wrote (an instruction to the writer, or a "
+            "line of `...`): write the content, or keep the page a draft.",
+        ),
     )
 }

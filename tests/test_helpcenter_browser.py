@@ -174,3 +174,48 @@ def test_pasted_search_submitted_with_enter_logs_the_results_shown(tab: Tab, ser
     session = page.evaluate("sessionStorage.getItem('kb-session')")
     (logged,) = _rows(server, f"SELECT results FROM events WHERE session = '{session}' AND type = 'search'")
     assert logged == (shown,) and shown > 0
+
+
+def _sign_in(tab: Tab, path: str) -> None:
+    tab.page.goto(tab.server.url + path)
+    tab.page.wait_for_url("**/internal/login**")
+    tab.page.get_by_label("Access token").fill("helpcenter-token-0001")
+    tab.page.get_by_role("button", name="Sign in").click()
+    tab.page.wait_for_url("**/" + path)
+
+
+@pytest.mark.parametrize(
+    ("lang", "home", "question", "badge", "dashboard", "sign_out"),
+    [
+        ("en", "internal/", "Did this page help you with the ticket?", "Macro · internal", "Dashboard", "Sign out"),
+        (
+            "fr",
+            "internal/fr/",
+            "Cette page vous a-t-elle aidé pour le ticket ?",
+            "Procédure · interne",
+            "Tableau de bord",
+            "Se déconnecter",
+        ),
+    ],
+)
+def test_wiki_header_searches_links_the_dashboard_and_signs_out(
+    tab: Tab, lang: str, home: str, question: str, badge: str, dashboard: str, sign_out: str
+) -> None:
+    page = tab.page
+    _sign_in(tab, home)
+    bar = page.locator(".kb-wikibar")
+    bar.locator('input[name="q"]').fill("refund approved")
+    bar.locator('input[name="q"]').press("Enter")
+    page.wait_for_url("**/search/?q=refund+approved")
+    page.locator(".kb-search__hit").first.wait_for()
+    badges = page.locator(".kb-search__type").all_inner_texts()
+    assert badge in badges, badges
+    page.goto(tab.server.url + home + "cards/card-payment-declined/")
+    assert page.locator(".kb-feedback__title").inner_text() == question
+    page.locator(".kb-wikibar").get_by_role("link", name=dashboard).click()
+    page.wait_for_url("**/internal/dashboard")
+    page.go_back()
+    page.locator(".kb-wikibar").get_by_role("button", name=sign_out).click()
+    page.wait_for_url("**/internal/login**")
+    page.goto(tab.server.url + home)
+    page.wait_for_url("**/internal/login**")  # signed out

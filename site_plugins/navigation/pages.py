@@ -209,6 +209,8 @@ def search_page(site: Site) -> GeneratedPage:
             ("none", "search.none"),
             ("unavailable", "search.unavailable"),
             ("suggest", "search.suggest"),
+            ("internal", "badge.internal"),
+            *((f"type-{t}", f"kind.{t}") for t in CONTENT_TYPES),
         )
     )
 

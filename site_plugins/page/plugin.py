@@ -63,11 +63,16 @@ class PagePlugin(BasePlugin[PageConfig]):
         ]
         config.extra["alternate"] = self.root_alternates
         self.pages_in: dict[str, set[str]] = {}
+        text = strings(self.config.lang)
+        if not self.site.is_public:  # agents read a page to answer a ticket, not their own question
+            text = {**text, "feedback_question": text["feedback_question.agent"]}
         config.extra["kb"] = {
             "service_url": self.config.service_url,
             "audience": self.config.audience,
-            "strings": strings(self.config.lang),
+            "strings": text,
             "reasons": list(FEEDBACK_REASONS),
+            # From this site's root to the wiki's root, where the service serves the dashboard and sign-out
+            "wiki_up": "" if self.site.lang == self.site.content.default_language else "../",
         }
         config.extra_css.append(_ASSETS["kb.css"])
         config.extra_javascript.append(_ASSETS["kb.js"])

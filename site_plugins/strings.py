@@ -98,6 +98,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "search.language": "Language",
         "search.results": "Results",
         "search.none": "No result.",
+        "search.count": "# articles",
+        "search.one": "1 article",
         "search.unavailable": "Search is unavailable: the wiki is not served by the kb service.",
         "search.suggest": "Did you mean",
         # Titles of untitled admonitions (`!!! tip`), by type: Python-Markdown's own are English
@@ -213,6 +215,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "search.language": "Langue",
         "search.results": "Résultats",
         "search.none": "Aucun résultat.",
+        "search.count": "# articles",
+        "search.one": "1 article",
         "search.unavailable": "La recherche est indisponible : le wiki n'est pas servi par le service kb.",
         "search.suggest": "Vouliez-vous dire",
         "admonition.note": "Remarque",

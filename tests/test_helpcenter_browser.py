@@ -219,3 +219,33 @@ def test_wiki_header_searches_links_the_dashboard_and_signs_out(
     page.wait_for_url("**/internal/login**")
     page.goto(tab.server.url + home)
     page.wait_for_url("**/internal/login**")  # signed out
+
+
+@pytest.mark.parametrize(
+    ("path", "typed", "first"),
+    [
+        ("", "how do I get my money back", "/payments/request-a-refund/"),
+        ("cards/", "pasword reset", "/account/cannot-sign-in-or-two-factor/"),
+        ("fr/", "carte refusee", "/fr/cards/card-payment-declined/"),
+        ("fr/payments/", "rembourssement", "/fr/payments/request-a-refund/"),
+    ],
+)
+def test_public_search_box_is_answered_by_kbs_engine(tab: Tab, path: str, typed: str, first: str) -> None:
+    tab.goto(path)
+    page = tab.page
+    page.locator(".md-search__input").first.click()
+    page.locator('[data-md-component="search-query"]').press_sequentially(typed, delay=20)
+    hit = page.locator(".md-search-result__item a").first
+    page.wait_for_function(
+        "(t) => document.querySelector('[data-md-component=search-query]').value === t && "
+        "document.querySelector('.md-search-result__item a') !== null",
+        arg=typed,
+    )
+    page.wait_for_timeout(400)  # the last keystroke's answer
+    assert first in hit.get_attribute("href").split("#")[0]
+    hrefs = page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.pathname)")
+    # Only articles: never the home, a category or a tag page, and the count is the articles'
+    assert all(href.rstrip("/").count("/") >= (3 if href.startswith("/fr/") else 2) for href in hrefs), hrefs
+    assert not any("/tags/" in href for href in hrefs)
+    assert "articles" in page.locator(".md-search-result__meta").inner_text() or len(hrefs) == 1
+    _shot(tab, "public-search-" + ("fr" if path.startswith("fr") else "en") + "-" + typed.split()[0])

@@ -131,7 +131,11 @@
     var logSearch = function (now) {
       var text = query.value.trim();
       if (!text || text === last) return;
-      var settled = Date.now() - changed >= 300 || Date.now() - changed > 3000;
+      // kb's engine says which query the list answers; the theme's own search is taken as done once still
+      var list = document.querySelector(".md-search-result__list");
+      var engine = list && list.hasAttribute("data-kb-engine");
+      var settled = engine ? list.getAttribute("data-kb-answered") === text : Date.now() - changed >= 300;
+      settled = settled || Date.now() - changed > 5000;
       if (!now && !settled) {
         clearTimeout(pending);
         pending = setTimeout(function () { logSearch(false); }, 150);

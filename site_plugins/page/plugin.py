@@ -40,7 +40,7 @@ _ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js"}
 # The wiki's search page script: it describes the internal search API, so the help center never ships it
 _WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js"}
 # The help center's contact step, and the list of its articles it searches when the service does not answer
-_PUBLIC_ASSETS = {"kb-contact.js": "assets/kb/kb-contact.js"}
+_PUBLIC_ASSETS = {"kb-contact.js": "assets/kb/kb-contact.js", "kb-public-search.js": "assets/kb/kb-public-search.js"}
 ARTICLES_JSON = "assets/kb/articles.json"
 
 # Front-matter keys mkdocs-material gives a meaning of its own; ours move under page.meta["kb"].
@@ -79,7 +79,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         if not self.site.is_public:
             config.extra_javascript.append(_WIKI_ASSETS["kb-search.js"])
         else:
-            config.extra_javascript.append(_PUBLIC_ASSETS["kb-contact.js"])
+            config.extra_javascript.extend(_PUBLIC_ASSETS.values())
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:

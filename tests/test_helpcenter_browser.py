@@ -3,13 +3,16 @@ the sample knowledge base: every event the pages send is validated by the real A
 
 from __future__ import annotations
 
+import json
 import sqlite3
 import time
 
 import pytest
-from browser import chromium
+from browser import chromium, serve
 from conftest import REPO_ROOT
 from security.kbserve import KbServe, request
+
+from search.evaluation import Case, read_cases
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "screenshots"
 HELPDESK = "https://helpdesk.example/"  # the helpdesk's request form; the browser gets a stand-in page for it
@@ -249,3 +252,60 @@ def test_public_search_box_is_answered_by_kbs_engine(tab: Tab, path: str, typed:
     assert not any("/tags/" in href for href in hrefs)
     assert "articles" in page.locator(".md-search-result__meta").inner_text() or len(hrefs) == 1
     _shot(tab, "public-search-" + ("fr" if path.startswith("fr") else "en") + "-" + typed.split()[0])
+
+
+RELEVANCE_ARTIFACT = REPO_ROOT / "test-artifacts" / "public-search-relevance.json"
+
+
+def _searched_in_browser(page, site_url: str, case: Case) -> list[str]:
+    """Paths (`<lang>/<rel>.md`) of the first 10 results the customer sees in the search box, in order."""
+    page.goto(site_url + ("" if case.lang == "en" else f"{case.lang}/"))
+    page.wait_for_load_state("networkidle")
+    page.locator(".md-search__input").first.click()
+    page.wait_for_function("!/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
+    page.locator('[data-md-component="search-query"]').press_sequentially(case.query, delay=10)
+    try:
+        page.locator(".md-search-result__item").first.wait_for(timeout=3000)
+    except Exception:
+        return []
+    page.wait_for_timeout(600)  # the answer to the last keystroke
+    paths = []
+    for href in page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.pathname)"):
+        parts = href.strip("/").split("/")
+        lang = parts[0] if parts[0] == "fr" else "en"
+        rel = "/".join(parts[1:] if lang == "fr" else parts)
+        path = f"{lang}/{rel}.md"
+        if path not in paths:  # the theme lists a page's sections as results of their own
+            paths.append(path)
+    return paths[:10]
+
+
+def _score(page, site_url: str, cases: list[Case]) -> dict[str, float]:
+    ranks = []
+    for case in cases:
+        paths = _searched_in_browser(page, site_url, case)
+        found = [i for i, path in enumerate(paths, 1) if case.found_by(path.rsplit("/", 1)[-1][:-3], path)]
+        ranks.append(found[0] if found else None)
+    return {
+        "mrr_at_10": round(sum(1 / r for r in ranks if r) / len(ranks), 3),
+        "recall_at_3": round(sum(1 for r in ranks if r and r <= 3) / len(ranks), 3),
+        "queries": len(ranks),
+    }
+
+
+def test_public_search_box_relevance_in_the_browser(browser, server: KbServe) -> None:
+    """MRR@10 and recall@3 of what the customer sees in the search box, on tests/relevance/ (public queries):
+    kb's engine under `kb serve`, and the theme's built-in search on the same built site (a static host)."""
+    cases = [case for case in read_cases(REPO_ROOT / "tests/relevance/queries.tsv") if case.audience == "public"]
+    context = browser.new_context(locale="en-GB")
+    try:
+        engine = _score(context.new_page(), server.url, cases)
+        with serve(server.folder / "site") as static:  # the same files, no service behind them
+            builtin = _score(context.new_page(), static.url, cases)
+    finally:
+        context.close()
+    RELEVANCE_ARTIFACT.parent.mkdir(parents=True, exist_ok=True)
+    RELEVANCE_ARTIFACT.write_text(json.dumps({"kb_engine": engine, "builtin_static": builtin}, indent=2) + "\n")
+    print(f"kb engine {engine}, built-in static search {builtin}")
+    assert engine["mrr_at_10"] >= 0.85 and engine["recall_at_3"] >= 0.9
+    assert engine["mrr_at_10"] > builtin["mrr_at_10"]

@@ -100,6 +100,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "search.none": "No result.",
         "search.count": "# articles",
         "search.one": "1 article",
+        "notfound.title": "Page not found",
+        "notfound.intro": "This page does not exist, or has moved. Search for what you need, or browse the topics.",
+        "notfound.search": "Search the help center",
+        "notfound.browse": "Browse the topics",
         "search.unavailable": "Search is unavailable: the wiki is not served by the kb service.",
         "search.suggest": "Did you mean",
         # Titles of untitled admonitions (`!!! tip`), by type: Python-Markdown's own are English
@@ -217,6 +221,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "search.none": "Aucun résultat.",
         "search.count": "# articles",
         "search.one": "1 article",
+        "notfound.title": "Page introuvable",
+        "notfound.intro": "Cette page n'existe pas ou a été déplacée. Cherchez ce dont vous avez besoin, ou parcourez "
+        "les rubriques.",
+        "notfound.search": "Rechercher dans le centre d'aide",
+        "notfound.browse": "Parcourir les rubriques",
         "search.unavailable": "La recherche est indisponible : le wiki n'est pas servi par le service kb.",
         "search.suggest": "Vouliez-vous dire",
         "admonition.note": "Remarque",

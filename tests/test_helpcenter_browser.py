@@ -309,3 +309,24 @@ def test_public_search_box_relevance_in_the_browser(browser, server: KbServe) ->
     print(f"kb engine {engine}, built-in static search {builtin}")
     assert engine["mrr_at_10"] >= 0.85 and engine["recall_at_3"] >= 0.9
     assert engine["mrr_at_10"] > builtin["mrr_at_10"]
+
+
+@pytest.mark.parametrize(
+    ("path", "lang", "title"),
+    [("fr/cartes-perdues", "fr", "Page introuvable"), ("no/such/page", "en", "Page not found")],
+)
+def test_404_page_in_the_readers_language_offers_search_and_topics(
+    tab: Tab, server: KbServe, path: str, lang: str, title: str
+) -> None:
+    answer = request(server, "GET", "/" + path)
+    assert answer.status == 404
+    page = tab.page
+    page.goto(server.url + path)
+    assert page.locator("html").get_attribute("lang") == lang
+    assert page.locator("h1").inner_text() == title
+    assert page.locator(".kb-notfound__topics a").count() >= 3
+    _shot(tab, f"404-{lang}")
+    page.locator("#kb-notfound-q").fill("carte" if lang == "fr" else "card")
+    page.locator("#kb-notfound-q").press("Enter")
+    page.wait_for_url("**/?q=*")
+    assert page.locator("html").get_attribute("lang") == lang

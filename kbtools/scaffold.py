@@ -19,6 +19,12 @@ from kbtools.taxonomy import CONTENT_TYPES, LANGUAGE_CODE
 
 _RENAMED = {"gitignore": ".gitignore"}  # dotfiles are not reliably shipped as package data
 
+# The instructions `kb new` leaves for the writer; with the lines holding "..." they are its placeholder text
+_INSTRUCTIONS = (
+    "Say in one or two sentences what this page helps the reader do.",
+    "Who can do this (role, plan).",
+    "Describe the symptom as the customer sees it.",
+)
 BODIES: dict[str, str] = {
     "article": "Say in one or two sentences what this page helps the reader do.\n\n"
     "## Before you start\n\n- Who can do this (role, plan).\n\n"
@@ -68,6 +74,20 @@ def _taxonomy_values(languages: list[str]) -> dict[str, str]:
         pairs = (f"{code}: {labels.get(code.split('-')[0], labels['en'])}" for code in languages)
         values[key] = "{" + ", ".join(pairs) + "}"
     return values
+
+
+def _placeholder_lines() -> frozenset[str]:
+    lines = set()
+    for body in BODIES.values():
+        for line in body.splitlines():
+            text = line.strip().lstrip("-").strip()
+            if text in _INSTRUCTIONS or "..." in text:
+                lines.add(line.strip())
+    return frozenset(lines)
+
+
+# Lines of `kb new`'s bodies a published page must not keep (kb lint: scaffold-text), as written there
+PLACEHOLDER_LINES = _placeholder_lines()
 
 
 def init_knowledge_base(

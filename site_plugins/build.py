@@ -9,6 +9,7 @@ only once all of its languages built, so readers never see a half-built site and
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -26,6 +27,7 @@ import yaml
 
 from kbtools.buildconfig import check_config, load_config, replaced_settings
 from kbtools.errors import KbError
+from kbtools.files import write_atomically
 from kbtools.history import read_history, save_history
 from kbtools.project import KnowledgeBase
 from kbtools.symlinks import tree_symlinks
@@ -145,8 +147,10 @@ def mkdocs_config(
     # font: false keeps readers' browsers from fetching Google Fonts (a third party learning who reads what)
     theme.setdefault("font", False)
     theme.update(name="material", custom_dir=str(THEME_DIR), language=lang, features=features)
-    common = {"root": str(kb.root), "audience": audience, "lang": lang}
+    common = {"root": str(kb.root), "audience": audience, "lang": lang, "contact_url": options.contact_url}
     extra = dict(base.get("extra") or {})
+    # The footer's "Made with Material for MkDocs" speaks to developers, not customers: on only when asked
+    extra.setdefault("generator", False)
     # Relative to this site's root, so the sites work wherever they are served (the theme fetches these)
     extra["alternate"] = [
         {"name": language.name, "lang": language.code, "link": _root_to_root(lang, language.code, default)}
@@ -170,7 +174,11 @@ def mkdocs_config(
             **search,
             "kb-audience": common,
             "kb-navigation": common,
-            "kb-page": {**common, "service_url": options.service_url, "contact_url": options.contact_url},
+            "kb-page": {
+                **common,
+                "service_url": options.service_url,
+                "show_author": audience in author_sites(base),
+            },
         },
         markdown_extensions=markdown_extensions(base, lang),
         validation={
@@ -179,6 +187,18 @@ def mkdocs_config(
         },
     )
     return config
+
+
+AUTHOR_SITES_KEY = "show_author_on"  # under mkdocs.yml's `extra`
+
+
+def author_sites(base: dict[str, Any]) -> tuple[str, ...]:
+    """The sites whose "Last updated" line names the git author: the wiki only, unless mkdocs.yml's
+    `extra.show_author_on` lists them (customers need the date, not who committed)."""
+    value = (base.get("extra") or {}).get(AUTHOR_SITES_KEY, ["internal"])
+    if not isinstance(value, list) or not all(isinstance(item, str) and item in AUDIENCES for item in value):
+        raise KbError(f"mkdocs.yml: extra.{AUTHOR_SITES_KEY} must be a list of sites among {list(AUDIENCES)}")
+    return tuple(value)
 
 
 class _ConfigDumper(yaml.SafeDumper):
@@ -257,10 +277,40 @@ def build_sites(kb: KnowledgeBase, options: BuildOptions) -> BuildResult:
             for lang in languages[1:]:
                 (staging / audience / lang).rename(root / lang)
             result.sites[audience] = _swap(root, out_dir / audience)
+            _record_addresses(out_dir, audience, options)
         result.seconds = time.perf_counter() - started
         return result
     finally:
         shutil.rmtree(staging, ignore_errors=True)
+
+
+# Beside the sites (never served): the addresses each site was built for, so `kb serve` can tell a build made
+# for another service (or none: `kb build` without --service-url) and rebuild it
+BUILT_FOR_FILE = ".kb-built-for.json"
+
+
+def site_addresses(options: BuildOptions) -> dict[str, str]:
+    """What a built site depends on of where it is served: its links, feedback service and contact URL."""
+    return {
+        "base_url": options.base_url or "",
+        "service_url": options.service_url,
+        "contact_url": options.contact_url,
+    }
+
+
+def built_for(out_dir: Path) -> dict[str, dict[str, str]]:
+    """audience -> the addresses its current build was made for (empty for sites built before kb recorded them)."""
+    try:
+        recorded = json.loads((out_dir / BUILT_FOR_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return recorded if isinstance(recorded, dict) else {}
+
+
+def _record_addresses(out_dir: Path, audience: str, options: BuildOptions) -> None:
+    recorded = built_for(out_dir)
+    recorded[audience] = site_addresses(options)
+    write_atomically(out_dir / BUILT_FOR_FILE, json.dumps(recorded, indent=2) + "\n")
 
 
 def _run(build: SiteBuild, config_paths: list[Path], strict: bool, history_file: Path) -> str | None:

@@ -12,6 +12,7 @@ class SiteConfig(Config):
     root = c.Type(str)
     audience = c.Choice(("public", "internal"), default="public")
     lang = c.Type(str, default="en")
+    contact_url = c.Type(str, default="")  # the helpdesk's request form; the contact step leads there
 
 
 class AudienceConfig(SiteConfig):
@@ -24,5 +25,5 @@ class NavigationConfig(SiteConfig):
 
 class PageConfig(SiteConfig):
     service_url = c.Type(str, default="")  # feedback service; no widget when empty
-    contact_url = c.Type(str, default="")  # "Contact support" target on public articles
+    show_author = c.Type(bool, default=False)  # "Last updated ... by <git author>"
     keyword_boost = c.Type(int, default=100)  # search weight of front-matter keywords (title: 1000, text: 1)

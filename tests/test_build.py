@@ -7,6 +7,7 @@ import html
 import json
 import re
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
@@ -219,11 +220,24 @@ def test_tag_pages_list_articles_by_tag(built) -> None:
 
 def test_last_updated_from_git_and_for_uncommitted_files(built) -> None:
     site, _, _ = built
+    # The wiki names who changed a page; the help center shows customers the date only (show_author_on)
     assert 'Last updated: <time datetime="2026-04-10">2026-04-10</time> by Bob Stone' in _html(
-        site / "public", "cards/declined"
+        site / "internal", "cards/declined"
     )
-    assert '<time datetime="2026-03-02">2026-03-02</time> by Alice Martin' in _html(site / "public", "billing/invoices")
-    assert "not yet committed" in _html(site / "public", "billing/fresh")
+    assert '<time datetime="2026-03-02">2026-03-02</time> by Alice Martin' in _html(
+        site / "internal", "billing/invoices"
+    )
+    assert "not yet committed" in _html(site / "internal", "billing/fresh")
+    for page_url in ("cards/declined", "billing/invoices", "billing/fresh"):
+        public = _html(site / "public", page_url)
+        assert re.search(r'Last updated: <time datetime="\d{4}-\d\d-\d\d">[\d-]+</time></small>', public)
+        assert "Bob Stone" not in public and "Alice Martin" not in public and "not yet committed" not in public
+
+
+def test_footer_has_no_generator_credit_unless_mkdocs_yml_asks(built) -> None:
+    site, _, _ = built
+    for folder in ("public", "public/fr", "internal"):
+        assert "Made with" not in (site / folder / "index.html").read_text(encoding="utf-8")
 
 
 def test_outdated_translation_banner(built) -> None:
@@ -252,8 +266,40 @@ def test_feedback_widget_contact_link_and_page_facts(built) -> None:
     assert "data-kb-feedback" in article
     assert '<meta name="kb:article" content="declined">' in article
     assert '<meta name="kb:service" content="http://127.0.0.1:9">' in article
-    assert 'href="https://acme.example/contact" data-kb-contact' in article
+    # "Contact support" leads to the contact step, which suggests articles before the contact URL
+    assert 'href="../../contact/?from=declined" data-kb-contact-step-link' in article
+    assert "https://acme.example/contact" not in article
     assert "assets/kb/kb.js" in article
+
+
+@pytest.mark.parametrize(("folder", "lang"), [("public", "en"), ("public/fr", "fr")])
+def test_contact_step_page_in_each_language(built, folder: str, lang: str) -> None:
+    site, _, _ = built
+    step = _html(site / folder, "contact")
+    assert f'<html lang="{lang}"' in step
+    title = {"en": "Contact support", "fr": "Contacter le support"}[lang]
+    assert "<h1" in step and title in step
+    assert 'data-kb-contact-template="https://acme.example/contact"' in step
+    assert "assets/kb/kb-contact.js" in step
+    home = (site / folder / "index.html").read_text(encoding="utf-8")
+    still = {"en": "Still need help?", "fr": "Besoin d'aide ?"}[lang]
+    assert 'href="contact/"' in home and still in html.unescape(home)
+    # The static search of the contact step lists this site's articles, never generated pages
+    articles = json.loads((site / folder / "assets/kb/articles.json").read_text(encoding="utf-8"))
+    urls = {entry["url"] for entry in articles}
+    assert ("fr/" if lang == "fr" else "") + "cards/declined/" in urls
+    assert not any(url.startswith(("tags/", "contact")) or url.count("/") < 2 for url in urls)
+    assert not (site / "internal/contact").exists() and not (site / "internal/assets/kb/articles.json").exists()
+
+
+def test_generated_pages_are_never_search_results(built) -> None:
+    site, _, _ = built
+    for folder in ("public", "public/fr"):
+        index = json.loads((site / folder / "search/search_index.json").read_text(encoding="utf-8"))
+        locations = {doc["location"].split("#", 1)[0] for doc in index["docs"]}
+        assert "cards/declined/" in locations
+        assert not {location for location in locations if location in ("", "contact/", "cards/", "billing/")}
+        assert not {location for location in locations if location.startswith("tags/")}
 
 
 def test_wiki_extras_and_macros(built) -> None:
@@ -431,15 +477,19 @@ def test_fallback_page_text_is_marked_in_its_own_language(languages: Path) -> No
 def test_switcher_and_hreflang_links_go_to_the_same_page_or_the_other_home(languages: Path) -> None:
     english = _html(languages / "public", "cards/limits")
     assert 'href="../../fr/cards/limits/" hreflang="fr"' in english
-    assert f'<link rel="alternate" href="{BASE}cards/limits/" hreflang="en">' in english
-    assert f'<link rel="alternate" href="{BASE}fr/cards/limits/" hreflang="fr">' in english
-    french = _html(languages / "public/fr", "cards/limits")
-    assert f'<link rel="alternate" href="{BASE}cards/limits/" hreflang="en">' in french
-    # A French page with no English source: the switcher goes to the English home, the head lists no English
+    # Each page's versions are listed in the sitemaps (hreflang), not in the page's head: the theme fetches
+    # sitemap.xml relative to every <link rel="alternate"> of the head (404s for page URLs)
+    assert '<link rel="alternate"' not in english.split("</head>")[0].replace('type="application/rss+xml"', "")
+    for sitemap in (languages / "public/sitemap.xml", languages / "public/fr/sitemap.xml"):
+        entries = _sitemap(sitemap)
+        assert entries[f"{BASE}cards/limits/" if "fr" not in sitemap.parent.name else f"{BASE}fr/cards/limits/"] == {
+            "en": f"{BASE}cards/limits/",
+            "fr": f"{BASE}fr/cards/limits/",
+        }
+    # A French page with no English source: the switcher goes to the English home, the sitemap lists no English
     orphan = _html(languages / "public/fr", "cards/orphan")
     assert 'href="../../../" hreflang="en"' in orphan
-    assert f'<link rel="alternate" href="{BASE}fr/cards/orphan/" hreflang="fr">' in orphan
-    assert 'hreflang="en">' not in orphan.split("</head>")[0].replace('type="application/rss+xml"', "")
+    assert _sitemap(languages / "public/fr/sitemap.xml")[f"{BASE}fr/cards/orphan/"] == {}
     # A tag only the orphan has: no English tag page either
     assert not (languages / "public/tags/refund").exists()
     assert 'href="../../../" hreflang="en"' in _html(languages / "public/fr", "tags/refund")
@@ -448,6 +498,18 @@ def test_switcher_and_hreflang_links_go_to_the_same_page_or_the_other_home(langu
     assert 'href="../../../cards/untranslated/" hreflang="en"' in _html(languages / "public/fr", "cards/untranslated")
     # The wiki too (the orphan is there as well)
     assert 'href="../../../" hreflang="en"' in _html(languages / "internal/fr", "cards/orphan")
+
+
+def _sitemap(path: Path) -> dict[str, dict[str, str]]:
+    """loc -> {hreflang: href} of a sitemap.xml (empty when a page exists in one language only)."""
+    namespaces = {"s": "http://www.sitemaps.org/schemas/sitemap/0.9", "x": "http://www.w3.org/1999/xhtml"}
+    root = ElementTree.parse(path).getroot()
+    return {
+        url.findtext("s:loc", namespaces=namespaces).strip(): {
+            link.get("hreflang"): link.get("href") for link in url.findall("x:link", namespaces)
+        }
+        for url in root.findall("s:url", namespaces)
+    }
 
 
 def _admonition_titles(page_html: str) -> list[str]:

@@ -23,7 +23,9 @@ def test_service_and_contact_urls_come_from_the_environment(mini_kb: MiniKB) -> 
     assert result.exit_code == 0, result.output
     article = _html(mini_kb.root / "site/public", "cards/a")
     assert '<meta name="kb:service" content="https://help.acme.example">' in article
-    assert 'href="https://acme.example/contact" data-kb-contact' in article
+    # "Contact support" goes through the contact step, which leads to the contact URL
+    assert 'href="../../contact/?from=a" data-kb-contact-step-link' in article
+    assert 'data-kb-contact-template="https://acme.example/contact"' in _html(mini_kb.root / "site/public", "contact")
     assert "data-kb-feedback" in article
 
 

@@ -569,6 +569,40 @@ CASES = [
         key="fr.retirer",
         says="leads back to itself",
     ),
+    # Placeholder text `kb new` writes, left in a published page (kbtools.scaffold.PLACEHOLDER_LINES)
+    Case(
+        "scaffold-text",
+        "the article scaffold's first instruction",
+        lambda kb: translated(
+            kb, "cards/a.md", page("a", body="Say in one or two sentences what this page helps the reader do.\n")
+        ),
+        lambda kb: translated(kb, "cards/a.md", page("a", body="Freeze a card from the app in two taps.\n")),
+        ("en/cards/a.md", 12),
+        says="placeholder text from `kb new`",
+    ),
+    Case(
+        "scaffold-text",
+        "a step left as '2. ...'",
+        lambda kb: translated(kb, "cards/a.md", page("a", body="## Steps\n\n1. Open **Cards**.\n2. ...\n")),
+        lambda kb: translated(kb, "cards/a.md", page("a", body="## Steps\n\n1. Open **Cards**.\n2. Tap **Freeze**.\n")),
+        ("en/cards/a.md", 15),
+        says="'2. ...'",
+    ),
+    Case(
+        "scaffold-text",
+        "a troubleshooting page with the scaffold's symptom line; a draft or a code fence may keep it",
+        lambda kb: translated(
+            kb,
+            "cards/a.md",
+            page("a", type="troubleshooting", body="Intro.\n\n## Symptoms\n\n- ...\n"),
+        ),
+        lambda kb: (
+            translated(kb, "cards/a.md", page("a", type="troubleshooting", body="```\n- ...\n```\n")),
+            translated(kb, "cards/b.md", page("b", status="draft", body="- ...\n")),
+        ),
+        ("en/cards/a.md", 16),
+        says="'- ...'",
+    ),
 ]
 
 

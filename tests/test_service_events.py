@@ -17,6 +17,7 @@ from kbtools.service.db import events, votes
 SESSION = "tab-0123456789"
 TOKEN = "events-token-0001"
 AGENT = {"Authorization": f"Bearer {TOKEN}"}
+UNKNOWN_TYPE = "unknown event type; types: view, vote, search, contact, macro_used, contact_step, contact_answer"
 
 
 @pytest.fixture(params=BACKENDS)
@@ -109,7 +110,7 @@ def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, cont
 @pytest.mark.parametrize(
     ("payload", "errors"),
     [
-        ({**view(), "type": "click"}, {"type": "unknown event type; types: view, vote, search, contact, macro_used"}),
+        ({**view(), "type": "click"}, {"type": UNKNOWN_TYPE}),
         (view(article="no-such-article"), {"article": "no published page 'no-such-article' in 'en'"}),
         (view(lang="de"), {"lang": "not a language of this knowledge base: ['en', 'fr']"}),
         (view(session="short"), {"session": "'short' does not match '^[A-Za-z0-9_-]{8,64}$'"}),
@@ -150,7 +151,7 @@ def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, cont
         ),
         ({"events": [view()] * 51}, {"events": "too many: at most 50 items"}),
         ([view()], {"(body)": "an event is a JSON object"}),
-        ({**view(), "type": {}}, {"type": "unknown event type; types: view, vote, search, contact, macro_used"}),
+        ({**view(), "type": {}}, {"type": UNKNOWN_TYPE}),
         # Every bad field of an event at once, whether its shape or the knowledge base finds it wrong
         (
             {"type": "view", "lang": "de", "session": "s1", "article": "Card_Payment"},

@@ -40,18 +40,24 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
     from kbtools.service import create_app, resolve_settings
     from kbtools.service.server import GunicornServer
     from kbtools.service.sites import sites_missing
-    from site_plugins.build import BuildOptions, build_sites
+    from site_plugins.build import AUDIENCES, BuildOptions, build_sites, built_for, site_addresses
 
     kb = knowledge_base(ctx)
     settings = resolve_settings({"root": str(kb.root)})
-    if rebuild or sites_missing(settings["site_dir"]):
+    options = BuildOptions(
+        out_dir=Path(settings["site_dir"]),
+        base_url=f"http://{host}:{port}/",
+        service_url="/",
+        contact_url=settings["contact_url"],
+    )
+    # Sites built for another address or service (or none: `kb build` without --service-url) would send
+    # feedback and searches nowhere: rebuilt for this one
+    recorded = built_for(options.out_dir)
+    stale = [name for name in AUDIENCES if recorded.get(name) != site_addresses(options)]
+    if rebuild or sites_missing(settings["site_dir"]) or stale:
+        if stale and not rebuild and not sites_missing(settings["site_dir"]):
+            click.echo(f"The built sites ({', '.join(stale)}) were made for another address or service: rebuilding.")
         click.echo("Building the sites...")
-        options = BuildOptions(
-            out_dir=Path(settings["site_dir"]),
-            base_url=f"http://{host}:{port}/",
-            service_url="/",
-            contact_url=settings["contact_url"],
-        )
         build_sites(kb, options)
     if rebuild or not Path(settings["search_index"]).exists():
         from search import build_index

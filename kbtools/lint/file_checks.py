@@ -12,6 +12,7 @@ from kbtools.lint.rules import RULES
 from kbtools.macros import BUILTIN_PLACEHOLDERS
 from kbtools.raw_html import body_problems
 from kbtools.reviews import review_due
+from kbtools.scaffold import PLACEHOLDER_LINES
 from kbtools.schema import FIELDS, FIELDS_BY_NAME, CheckContext, did_you_mean
 from kbtools.taxonomy import CONTENT_TYPES, Taxonomy
 
@@ -29,6 +30,7 @@ def check_file(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Findi
     yield from _review(doc, taxonomy, today)
     yield from _agent_block_shapes(doc)
     yield from _raw_html(doc)
+    yield from _scaffold_text(doc)
 
 
 def _duplicate_keys(doc: Document) -> Iterator[Finding]:
@@ -113,4 +115,21 @@ def _raw_html(doc: Document) -> Iterator[Finding]:
         else:
             yield finding(
                 doc, "html-removed", f"{problem.what} is not in kb's allow-list: the build removes it", problem.line
+            )
+
+
+def _scaffold_text(doc: Document) -> Iterator[Finding]:
+    """Placeholder lines of `kb new` still in a published page, outside code fences."""
+    if not doc.is_published:
+        return
+    fence = ""
+    for offset, line in enumerate(doc.body.split("\n")):
+        stripped = line.strip()
+        if stripped.startswith(("```", "~~~")):
+            marker = stripped[:3]
+            fence = "" if fence == marker else (fence or marker)
+            continue
+        if not fence and stripped in PLACEHOLDER_LINES:
+            yield finding(
+                doc, "scaffold-text", f"placeholder text from `kb new` left in: {stripped!r}", doc.body_line + offset
             )

@@ -101,6 +101,13 @@ RULES: dict[str, Rule] = {
         ),
         Rule("synonym-unknown-word", E, "A synonym's replacement is a word no page of the language holds."),
         Rule("synonym-cycle", E, "A synonym leads back to itself through its replacements (a -> b -> a)."),
+        # Pages left as `kb new` wrote them (kbtools.scaffold.PLACEHOLDER_LINES)
+        Rule(
+            "scaffold-text",
+            E,
+            "A published page still holds placeholder text `kb new` wrote (an instruction to the writer, or a "
+            "line of `...`): write the content, or keep the page a draft.",
+        ),
     )
 }
 

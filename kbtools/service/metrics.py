@@ -6,6 +6,8 @@ Definitions (docs/operators.md repeats them for readers of the reports):
 - contact rate: sessions that viewed the page and clicked "Contact support" on it / sessions that viewed it.
 - deflection rate: 1 - sessions that contacted support / sessions with a view (help center only).
 - self-service score: help-center sessions / sessions that contacted support.
+- contact-step deflection: of the sessions that opened the contact step (the page "Contact support" leads
+  to), those that opened one of its suggested articles and did not contact support afterwards.
 - copies: macro_used events (an agent copied a macro's reply in the wiki); sessions: distinct agents' tabs.
 
 Views, votes and contacts are counted on the help center unless a report asks for the wiki (`site`): events
@@ -201,9 +203,13 @@ def deflection(engine: Engine, period: Period, lang: str | None = None) -> dict[
         func.count(distinct(case((events.c.type == "view", events.c.session)))).label("view_sessions"),
         func.count(distinct(case((events.c.type == "contact", events.c.session)))).label("contact_sessions"),
     ).where(public)
+    step_days, step_total = _contact_step(engine, public)
     with engine.connect() as connection:
         days = [_deflection_row(dict(row._mapping)) for row in connection.execute(per_day)]
         total = _deflection_row(dict(connection.execute(totals).one()._mapping))
+        for row in days:
+            row.update(_step_row(step_days.get(row["day"])))
+        total.update(_step_row(step_total))
     return {
         "from": period.start.date().isoformat(),
         "to": (period.end - timedelta(days=1)).date().isoformat(),
@@ -211,6 +217,54 @@ def deflection(engine: Engine, period: Period, lang: str | None = None) -> dict[
         "days": days,
         "total": total,
     }
+
+
+_STEP_EVENTS = ("contact_step", "contact_answer", "contact")
+
+
+def _contact_step(engine: Engine, public: Any) -> tuple[dict[str, dict[str, int]], dict[str, int]]:
+    """Contact-step sessions, those that opened a suggestion, and those of them that did not contact support
+    after the first suggestion they opened: per day of their first contact step, and in total."""
+    per_session = (
+        select(
+            events.c.session,
+            func.min(case((events.c.type == "contact_step", events.c.created_at))).label("step_at"),
+            func.min(case((events.c.type == "contact_answer", events.c.created_at))).label("answer_at"),
+            func.max(case((events.c.type == "contact", events.c.created_at))).label("contact_at"),
+        )
+        .where(public, events.c.type.in_(_STEP_EVENTS))
+        .group_by(events.c.session)
+        .subquery()
+    )
+    answered = per_session.c.answer_at.is_not(None)
+    deflected = and_(
+        answered, (per_session.c.contact_at.is_(None)) | (per_session.c.contact_at < per_session.c.answer_at)
+    )
+    counts = (
+        func.count().label("contact_step_sessions"),
+        func.count(per_session.c.answer_at).label("contact_step_answer_sessions"),
+        func.coalesce(func.sum(case((deflected, 1), else_=0)), 0).label("contact_step_deflected_sessions"),
+    )
+    day = _day_column(engine, per_session.c.step_at)
+    opened = per_session.c.step_at.is_not(None)
+    with engine.connect() as connection:
+        by_day = {
+            row.day: dict(row._mapping)
+            for row in connection.execute(select(day.label("day"), *counts).where(opened).group_by(day))
+        }
+        total = dict(connection.execute(select(*counts).where(opened)).one()._mapping)
+    return by_day, total
+
+
+def _step_row(counts: dict[str, Any] | None) -> dict[str, Any]:
+    counts = counts or {}
+    row = {
+        name: int(counts.get(name) or 0)
+        for name in ("contact_step_sessions", "contact_step_answer_sessions", "contact_step_deflected_sessions")
+    }
+    opened = row["contact_step_sessions"]
+    row["contact_step_deflection_rate"] = row["contact_step_deflected_sessions"] / opened if opened else None
+    return row
 
 
 def _deflection_row(row: dict[str, Any]) -> dict[str, Any]:

@@ -83,6 +83,10 @@ def _report_schemas() -> dict[str, Any]:
         "contact_sessions": _INTEGER,
         "deflection_rate": {"type": "number", "maximum": 1, "nullable": True},
         "self_service_score": {"type": "number", "minimum": 0, "nullable": True},
+        "contact_step_sessions": _INTEGER,
+        "contact_step_answer_sessions": _INTEGER,
+        "contact_step_deflected_sessions": _INTEGER,
+        "contact_step_deflection_rate": _RATE,
     }
     page = {"article": {"type": "string"}, "lang": {"type": "string"}}
     title = {"type": "string", "nullable": True, "description": "Null when the page is no longer published."}
@@ -274,6 +278,12 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                         "session",
                         "The tab's random id, to tie the search to later events.",
                         {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
+                    ),
+                    _query(
+                        "log",
+                        "1 (default): log the search for the gap reports; 0: do not (the contact step's "
+                        "suggestions: kb keeps nothing a customer types there).",
+                        {"type": "integer", "minimum": 0, "maximum": 1},
                     ),
                 ],
                 "responses": {

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
-EVENT_TYPES = ("view", "vote", "search", "contact", "macro_used")
+EVENT_TYPES = ("view", "vote", "search", "contact", "macro_used", "contact_step", "contact_answer")
 FEEDBACK_REASONS = ("unclear", "incorrect", "missing", "not_working", "other")
 MAX_BATCH = 50
 MAX_BODY_BYTES = 64 * 1024
@@ -66,7 +66,21 @@ EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
         ["query", "results"],
         "A search typed in a site's search box, with the number of results shown.",
     ),
-    "contact": _event("contact", _PAGE, ["article"], "A reader clicked 'Contact support' on a page."),
+    "contact": _event(
+        "contact",
+        _PAGE,
+        [],
+        "A reader went on to contact support (the contact step's button); `article`: the page they came from.",
+    ),
+    "contact_step": _event(
+        "contact_step",
+        _PAGE,
+        [],
+        'A reader opened the contact step ("Contact support"); `article`: the page they came from, if any.',
+    ),
+    "contact_answer": _event(
+        "contact_answer", _PAGE, ["article"], "A reader opened an article the contact step suggested."
+    ),
     "macro_used": _event("macro_used", _PAGE, ["article"], "An agent copied a macro's reply in the wiki."),
 }
 

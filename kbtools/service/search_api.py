@@ -6,6 +6,8 @@ filter, else `site_lang` (the language of the page the search was made from), el
 with, as `results`, the pages the query finds before the type, category, tag and case-reason filters, so a
 search left empty by a filter alone is not reported as missing content. A query with no word at all (only
 punctuation or marks) finds nothing and is not logged; one holding control characters is refused (422).
+`log=0` leaves a search out of the log: the help center's contact step suggests articles as the customer
+describes their problem, and kb keeps none of that text.
 """
 
 from __future__ import annotations
@@ -26,7 +28,19 @@ from kbtools.service.validation import normalise_query, text_problem
 
 bp = Blueprint("search_api", __name__)
 
-_PARAMETERS = ("q", "lang", "site_lang", "type", "category", "tag", "case_reason", "page", "per_page", "session")
+_PARAMETERS = (
+    "q",
+    "lang",
+    "site_lang",
+    "type",
+    "category",
+    "tag",
+    "case_reason",
+    "page",
+    "per_page",
+    "session",
+    "log",
+)
 _FILTERS = ("type", "category", "tag", "case_reason")
 _SESSION_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
@@ -82,7 +96,8 @@ def search() -> Response:
     except KbError as exc:  # an out-of-range page and the like
         raise _invalid("page", str(exc)) from None
     query_norm = normalise_query(text)
-    if query_norm:  # a query of no word at all found nothing and says nothing about the content
+    logged = _int("log", 1, 0, 1) == 1
+    if query_norm and logged:  # a query of no word at all found nothing and says nothing about the content
         logged_lang = lang or site_lang or current_app.extensions["kb"].taxonomy.default_language
         _log(text, query_norm, logged_lang, found, session, audience)
     body = results.to_dict()

@@ -8,9 +8,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from flask import Blueprint, Response, abort, current_app, send_from_directory
+from flask import Blueprint, Response, abort, current_app, redirect, request, send_from_directory
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import PathConverter
+from werkzeug.security import safe_join
 
 from kbtools.service.auth import require_agent_page
 
@@ -25,13 +26,21 @@ def _serve(name: str, path: str) -> Response:
     folder = _site(name)
     if not folder.is_dir():
         abort(503, description=f"the {name} site is not built yet: run 'kb build'")
-    candidate = path if path and not path.endswith("/") else f"{path}index.html"
-    if (folder / candidate).is_dir():
-        candidate = f"{candidate.rstrip('/')}/index.html"
+    if path and not path.endswith("/") and _is_folder(folder, path):
+        # A folder asked for without its slash: redirect as static hosts do. Served as is, every relative link
+        # of the page (the language switcher, sibling articles, assets) would resolve one folder too high.
+        query = request.query_string.decode("latin-1")
+        return redirect(f"{request.script_root}{request.path}/" + (f"?{query}" if query else ""), code=301)
+    candidate = f"{path}index.html" if not path or path.endswith("/") else path
     try:
         return send_from_directory(folder, candidate, max_age=60)
     except NotFound:
         return _not_found(folder, path)
+
+
+def _is_folder(folder: Path, path: str) -> bool:
+    joined = safe_join(str(folder), path)  # None for a path that leaves the site folder
+    return joined is not None and os.path.isdir(joined)
 
 
 def _not_found(folder: Path, path: str) -> Response:

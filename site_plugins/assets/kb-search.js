@@ -60,7 +60,9 @@
       title.className = "kb-search__title";
       var badge = document.createElement("span");
       badge.className = "kb-search__type kb-search__type--" + hit.type;
-      badge.textContent = hit.type + (hit.audience === "internal" ? " · internal" : "");
+      // Labels in the page's language (the search page carries them)
+      badge.textContent = (root.getAttribute("data-type-" + hit.type) || hit.type) +
+        (hit.audience === "internal" ? " · " + root.getAttribute("data-internal") : "");
       var where = document.createElement("div");
       where.className = "kb-search__where";
       where.textContent = hit.snippet.heading || "";

@@ -48,9 +48,11 @@
         .catch(function () { /* analytics must never break the page */ });
     }
   }
+  // The page's facts, then `fields`; facts a page does not have (a generated page has no article) are left out
   function withPage(fields) {
     var event = { article: page.article, lang: page.lang, version: page.version };
     for (var key in fields) event[key] = fields[key];
+    for (var name in event) if (event[name] === "" || event[name] === undefined) delete event[name];
     return event;
   }
   window.kbSend = send;
@@ -89,7 +91,8 @@
 
   document.addEventListener("click", function (event) {
     var contact = event.target.closest("[data-kb-contact]");
-    if (contact) send(withPage({ type: "contact" }));  // the beacon survives the navigation
+    // The contact step's button: the article the customer came from, if any (the beacon survives the navigation)
+    if (contact) send(withPage({ type: "contact", article: contact.getAttribute("data-kb-from") || page.article }));
     var copy = event.target.closest("[data-kb-copy]");
     if (copy) {
       var source = copy.closest(".kb-macro").querySelector(".kb-macro__source").value;
@@ -112,22 +115,42 @@
   });
 
   // Searches in mkdocs-material's built-in search box: logged when the reader presses Enter, leaves the box,
-  // or leaves the page (a click on a result), each query once
+  // or leaves the page (a click on a result), each query once, with the number of results the reader was
+  // shown. The results appear a moment after the query changes (a pasted query and Enter come before them),
+  // so the count is read once the result list has been still for a moment; leaving the page logs at once.
   var query = document.querySelector('[data-md-component="search-query"]');
+  var output = document.querySelector('[data-md-component="search-result"]');
   if (query) {
     var last = "";
-    var logSearch = function () {
+    var changed = 0;
+    var pending = null;
+    if (output && window.MutationObserver) {
+      new MutationObserver(function () { changed = Date.now(); }).observe(output, { childList: true, subtree: true });
+    }
+    query.addEventListener("input", function () { changed = Date.now(); });
+    var logSearch = function (now) {
       var text = query.value.trim();
       if (!text || text === last) return;
+      // kb's engine says which query the list answers; the theme's own search is taken as done once still
+      var list = document.querySelector(".md-search-result__list");
+      var engine = list && list.hasAttribute("data-kb-engine");
+      var settled = engine ? list.getAttribute("data-kb-answered") === text : Date.now() - changed >= 300;
+      settled = settled || Date.now() - changed > 5000;
+      if (!now && !settled) {
+        clearTimeout(pending);
+        pending = setTimeout(function () { logSearch(false); }, 150);
+        return;
+      }
+      clearTimeout(pending);
       last = text;
       var results = document.querySelectorAll(".md-search-result__item").length;
       send({ type: "search", query: text.slice(0, 200), results: results, lang: page.lang || meta("lang") });
     };
-    query.addEventListener("keydown", function (event) { if (event.key === "Enter") logSearch(); });
-    query.addEventListener("blur", logSearch);
-    window.addEventListener("pagehide", logSearch);
+    query.addEventListener("keydown", function (event) { if (event.key === "Enter") logSearch(false); });
+    query.addEventListener("blur", function () { logSearch(false); });
+    window.addEventListener("pagehide", function () { logSearch(true); });
     document.addEventListener("visibilitychange", function () {
-      if (document.visibilityState === "hidden") logSearch();
+      if (document.visibilityState === "hidden") logSearch(true);
     });
   }
 })();

@@ -26,8 +26,12 @@ class GeneratedPage:
 # written, never read as Markdown or HTML. Titles in front-matter are YAML strings; kb-page escapes them.
 
 
+# Generated pages are ways to articles, never search results themselves (mkdocs-material's `search.exclude`)
+_NOT_A_RESULT = "search:\n  exclude: true\n"
+
+
 def _front(title: str, extra: str = "") -> str:
-    return f"---\ntitle: {json.dumps(title)}\n{extra}---\n\n"  # JSON strings are YAML strings
+    return f"---\ntitle: {json.dumps(title)}\n{extra}{_NOT_A_RESULT}---\n\n"  # JSON strings are YAML strings
 
 
 def _link(from_path: str, doc: Document) -> str:
@@ -53,13 +57,13 @@ def categories_with_pages(site: Site) -> list[tuple[str, list[Document]]]:
     return result
 
 
-def home_page(site: Site, site_name: str) -> GeneratedPage:
+def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPage:
     text = strings(site.lang)
     intro = text["home_intro"] if site.is_public else text["wiki_home_intro"]
     lines = [
         # The title as a heading, not front-matter: the theme then names the tab "<site name>", not
         # "<site name> - <site name>"
-        "---\nhide: [navigation, toc, feedback]\n---\n\n",
+        f"---\nhide: [navigation, toc, feedback]\n{_NOT_A_RESULT}---\n\n",
         f"# {markdown_text(site_name)}\n",
         f"{intro}\n",
         '<div class="grid cards" markdown>\n',
@@ -71,6 +75,11 @@ def home_page(site: Site, site_name: str) -> GeneratedPage:
         lines.append(f"-   **[{label}]({category}/index.md)**\n\n    ---\n\n    {description}\n")
         lines.append(f"    _{len(docs)} {text['articles_count']}_\n")
     lines.append("</div>\n")
+    if site.is_public and contact_url:
+        lines.append(
+            f'<div class="kb-still" markdown>\n\n## {markdown_text(text["contact.still"])}\n\n'
+            f"[{markdown_text(text['contact.button'])}](contact.md){{ .md-button .md-button--primary }}\n\n</div>\n"
+        )
     return GeneratedPage("index.md", "\n".join(lines))
 
 
@@ -122,19 +131,66 @@ def tag_url(tag: str) -> str:
 SEARCH_PAGE = "search.md"
 
 
-def generated_pages(site: Site, site_name: str) -> list[GeneratedPage]:
-    """Every page kb generates for `site`: home, category landing pages, tag pages and the wiki's search page."""
-    pages = [home_page(site, site_name)]
+def generated_pages(site: Site, site_name: str, contact_url: str = "") -> list[GeneratedPage]:
+    """Every page kb generates for `site`: home, category landing pages, tag pages, the help center's contact
+    step (when there is a contact URL) and the wiki's search page."""
+    pages = [home_page(site, site_name, contact_url)]
     pages += [category_page(site, category, docs) for category, docs in categories_with_pages(site)]
     pages += tag_pages(site)
+    if site.is_public and contact_url:
+        pages.append(contact_page(site, contact_url))
     if not site.is_public:  # the wiki searches through the agent search service
         pages.append(search_page(site))
     return pages
 
 
-def page_paths(site: Site) -> set[str]:
+def page_paths(site: Site, contact_url: str = "") -> set[str]:
     """Source paths of every page `site` publishes (content and generated), e.g. 'cards/x.md', 'tags/index.md'."""
-    return set(site.documents) | {page.path for page in generated_pages(site, "")}
+    return set(site.documents) | {page.path for page in generated_pages(site, "", contact_url)}
+
+
+CONTACT_PAGE = "contact.md"
+
+
+def contact_page_url(site: Site, from_path: str) -> str:
+    """Relative link from the page at `from_path` (a source path) to this site's contact step."""
+    return posixpath.relpath("contact/", posixpath.dirname(posixpath.splitext(from_path)[0] + "/") or ".") + "/"
+
+
+def contact_page(site: Site, contact_url: str) -> GeneratedPage:
+    """The deflection step before contact: the customer says what the problem is and sees matching articles
+    as they type (kb-contact.js); "Contact support" then goes to `contact_url`, with the typed subject in
+    place of `{subject}` when the URL has it. Nothing typed is sent to kb."""
+    text = strings(site.lang)
+    up = "../" if site.lang == site.content.default_language else "../../"  # to the help center's root
+    attributes = " ".join(
+        f'data-{name}="{html.escape(value)}"'
+        for name, value in (
+            ("lang", site.lang),
+            ("root", up),
+            ("none", text["contact.none"]),
+            ("suggestions", text["contact.suggestions"]),
+        )
+    )
+    lines = [
+        _front(text["contact.title"], "hide: [navigation, toc, feedback]\n"),
+        f"{markdown_text(text['contact.intro'])}\n",
+        f'<div class="kb-contact-step" data-kb-contact-step {attributes}>',
+        '<form class="kb-contact-step__form" role="search">',
+        f'<label for="kb-subject" class="kb-contact-step__label">{html.escape(text["contact.subject"])}</label>',
+        f'<input id="kb-subject" name="subject" type="text" autocomplete="off" maxlength="200" '
+        f'placeholder="{html.escape(text["contact.placeholder"])}" aria-describedby="kb-subject-private">',
+        f'<p id="kb-subject-private" class="kb-contact-step__private">{html.escape(text["contact.private"])}</p>',
+        "</form>",
+        '<p class="kb-contact-step__status" role="status" aria-live="polite"></p>',
+        f'<ol class="kb-contact-step__answers" aria-label="{html.escape(text["contact.suggestions"])}"></ol>',
+        f'<h2 id="kb-still">{html.escape(text["contact.still"])}</h2>',
+        f'<p><a class="md-button md-button--primary" href="{html.escape(contact_url.replace("{subject}", ""))}" '
+        f'data-kb-contact data-kb-contact-template="{html.escape(contact_url)}">'
+        f"{html.escape(text['contact.button'])}</a></p>",
+        "</div>",
+    ]
+    return GeneratedPage(CONTACT_PAGE, "\n".join(lines) + "\n")
 
 
 def search_page(site: Site) -> GeneratedPage:
@@ -159,6 +215,8 @@ def search_page(site: Site) -> GeneratedPage:
             ("none", "search.none"),
             ("unavailable", "search.unavailable"),
             ("suggest", "search.suggest"),
+            ("internal", "badge.internal"),
+            *((f"type-{t}", f"kind.{t}") for t in CONTENT_TYPES),
         )
     )
 

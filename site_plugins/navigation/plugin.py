@@ -33,7 +33,7 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig:
         self.site = load_site(self.config.root, self.config.audience, self.config.lang)
         sections = categories_with_pages(self.site)
-        self.generated = generated_pages(self.site, config.site_name)
+        self.generated = generated_pages(self.site, config.site_name, self.config.contact_url)
         # Labels reach mkdocs-material's navigation (sidebar, tabs, breadcrumbs) escaped: its templates print
         # them raw. mkdocs.yml's texts too: the header and every <title> show the site name.
         text = sanitize.text

@@ -17,6 +17,7 @@ from kbtools.exports.macros import reply_markdown
 from kbtools.reviews import review_due
 from kbtools.sanitize import markdown_text
 from kbtools.translations import State, content_path, translation_state
+from site_plugins.navigation.pages import contact_page_url
 from site_plugins.site import Site
 from site_plugins.strings import strings
 
@@ -73,25 +74,29 @@ def related_section(site: Site, doc: Document) -> str:
     return f"\n\n## {strings(doc.lang)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
 
 
-def last_updated(site: Site, doc: Document) -> Markup:
+def last_updated(site: Site, doc: Document, show_author: bool) -> Markup:
+    """The date of the page's last change; who made it only where `show_author` (the wiki, by default)."""
     text = strings(site.lang)
     commit = site.history.last_change(content_path(doc.lang, doc.rel))
     if commit is None:
         when = date.fromtimestamp(doc.path.stat().st_mtime).isoformat()
-        who = text["not_committed"]
+        who = f" {text['not_committed']}" if show_author else ""
     else:
         when = commit.date.date().isoformat()
-        who = f"{text['by']} {commit.author}"
-    return Markup('<p class="kb-updated"><small>{} <time datetime="{}">{}</time> {}</small></p>').format(
+        who = f" {text['by']} {commit.author}" if show_author else ""
+    return Markup('<p class="kb-updated"><small>{} <time datetime="{}">{}</time>{}</small></p>').format(
         text["last_updated"] + text["colon"], when, when, who
     )
 
 
-def contact_link(site: Site, contact_url: str) -> Markup:
+def contact_link(site: Site, doc: Document, contact_url: str) -> Markup:
+    """ "Contact support" under an article: to the contact step (which suggests articles first), saying which
+    article the customer came from."""
     if not contact_url:
         return Markup()
-    return Markup('<p class="kb-contact"><a class="md-button" href="{}" data-kb-contact>{}</a></p>').format(
-        contact_url, strings(site.lang)["contact"]
+    href = f"{contact_page_url(site, doc.rel)}?from={doc.id}"
+    return Markup('<p class="kb-contact"><a class="md-button" href="{}" data-kb-contact-step-link>{}</a></p>').format(
+        href, strings(site.lang)["contact"]
     )
 
 

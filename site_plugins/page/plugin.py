@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import posixpath
 from pathlib import Path
@@ -15,7 +16,7 @@ from mkdocs.structure.pages import Page
 
 from kbtools import sanitize
 from kbtools.publishing import normal_base_url, site_base_url
-from kbtools.urls import site_prefix
+from kbtools.urls import page_path, site_prefix
 from site_plugins.config import PageConfig
 from site_plugins.navigation.pages import page_paths
 from site_plugins.page.admonitions import localize_admonitions
@@ -38,6 +39,9 @@ _ASSET_DIR = Path(__file__).resolve().parent.parent / "assets"
 _ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js"}
 # The wiki's search page script: it describes the internal search API, so the help center never ships it
 _WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js"}
+# The help center's contact step, and the list of its articles it searches when the service does not answer
+_PUBLIC_ASSETS = {"kb-contact.js": "assets/kb/kb-contact.js", "kb-public-search.js": "assets/kb/kb-public-search.js"}
+ARTICLES_JSON = "assets/kb/articles.json"
 
 # Front-matter keys mkdocs-material gives a meaning of its own; ours move under page.meta["kb"].
 _THEME_KEYS = ("status", "tags", "search", "hide", "template", "icon", "subtitle", "description")
@@ -59,22 +63,31 @@ class PagePlugin(BasePlugin[PageConfig]):
         ]
         config.extra["alternate"] = self.root_alternates
         self.pages_in: dict[str, set[str]] = {}
+        text = strings(self.config.lang)
+        if not self.site.is_public:  # agents read a page to answer a ticket, not their own question
+            text = {**text, "feedback_question": text["feedback_question.agent"]}
         config.extra["kb"] = {
             "service_url": self.config.service_url,
             "audience": self.config.audience,
-            "strings": strings(self.config.lang),
+            "strings": text,
             "reasons": list(FEEDBACK_REASONS),
+            # From this site's root to the wiki's root, where the service serves the dashboard and sign-out
+            "wiki_up": "" if self.site.lang == self.site.content.default_language else "../",
         }
         config.extra_css.append(_ASSETS["kb.css"])
         config.extra_javascript.append(_ASSETS["kb.js"])
         if not self.site.is_public:
             config.extra_javascript.append(_WIKI_ASSETS["kb-search.js"])
+        else:
+            config.extra_javascript.extend(_PUBLIC_ASSETS.values())
         return config
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files:
-        assets = _ASSETS if self.site.is_public else {**_ASSETS, **_WIKI_ASSETS}
+        assets = {**_ASSETS, **(_PUBLIC_ASSETS if self.site.is_public else _WIKI_ASSETS)}
         for name, uri in assets.items():
             files.append(File.generated(config, uri, abs_src_path=str(_ASSET_DIR / name)))
+        if self.site.is_public:
+            files.append(File.generated(config, ARTICLES_JSON, content=article_list(self.site)))
         return files
 
     def on_page_markdown(self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -123,9 +136,9 @@ class PagePlugin(BasePlugin[PageConfig]):
             html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
         if not self.site.is_public:
             before = wiki_info(self.site, doc) + before
-        after = last_updated(self.site, doc)
+        after = last_updated(self.site, doc, self.config.show_author)
         if self.site.is_public and doc.type in ("article", "troubleshooting"):
-            after += contact_link(self.site, self.config.contact_url)
+            after += contact_link(self.site, doc, self.config.contact_url)
         # Joined as plain text: `Markup + str` would escape the page's HTML
         return "".join((heading, before, html, after))
 
@@ -159,27 +172,36 @@ class PagePlugin(BasePlugin[PageConfig]):
             }
             for language in self.site.taxonomy.languages
         ]
-        # The head's <link rel="alternate" hreflang> list only the versions of this page. mkdocs-material
-        # renders config.extra.alternate there through its `url` filter, which leaves absolute URLs as they
-        # are; on_post_page puts the site roots back.
-        if page.canonical_url:
-            config.extra["alternate"] = [
-                {"name": sanitize.text(language.name), "lang": language.code, "link": urljoin(page.canonical_url, link)}
-                for language in self.site.taxonomy.languages
-                if (link := versions.get(language.code))
-            ]
         return context
 
-    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
-        config.extra["alternate"] = self.root_alternates  # templates rendered without a page link the roots
-        return output
+    def on_template_context(self, context: dict[str, Any], *, template_name: str, config: MkDocsConfig) -> dict:
+        # The versions of each page in the other languages go in sitemap.xml (hreflang, as search engines read
+        # it), not in each page's head: mkdocs-material fetches `sitemap.xml` relative to every
+        # <link rel="alternate"> of a page, which for a page URL is a 404 per language on every page view.
+        if template_name == "sitemap.xml":
+            context["kb_hreflang"] = {
+                file.page.url: self._hreflang(file.page)
+                for file in context.get("pages") or []
+                if file.page is not None and file.page.canonical_url
+            }
+        return context
+
+    def _hreflang(self, page: Page) -> list[dict[str, str]]:
+        """Absolute URL of this page in each language whose site has it (just itself when no other has)."""
+        return [
+            {"lang": language.code, "href": urljoin(page.canonical_url, self._url_in(page, language.code))}
+            for language in self.site.taxonomy.languages
+            if self._exists_in(language.code, page)
+        ]
 
     def _exists_in(self, lang: str, page: Page) -> bool:
         """Whether the `lang` site of this audience publishes a page at this page's path."""
         if lang == self.site.lang:
             return True
         if lang not in self.pages_in:
-            self.pages_in[lang] = page_paths(load_site(self.config.root, self.config.audience, lang))
+            self.pages_in[lang] = page_paths(
+                load_site(self.config.root, self.config.audience, lang), self.config.contact_url
+            )
         return page.file.src_uri in self.pages_in[lang]
 
     def _url_in(self, page: Page, lang: str, url: str | None = None) -> str:
@@ -188,6 +210,25 @@ class PagePlugin(BasePlugin[PageConfig]):
         up = page.url.count("/") + (0 if self.site.lang == default else 1)
         prefix = "" if lang == default else f"{lang}/"
         return posixpath.join("../" * up if up else "./", prefix, page.url if url is None else url) or "./"
+
+
+def article_list(site: Site) -> str:
+    """The articles this help center shows in its language, as JSON for the contact step's static search:
+    id, language, title, summary, keywords and URL relative to the help center's root. Only what the pages
+    themselves publish (the site shows each of these)."""
+    default = site.content.default_language
+    entries = [
+        {
+            "id": doc.id,
+            "lang": doc.lang,
+            "title": doc.title,
+            "summary": doc.summary or "",
+            "keywords": list(doc.keywords),
+            "url": site_prefix("public", site.lang, default) + page_path(doc.rel),
+        }
+        for doc in site.documents.values()
+    ]
+    return json.dumps(entries, ensure_ascii=False)
 
 
 def _as_text(value: Any) -> Any:

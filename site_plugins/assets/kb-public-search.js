@@ -1,0 +1,106 @@
+/* The help center's search box, answered by kb's own engine when the site is served with the service:
+ * /api/v1/search (public content only) gives stemming and accent folding, typo tolerance and "did you mean",
+ * keywords as synonyms and snippets of the matching passage; only articles are results. The box and result
+ * panel stay mkdocs-material's (its keyboard handling included): kb keeps the theme's own search from seeing
+ * the query (its keyup listener) and fills the panel. When the service does not answer (a static host, the
+ * service stopped), kb steps aside for good and the theme's built-in search answers instead.
+ * Searches are logged by kb.js (what the reader was shown), not by these as-you-type requests (log=0). */
+(function () {
+  "use strict";
+  var serviceMeta = document.querySelector('meta[name="kb:service"]');
+  var input = document.querySelector('[data-md-component="search-query"]');
+  var panel = document.querySelector('[data-md-component="search"]');
+  if (!serviceMeta || !serviceMeta.content || !input || !panel) return;
+  var langMeta = document.querySelector('meta[name="kb:lang"]');
+  var lang = langMeta ? langMeta.content : "";
+  var base = new URL(serviceMeta.content.replace(/\/$/, "") + "/", location.href);
+  var meta = document.querySelector(".md-search-result__meta");
+  var list = document.querySelector(".md-search-result__list");
+  var active = true;
+  var timer = null;
+  var latest = 0;
+
+  list.setAttribute("data-kb-engine", "");  // kb.js logs a search once its results are shown
+
+  function text(name) { return panel.getAttribute("data-kb-" + name) || ""; }
+
+  function keepFromTheme(event) {
+    if (active && event.target === input) {
+      event.stopPropagation();  // the theme's query observable never sees it
+      if (event.type === "keyup" && event.key !== "Enter" && event.key !== "ArrowDown" && event.key !== "ArrowUp") {
+        clearTimeout(timer);
+        timer = setTimeout(run, 150);
+      }
+    }
+  }
+  window.addEventListener("keyup", keepFromTheme, true);
+  input.addEventListener("input", function () { if (active) { clearTimeout(timer); timer = setTimeout(run, 150); } });
+
+  function stepAside() {
+    active = false;
+    list.removeAttribute("data-kb-engine");
+    window.removeEventListener("keyup", keepFromTheme, true);
+    input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));  // the theme searches what is typed
+  }
+
+  function item(hit) {
+    var li = document.createElement("li");
+    li.className = "md-search-result__item";
+    var link = document.createElement("a");
+    link.className = "md-search-result__link";
+    link.tabIndex = -1;
+    link.href = new URL(hit.snippet.url || hit.url, base).toString();
+    var article = document.createElement("article");
+    article.className = "md-search-result__article md-typeset";
+    var title = document.createElement("h1");
+    title.textContent = hit.title;
+    var where = document.createElement("p");
+    where.className = "kb-search-hit__heading";
+    where.textContent = hit.snippet.heading || "";
+    var snippet = document.createElement("p");
+    snippet.innerHTML = hit.snippet.html;  // escaped by the service, matches in <mark>
+    article.append(title);
+    if (hit.snippet.heading) article.append(where);
+    article.append(snippet);
+    link.append(article);
+    li.append(link);
+    return li;
+  }
+
+  function render(body, query) {
+    list.innerHTML = "";
+    var count = body.total;
+    meta.textContent = count === 0 ? text("none") : count === 1 ? text("one") : text("count").replace("#", count);
+    if (body.suggestion) {
+      var again = document.createElement("a");
+      again.href = "#";
+      again.textContent = body.suggestion;
+      again.className = "kb-search-suggestion";
+      again.addEventListener("click", function (event) {
+        event.preventDefault();
+        input.value = body.suggestion;
+        run();
+        input.focus();
+      });
+      meta.append(" · " + text("suggest") + " ", again, " ?");
+    }
+    body.hits.forEach(function (hit) { list.append(item(hit)); });
+    list.setAttribute("data-kb-answered", query);
+  }
+
+  function run() {
+    var query = input.value.trim();
+    var ticket = ++latest;
+    if (!query) { list.innerHTML = ""; meta.textContent = text("placeholder"); return; }
+    var params = new URLSearchParams({ q: query, per_page: "20", log: "0" });
+    if (lang) params.set("lang", lang);
+    fetch(new URL("api/v1/search?" + params.toString(), base))
+      .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer.status); })
+      .then(function (body) { if (ticket === latest && active) render(body, query); })
+      .catch(function (status) {
+        // 422: a query the engine refuses (a control character...): no result. Otherwise: no service here.
+        if (status === 422) { if (ticket === latest) render({ total: 0, hits: [] }, query); return; }
+        if (active) stepAside();
+      });
+  }
+})();

@@ -209,6 +209,8 @@ def test_french_reader_gets_french_results(page, server: SiteServer) -> None:
     page.wait_for_load_state("networkidle")
     page.locator(".md-search__input").first.click()
     page.locator('[data-md-component="search-query"]').press_sequentially("carte refusée", delay=30)
+    # the list once it answers the whole query (as-you-type answers for "carte ref" may come first)
+    page.locator('.md-search-result__list[data-kb-answered="carte refusée"]').wait_for()
     first = page.locator(".md-search-result__item").first
     first.wait_for()
     assert "refusé" in first.inner_text()

@@ -239,12 +239,9 @@ def test_public_search_box_is_answered_by_kbs_engine(tab: Tab, path: str, typed:
     page.locator(".md-search__input").first.click()
     page.locator('[data-md-component="search-query"]').press_sequentially(typed, delay=20)
     hit = page.locator(".md-search-result__item a").first
-    page.wait_for_function(
-        "(t) => document.querySelector('[data-md-component=search-query]').value === t && "
-        "document.querySelector('.md-search-result__item a') !== null",
-        arg=typed,
-    )
-    page.wait_for_timeout(400)  # the last keystroke's answer
+    # kb's engine marks the list with the query it answers: the answer to the whole query, not a prefix's
+    page.locator(f'.md-search-result__list[data-kb-answered="{typed}"]').wait_for()
+    hit.wait_for()
     assert first in hit.get_attribute("href").split("#")[0]
     hrefs = page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.pathname)")
     # Only articles: never the home, a category or a tag page, and the count is the articles'
@@ -252,6 +249,34 @@ def test_public_search_box_is_answered_by_kbs_engine(tab: Tab, path: str, typed:
     assert not any("/tags/" in href for href in hrefs)
     assert "articles" in page.locator(".md-search-result__meta").inner_text() or len(hrefs) == 1
     _shot(tab, "public-search-" + ("fr" if path.startswith("fr") else "en") + "-" + typed.split()[0])
+
+
+def test_the_themes_own_search_never_replaces_kbs_results(tab: Tab) -> None:
+    """mkdocs-material searches by itself when the box's focus changes or its index becomes ready while the
+    reader types; whatever it writes into the panel then is undone, so the reader sees kb's answer only."""
+    tab.goto("fr/")
+    page = tab.page
+    page.locator(".md-search__input").first.click()
+    page.wait_for_function("!/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
+    page.evaluate(
+        """() => {
+        window.themeWrote = 0;
+        new MutationObserver((changes) => {
+          for (const change of changes) for (const node of change.addedNodes)
+            if (node.nodeType === 1 && !node.hasAttribute("data-kb-hit")) window.themeWrote += 1;
+        }).observe(document.querySelector(".md-search-result__list"), { childList: true });
+      }"""
+    )
+    page.locator('[data-md-component="search-query"]').press_sequentially("carte refusee", delay=20)
+    page.locator('.md-search-result__list[data-kb-answered="carte refusee"]').wait_for()
+    kb_answer = page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.href)")
+    meta = page.locator(".md-search-result__meta").inner_text()
+    page.locator(".md-search__input").first.blur()
+    page.locator(".md-search__input").first.focus()  # the theme searches "carte refusee" itself now
+    page.wait_for_function("window.themeWrote > 0")
+    page.wait_for_function("document.querySelectorAll('.md-search-result__item:not([data-kb-hit])').length === 0")
+    assert page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.href)") == kb_answer
+    assert page.locator(".md-search-result__meta").inner_text() == meta
 
 
 RELEVANCE_ARTIFACT = REPO_ROOT / "test-artifacts" / "public-search-relevance.json"
@@ -264,11 +289,18 @@ def _searched_in_browser(page, site_url: str, case: Case) -> list[str]:
     page.locator(".md-search__input").first.click()
     page.wait_for_function("!/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
     page.locator('[data-md-component="search-query"]').press_sequentially(case.query, delay=10)
-    try:
-        page.locator(".md-search-result__item").first.wait_for(timeout=3000)
-    except Exception:
-        return []
-    page.wait_for_timeout(600)  # the answer to the last keystroke
+    if page.locator(".md-search-result__list[data-kb-engine]").count():
+        # kb's engine says which query the list answers
+        page.wait_for_function(
+            "(q) => document.querySelector('.md-search-result__list').getAttribute('data-kb-answered') === q",
+            arg=case.query.strip(),
+        )
+    else:
+        try:
+            page.locator(".md-search-result__item").first.wait_for(timeout=3000)
+        except Exception:
+            return []
+        page.wait_for_timeout(600)  # the answer to the last keystroke
     paths = []
     for href in page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.pathname)"):
         parts = href.strip("/").split("/")

@@ -2,8 +2,11 @@
  * /api/v1/search (public content only) gives stemming and accent folding, typo tolerance and "did you mean",
  * keywords as synonyms and snippets of the matching passage; only articles are results. The box and result
  * panel stay mkdocs-material's (its keyboard handling included): kb keeps the theme's own search from seeing
- * the query (its keyup listener) and fills the panel. When the service does not answer (a static host, the
- * service stopped), kb steps aside for good and the theme's built-in search answers instead.
+ * the query (its keyup listener) and fills the panel. The theme still searches on its own at other moments
+ * (focus changes, its index becoming ready while the reader types), so whatever it writes into the panel while
+ * kb answers is undone at once: the reader only ever sees kb's results. When there is no kb service at the
+ * address (a static host, the service stopped), kb steps aside for good and the theme's built-in search
+ * answers instead; a busy service (429, 5xx) is not a reason to switch engines mid-search.
  * Searches are logged by kb.js (what the reader was shown), not by these as-you-type requests (log=0). */
 (function () {
   "use strict";
@@ -19,6 +22,9 @@
   var active = true;
   var timer = null;
   var latest = 0;
+  var shown = null;  // the last answer kb rendered: {body, query}
+  var metaShown = "";
+  var answered = false;  // kb's engine has answered on this page
 
   list.setAttribute("data-kb-engine", "");  // kb.js logs a search once its results are shown
 
@@ -36,8 +42,20 @@
   window.addEventListener("keyup", keepFromTheme, true);
   input.addEventListener("input", function () { if (active) { clearTimeout(timer); timer = setTimeout(run, 150); } });
 
+  // Anything in the list that kb did not put there, or a count kb did not write, came from the theme.
+  var guard = new MutationObserver(function () {
+    if (!active) return;
+    var foreign = Array.prototype.some.call(list.children, function (child) { return !child.hasAttribute("data-kb-hit"); });
+    if (!foreign && meta.textContent === metaShown) return;
+    if (shown) render(shown.body, shown.query);
+    else { list.innerHTML = ""; meta.textContent = text("placeholder"); metaShown = meta.textContent; }
+  });
+  guard.observe(list, { childList: true });
+  guard.observe(meta, { childList: true, characterData: true, subtree: true });
+
   function stepAside() {
     active = false;
+    guard.disconnect();
     list.removeAttribute("data-kb-engine");
     window.removeEventListener("keyup", keepFromTheme, true);
     input.dispatchEvent(new KeyboardEvent("keyup", { bubbles: true }));  // the theme searches what is typed
@@ -46,6 +64,7 @@
   function item(hit) {
     var li = document.createElement("li");
     li.className = "md-search-result__item";
+    li.setAttribute("data-kb-hit", "");
     var link = document.createElement("a");
     link.className = "md-search-result__link";
     link.tabIndex = -1;
@@ -85,21 +104,34 @@
       meta.append(" · " + text("suggest") + " ", again, " ?");
     }
     body.hits.forEach(function (hit) { list.append(item(hit)); });
+    metaShown = meta.textContent;
+    shown = { body: body, query: query };
     list.setAttribute("data-kb-answered", query);
   }
 
   function run() {
     var query = input.value.trim();
     var ticket = ++latest;
-    if (!query) { list.innerHTML = ""; meta.textContent = text("placeholder"); return; }
+    if (!query) { shown = null; list.innerHTML = ""; meta.textContent = text("placeholder"); metaShown = meta.textContent; return; }
     var params = new URLSearchParams({ q: query, per_page: "20", log: "0" });
     if (lang) params.set("lang", lang);
     fetch(new URL("api/v1/search?" + params.toString(), base))
-      .then(function (answer) { return answer.ok ? answer.json() : Promise.reject(answer.status); })
-      .then(function (body) { if (ticket === latest && active) render(body, query); })
+      .then(function (answer) {
+        if (answer.ok) return answer.json().catch(function () { return Promise.reject("not kb"); });
+        return Promise.reject(answer.status);
+      })
+      .then(function (body) {
+        if (!body || !Array.isArray(body.hits)) return Promise.reject("not kb");
+        answered = true;
+        if (ticket === latest && active) render(body, query);
+      })
       .catch(function (status) {
-        // 422: a query the engine refuses (a control character...): no result. Otherwise: no service here.
-        if (status === 422) { if (ticket === latest) render({ total: 0, hits: [] }, query); return; }
+        // 422: a query the engine refuses (a control character...): no result.
+        if (status === 422) { if (ticket === latest && active) render({ total: 0, hits: [] }, query); return; }
+        // Busy (429), or failing for a moment after it has answered: keep kb's engine (the next keystroke
+        // asks again). A 5xx before any answer is a proxy in front of a service that is not there.
+        if (status === 429 || (answered && typeof status === "number" && status >= 500)) return;
+        // No service at this address (network error, 404, an HTML page): the built-in search answers.
         if (active) stepAside();
       });
   }

@@ -70,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     origins = settings["allowed_origins"]
     if origins:
-        CORS(app, resources={r"/api/v1/(events|search)": {"origins": origins}}, methods=["GET", "POST"])
+        CORS(app, resources={r"/api/v1/(events|search|health)": {"origins": origins}}, methods=["GET", "POST"])
     errors.register(app)
     headers.register(app)
     auth.register(app)

@@ -5,8 +5,9 @@
  * the query (its keyup listener) and fills the panel. The theme still searches on its own at other moments
  * (focus changes, its index becoming ready while the reader types), so whatever it writes into the panel while
  * kb answers is undone at once: the reader only ever sees kb's results. When there is no kb service at the
- * address (a static host, the service stopped), kb steps aside for good and the theme's built-in search
- * answers instead; a busy service (429, 5xx) is not a reason to switch engines mid-search.
+ * address (a static host, the service stopped: its health check fails when the reader first comes to the
+ * box), kb steps aside for good and the theme's built-in search answers instead; a busy service (429, 5xx)
+ * is not a reason to switch engines mid-search.
  * Searches are logged by kb.js (what the reader was shown), not by these as-you-type requests (log=0). */
 (function () {
   "use strict";
@@ -41,6 +42,26 @@
   }
   window.addEventListener("keyup", keepFromTheme, true);
   input.addEventListener("input", function () { if (active) { clearTimeout(timer); timer = setTimeout(run, 150); } });
+
+  // Which engine answers is decided once, when the reader first comes to the box and before any keystroke
+  // is answered: kb's when the service answers its health check, the theme's otherwise. Keystrokes typed
+  // while the check is under way wait for it.
+  var decision = null;  // a promise, once asked
+  var service = false;  // the service answered the check
+  function decide() {
+    if (decision) return decision;
+    decision = fetch(new URL("api/v1/health", base), { cache: "no-store" })
+      .then(function (answer) { return answer.ok ? answer.json() : null; })
+      .then(function (body) { return !!body && body.status === "ok"; }, function () { return false; })
+      .then(function (ok) {
+        service = ok;
+        if (!ok) stepAside();
+        return ok;
+      });
+    return decision;
+  }
+  window.addEventListener("focusin", function (event) { if (event.target === input) decide(); }, true);
+  if (document.activeElement === input || new URLSearchParams(location.search).has("q")) decide();
 
   // Anything in the list that kb did not put there, or a count kb did not write, came from the theme.
   var guard = new MutationObserver(function () {
@@ -110,6 +131,10 @@
   }
 
   function run() {
+    if (!service) {
+      decide().then(function (ok) { if (ok) run(); });
+      return;
+    }
     var query = input.value.trim();
     var ticket = ++latest;
     if (!query) { shown = null; list.innerHTML = ""; meta.textContent = text("placeholder"); metaShown = meta.textContent; return; }

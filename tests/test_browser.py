@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
-from playwright.sync_api import expect
 from browser import SiteServer, chromium, free_port, serve
 from conftest import REPO_ROOT
+from playwright.sync_api import expect
 
 from kbtools.project import KnowledgeBase
 from site_plugins.build import BuildOptions, build_sites

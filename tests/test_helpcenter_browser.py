@@ -167,7 +167,7 @@ def test_pasted_search_submitted_with_enter_logs_the_results_shown(tab: Tab, ser
     page = tab.page
     page.locator(".md-search__input").first.click()
     # The search worker has built its index ("Initializing search" / "Initialisation..." is gone)
-    page.wait_for_function("!/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
+    page.wait_for_function("() => !/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
     box = page.locator('[data-md-component="search-query"]')
     box.fill(typed)  # as a paste: the whole query at once
     box.press("Enter")  # before the results are on screen
@@ -257,7 +257,7 @@ def test_the_themes_own_search_never_replaces_kbs_results(tab: Tab) -> None:
     tab.goto("fr/")
     page = tab.page
     page.locator(".md-search__input").first.click()
-    page.wait_for_function("!/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
+    page.wait_for_function("() => !/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
     page.evaluate(
         """() => {
         window.themeWrote = 0;
@@ -273,8 +273,8 @@ def test_the_themes_own_search_never_replaces_kbs_results(tab: Tab) -> None:
     meta = page.locator(".md-search-result__meta").inner_text()
     page.locator(".md-search__input").first.blur()
     page.locator(".md-search__input").first.focus()  # the theme searches "carte refusee" itself now
-    page.wait_for_function("window.themeWrote > 0")
-    page.wait_for_function("document.querySelectorAll('.md-search-result__item:not([data-kb-hit])').length === 0")
+    page.wait_for_function("() => window.themeWrote > 0")
+    page.wait_for_function("() => document.querySelectorAll('.md-search-result__item:not([data-kb-hit])').length === 0")
     assert page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.href)") == kb_answer
     assert page.locator(".md-search-result__meta").inner_text() == meta
 
@@ -287,7 +287,7 @@ def _searched_in_browser(page, site_url: str, case: Case) -> list[str]:
     page.goto(site_url + ("" if case.lang == "en" else f"{case.lang}/"))
     page.wait_for_load_state("networkidle")
     page.locator(".md-search__input").first.click()
-    page.wait_for_function("!/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
+    page.wait_for_function("() => !/Initiali/.test(document.querySelector('.md-search-result__meta').textContent)")
     page.locator('[data-md-component="search-query"]').press_sequentially(case.query, delay=10)
     if page.locator(".md-search-result__list[data-kb-engine]").count():
         # kb's engine says which query the list answers

@@ -213,7 +213,7 @@ def test_no_other_origin_may_frame_the_wiki_or_call_its_api(tab: Tab, server: Kb
     tab.sign_in("internal/")
     with serve(tmp_path) as elsewhere:
         tab.page.goto(elsewhere.url)
-        tab.page.wait_for_function("window.__answer !== 'pending'")
+        tab.page.wait_for_function("() => window.__answer !== 'pending'")
         assert tab.page.evaluate("window.__answer") == "refused"
         frame = tab.page.frame_locator("#wiki")
         assert frame.locator("header").count() == 0  # the dashboard is not shown inside another site

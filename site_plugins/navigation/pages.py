@@ -10,10 +10,9 @@ from dataclasses import dataclass
 from kbtools.content import Document
 from kbtools.sanitize import markdown_text
 from kbtools.taxonomy import CONTENT_TYPES
+from kbtools.urls import CONTACT_DIR, SEARCH_DIR, TAGS_DIR
 from site_plugins.site import Site
 from site_plugins.strings import strings
-
-TAGS_DIR = "tags"
 
 
 @dataclass(frozen=True)
@@ -128,7 +127,7 @@ def tag_url(tag: str) -> str:
     return f"{TAGS_DIR}/{tag}/"
 
 
-SEARCH_PAGE = "search.md"
+SEARCH_PAGE = f"{SEARCH_DIR}.md"  # paths of generated pages: kbtools.urls.GENERATED_PATHS
 
 
 def generated_pages(site: Site, site_name: str, contact_url: str = "") -> list[GeneratedPage]:
@@ -149,12 +148,12 @@ def page_paths(site: Site, contact_url: str = "") -> set[str]:
     return set(site.documents) | {page.path for page in generated_pages(site, "", contact_url)}
 
 
-CONTACT_PAGE = "contact.md"
+CONTACT_PAGE = f"{CONTACT_DIR}.md"
 
 
 def contact_page_url(site: Site, from_path: str) -> str:
     """Relative link from the page at `from_path` (a source path) to this site's contact step."""
-    return posixpath.relpath("contact/", posixpath.dirname(posixpath.splitext(from_path)[0] + "/") or ".") + "/"
+    return posixpath.relpath(f"{CONTACT_DIR}/", posixpath.dirname(posixpath.splitext(from_path)[0] + "/") or ".") + "/"
 
 
 def contact_page(site: Site, contact_url: str) -> GeneratedPage:

@@ -24,7 +24,6 @@ bp = Blueprint("popular", __name__)
 
 PATH = "/api/v1/popular"
 DAYS = 30
-CACHE_SECONDS = 300
 DEFAULT_LIMIT, MAX_LIMIT = 6, 20
 _PARAMETERS = ("lang", "limit")
 
@@ -62,11 +61,12 @@ def popular() -> Response:
     catalog = current_app.extensions["kb_catalog"]
     lang, limit = parameters(request.args, catalog.languages, kb.taxonomy.default_language)
     cache = current_app.extensions.setdefault("kb_popular_cache", _Cache())
+    seconds = current_app.config["KB"]["popular_cache_seconds"]  # KB_POPULAR_CACHE_SECONDS, default 300
     now = time.monotonic()
     with cache.lock:
         cached = cache.answers.get((lang, limit))
     if cached is None or cached[0] <= now:
-        cached = (now + CACHE_SECONDS, most_viewed(lang, limit))
+        cached = (now + seconds, most_viewed(lang, limit))
         with cache.lock:
             cache.answers[(lang, limit)] = cached
     response = jsonify(cached[1])
@@ -144,7 +144,7 @@ def openapi_operation(language_schema: dict[str, Any], error: Any, query: Any) -
             "summary": "The help center's most viewed articles in a language (last 30 days)",
             "description": "Public, anonymous: the home page shows them. Only help-center articles; views of the "
             f"help center in that language over the last {DAYS} days, most viewed first. Cached for "
-            f"{CACHE_SECONDS // 60} minutes (Cache-Control: public).",
+            "KB_POPULAR_CACHE_SECONDS (default 5 minutes; Cache-Control: public, max-age).",
             "security": [{}],
             "parameters": [
                 query(

@@ -34,6 +34,8 @@ Labels = dict[str, str]
 class Language:
     code: str
     name: str
+    site_name: str | None = None  # the help center's name in this language (default: mkdocs.yml site_name)
+    footer: str | None = None  # the footer text in this language (default: mkdocs.yml copyright)
 
 
 @dataclass(frozen=True)
@@ -84,6 +86,10 @@ class Taxonomy:
     review_intervals: dict[str, Interval] = field(default_factory=dict)
     placeholders: dict[str, str] = field(default_factory=dict)
     platform_owner: str | None = None  # the team that reviews mkdocs.yml, taxonomy.yml and .github/
+    # Page ids the help center's home page shows when the service has no popular articles (or is not there),
+    # each with its line in taxonomy.yml (lint names it when the id is unknown, internal or a draft)
+    featured: list[tuple[str, int | None]] = field(default_factory=list)
+    category_lines: dict[str, int] = field(default_factory=dict)  # where each category is declared
 
     @property
     def default_language(self) -> str:
@@ -175,6 +181,8 @@ class _TaxonomyReader:
             review_intervals=self.review_intervals(data.get("review_intervals") or {}),
             placeholders=self.placeholders(data.get("placeholders") or {}),
             platform_owner=self.platform_owner(data.get("platform_owner"), teams),
+            featured=self.featured(data.get("featured")),
+            category_lines={category: self.source.line_of("categories", category) for category in categories},
         )
         for key in data:
             if key not in _SECTIONS:
@@ -207,8 +215,42 @@ class _TaxonomyReader:
             if not isinstance(code, str) or not LANGUAGE_CODE.match(code):
                 self.problem("each language needs a 'code' such as en, fr or pt-BR", "languages", str(index))
                 continue
-            languages.append(Language(code, str(item.get("name") or code)))
+            languages.append(
+                Language(
+                    code,
+                    str(item.get("name") or code),
+                    self.optional_text(item, "site_name", "languages", str(index)),
+                    self.optional_text(item, "footer", "languages", str(index)),
+                )
+            )
+            for key in item:
+                if key not in _LANGUAGE_KEYS:
+                    expected = ", ".join(_LANGUAGE_KEYS)
+                    self.problem(f"unknown key; expected {expected}", "languages", str(index), str(key))
         return languages or [Language("en", "English")]
+
+    def optional_text(self, value: dict[str, Any], key: str, *where: str) -> str | None:
+        found = value.get(key)
+        if found is None:
+            return None
+        if not isinstance(found, str) or not found.strip():
+            self.problem("give a non-empty text", *where, key)
+            return None
+        return found.strip()
+
+    def featured(self, value: Any) -> list[tuple[str, int | None]]:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            self.problem("list the ids of the pages the home page features", "featured")
+            return []
+        featured = []
+        for index, item in enumerate(value):
+            if not isinstance(item, str) or not SLUG.match(item):
+                self.problem("a page id: lowercase words joined by hyphens (e.g. 'a-refund')", "featured", str(index))
+                continue
+            featured.append((item, self.source.line_of("featured", str(index))))
+        return featured
 
     def text(self, value: Any, key: str, *where: str) -> str:
         found = value.get(key) if isinstance(value, dict) else None
@@ -310,7 +352,9 @@ _SECTIONS = (
     "review_intervals",
     "placeholders",
     "platform_owner",
+    "featured",
 )
+_LANGUAGE_KEYS = ("code", "name", "site_name", "footer")
 
 
 def _optional_str(value: Any, key: str) -> str | None:

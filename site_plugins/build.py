@@ -127,7 +127,11 @@ def mkdocs_config(
     if audience == "public":  # edit and source links would point readers at the repository: leak paths
         for key in ("repo_url", "repo_name", "edit_uri", "edit_uri_template"):
             config.pop(key, None)
-    site_name = str(base.get("site_name", "Help Center"))
+    # Each language's site name and footer, when taxonomy.yml gives them; else mkdocs.yml's, for every language
+    language = next(found for found in taxonomy.languages if found.code == lang)
+    site_name = language.site_name or str(base.get("site_name", "Help Center"))
+    if language.footer:
+        config["copyright"] = language.footer
     theme_setting = base.get("theme") or {}
     theme = {"name": theme_setting} if isinstance(theme_setting, str) else dict(theme_setting)
     features = list(theme.get("features") or [])
@@ -138,6 +142,7 @@ def mkdocs_config(
         "navigation.indexes",
         "navigation.prune",
         "navigation.top",
+        "navigation.path",  # breadcrumbs: home > category on every article and category page
         "search.highlight",
         "search.suggest",
         "content.code.copy",

@@ -9,6 +9,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "home": "Home",
         "home_intro": "Find answers to your questions, or browse the topics below.",
+        "home.search": "How can we help?",
+        "home.popular": "Popular articles",
+        "home.featured": "Start here",
+        "home.topics": "Browse by topic",
         "wiki_home_intro": "Everything agents need: help-center articles with agent notes, SOPs and macros.",
         "tags": "Tags",
         "tags_intro": "Browse articles by tag.",
@@ -130,6 +134,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "fr": {
         "home": "Accueil",
         "home_intro": "Trouvez des réponses à vos questions ou parcourez les rubriques ci-dessous.",
+        "home.search": "Comment pouvons-nous vous aider ?",
+        "home.popular": "Articles populaires",
+        "home.featured": "Pour commencer",
+        "home.topics": "Parcourir les rubriques",
         "wiki_home_intro": "Tout ce dont les agents ont besoin : articles avec notes agents, procédures et macros.",
         "tags": "Étiquettes",
         "tags_intro": "Parcourir les articles par étiquette.",

@@ -569,6 +569,50 @@ CASES = [
         key="fr.retirer",
         says="leads back to itself",
     ),
+    # The home page's featured list (taxonomy.yml `featured`)
+    *(
+        Case(
+            "featured-page",
+            f"a featured id that is {name}",
+            lambda kb, fields=fields: featured(kb, fields),
+            lambda kb: featured(kb, {}),
+            ("taxonomy.yml", 47),
+            key="featured",
+            says=says,
+        )
+        for name, fields, says in (
+            ("unknown", None, "no page in 'en' has the id 'b'"),
+            ("a draft", {"status": "draft"}, "not published (draft)"),
+            ("internal", {"audience": "internal"}, "is internal"),
+            ("in an internal category", {"category": "playbooks"}, "is internal"),
+        )
+    ),
+    # Content where the build writes pages of its own (kbtools.urls.GENERATED_PATHS) or a language's folder
+    *(
+        Case(
+            "reserved-path",
+            f"a page at {rel}",
+            lambda kb, rel=rel: translated(kb, rel, page("a")),
+            lambda kb: translated(kb, "cards/a.md", page("a")),
+            (f"en/{rel}", 1),
+            says="where the build writes",
+        )
+        for rel in ("contact.md", "tags/a.md", "search.md", "assets/a.md", "404.md", "fr/a.md", "index.md")
+    ),
+    Case(
+        "reserved-path",
+        "a category whose landing page would be the tag pages",
+        lambda kb: kb.write(
+            "taxonomy.yml",
+            (kb.root / "content" / "taxonomy.yml")
+            .read_text(encoding="utf-8")
+            .replace("categories:\n", "categories:\n  tags:\n    label: {en: Tags, fr: Tags}\n    owner: support\n"),
+        ),
+        lambda kb: translated(kb, "cards/a.md", page("a")),
+        ("taxonomy.yml", 18),
+        key="categories.tags",
+        says="category 'tags' would be published at tags/",
+    ),
     # Placeholder text `kb new` writes, left in a published page (kbtools.scaffold.PLACEHOLDER_LINES)
     Case(
         "scaffold-text",
@@ -604,6 +648,15 @@ CASES = [
         says="'- ...'",
     ),
 ]
+
+
+def featured(kb: MiniKB, b_fields: dict[str, str] | None) -> None:
+    """taxonomy.yml features pages a and b; b has `b_fields` (None: there is no page b)."""
+    translated(kb, "cards/a.md", page("a"))
+    if b_fields is not None:
+        translated(kb, "cards/b.md", page("b", **b_fields))
+    with (kb.root / "content" / "taxonomy.yml").open("a", encoding="utf-8") as taxonomy:
+        taxonomy.write("featured:\n  - a\n  - b\n")
 
 
 def with_synonyms(kb: MiniKB, text: str) -> None:

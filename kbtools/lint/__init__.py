@@ -14,6 +14,7 @@ from kbtools.findings import Finding, Severity
 from kbtools.lint.file_checks import check_file
 from kbtools.lint.import_checks import check_aliases, check_foreign_syntax
 from kbtools.lint.rules import RULES, Rule
+from kbtools.lint.site_checks import check_featured, check_reserved_paths
 from kbtools.lint.synonym_checks import check_synonyms
 from kbtools.lint.tree_checks import (
     check_codeowners,
@@ -94,6 +95,8 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
         findings.extend(check_foreign_syntax(doc))
     findings.extend(check_aliases(content))
     findings.extend(check_tree(content, taxonomy))
+    findings.extend(check_featured(content, taxonomy))
+    findings.extend(check_reserved_paths(content, taxonomy))
     findings.extend(check_symlinks(kb.root, content))
     if tracked_translations(content):  # one `git log` pass, only when a translation names its source commit
         from kbtools.history import read_history

@@ -38,6 +38,13 @@ RULES: dict[str, Rule] = {
         Rule("public-links-internal", E, "A public page links to an internal page outside an agent-only block."),
         Rule("link-unpublished", E, "A published page links to a draft or archived page, which is not built."),
         Rule("unknown-related", E, "`related` names an id no file in the language or the source language has."),
+        Rule("featured-page", E, "taxonomy.yml's `featured` names a page that is unknown, internal or a draft."),
+        Rule(
+            "reserved-path",
+            E,
+            "A category or page whose URL is one the build writes itself (home, contact, search, tags, assets, "
+            "404, sitemap.xml) or another language's folder: one of the two would be lost.",
+        ),
         Rule("review-overdue", W, "The page's review date has passed (reviewed + interval, or review_by)."),
         Rule("missing-translation", W, "A public, published page has no translation in a declared language."),
         Rule("orphan-translation", W, "A translation whose source-language file does not exist."),

@@ -14,7 +14,7 @@ from flask import Flask
 from flask_cors import CORS
 
 from kbtools.project import KnowledgeBase
-from kbtools.service import auth, dashboard, errors, events, headers, openapi, reports, search_api, sites
+from kbtools.service import auth, dashboard, errors, events, headers, openapi, popular, reports, search_api, sites
 from kbtools.service.catalog import Catalog
 from kbtools.service.db import connect, default_database_url, migrate
 from kbtools.service.limits import limiter
@@ -70,7 +70,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     limiter.init_app(app)
     origins = settings["allowed_origins"]
     if origins:
-        CORS(app, resources={r"/api/v1/(events|search|health)": {"origins": origins}}, methods=["GET", "POST"])
+        CORS(app, resources={r"/api/v1/(events|search|health|popular)": {"origins": origins}}, methods=["GET", "POST"])
     errors.register(app)
     headers.register(app)
     auth.register(app)
@@ -79,6 +79,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.register_blueprint(openapi.bp)
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(search_api.bp)
+    app.register_blueprint(popular.bp)
     app.register_blueprint(sites.bp)  # last: its catch-all route serves the help center
     wiki_api_routes(app)
     return app

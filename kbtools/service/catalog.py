@@ -25,6 +25,7 @@ class Catalog:
         self.types: dict[tuple[str, str], str] = {}
         self.replies: dict[tuple[str, str], str] = {}
         self.public: set[tuple[str, str]] = set()  # what the help center publishes
+        self.paths: dict[tuple[str, str], str] = {}  # (lang, id) -> path under content/<lang>/, e.g. 'cards/x.md'
         self.refresh()
 
     def refresh(self) -> None:
@@ -35,6 +36,7 @@ class Catalog:
             self._ids = {(doc.lang, doc.id) for doc in published}
             self.titles = {(doc.lang, doc.id): doc.title for doc in published}
             self.types = {(doc.lang, doc.id): doc.type for doc in published}
+            self.paths = {(doc.lang, doc.id): doc.rel for doc in published}
             self.public = {(doc.lang, doc.id) for doc in published if is_visible(doc, "public", self.kb.taxonomy)}
             # What Copy reply copies in the wiki's search results: the same text as on the macro's page
             base_url = site_base_url(self.kb.root)

@@ -7,6 +7,7 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools import __version__
+from kbtools.service import popular
 from kbtools.service.schemas import BATCH_SCHEMA, ERROR_SCHEMA, EVENT_SCHEMAS
 
 bp = Blueprint("openapi", __name__)
@@ -173,7 +174,10 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
             "version": __version__,
             "description": "Events from the help center and the agent wiki in; statistics and reports out.",
         },
-        "paths": _paths([*_PERIOD, _query("lang", "Only this language.", lang_schema)], event_body),
+        "paths": {
+            **_paths([*_PERIOD, _query("lang", "Only this language.", lang_schema)], event_body),
+            popular.PATH: popular.openapi_operation(lang_schema, _error, _query),
+        },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
             "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas, **_report_schemas()},

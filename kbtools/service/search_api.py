@@ -8,14 +8,21 @@ search left empty by a filter alone is not reported as missing content. A query 
 punctuation or marks) finds nothing and is not logged; one holding control characters is refused (422).
 `log=0` leaves a search out of the log: the help center's contact step suggests articles as the customer
 describes their problem, and kb keeps none of that text.
+
+With `lang`, the hits are the pages that language's site shows, which includes default-language pages it
+shows untranslated (linked at that site's URL): among the best LANGUAGE_FIRST hits, those in `lang` come
+first, each group in the engine's order, so a French reader sees the French pages before the English ones
+(further hits keep the engine's order; no hit is lost or shown twice across pages).
 """
 
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
@@ -25,6 +32,9 @@ from kbtools.service.auth import current_agent
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.validation import normalise_query, text_problem
+
+if TYPE_CHECKING:
+    from search.results import SearchResults
 
 bp = Blueprint("search_api", __name__)
 
@@ -42,6 +52,7 @@ _PARAMETERS = (
     "log",
 )
 _FILTERS = ("type", "category", "tag", "case_reason")
+LANGUAGE_FIRST = 100  # the best hits among which the page's language comes first (one query: the engine's most)
 _SESSION_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
@@ -80,16 +91,15 @@ def search() -> Response:
     audience = "internal" if current_agent() else "public"
     filters: dict[str, Any] = {name: request.args[name] for name in _FILTERS if request.args.get(name)}
     index_dir = Path(current_app.config["KB"]["search_index"])
-    try:
-        results = run_query(
-            text,
-            index_dir=index_dir,
-            audience=audience,
-            lang=lang,
-            page=_int("page", 1, 1, 1000),
-            per_page=_int("per_page", 10, 1, 50),
-            **filters,
+    page, per_page = _int("page", 1, 1, 1000), _int("per_page", 10, 1, 50)
+
+    def run(page: int, per_page: int) -> SearchResults:
+        return run_query(
+            text, index_dir=index_dir, audience=audience, lang=lang, page=page, per_page=per_page, **filters
         )
+
+    try:
+        results = _language_first(run, lang, page, per_page) if lang else run(page, per_page)
         found = count_matches(text, index_dir=index_dir, audience=audience, lang=lang) if filters else results.total
     except IndexNotFoundError:
         raise ApiError(503, "index_unavailable", "the search index is not built yet: run 'kb index'") from None
@@ -105,6 +115,18 @@ def search() -> Response:
     if audience == "internal":
         _attach_replies(body)
     return jsonify(body)
+
+
+def _language_first(run: Callable[[int, int], SearchResults], lang: str, page: int, per_page: int) -> SearchResults:
+    """Page `page` of the hits with, among the best LANGUAGE_FIRST, those in `lang` first."""
+    start, end = (page - 1) * per_page, page * per_page
+    if start >= LANGUAGE_FIRST:  # past the reordered hits: the engine's own page
+        return run(page, per_page)
+    best = run(1, LANGUAGE_FIRST)
+    hits = sorted(best.hits, key=lambda hit: hit.lang != lang)  # stable: each group keeps its order
+    if end > LANGUAGE_FIRST and best.total > LANGUAGE_FIRST:
+        hits += run(2, LANGUAGE_FIRST).hits
+    return replace(best, page=page, per_page=per_page, hits=hits[start:end])
 
 
 def _attach_replies(body: dict[str, Any]) -> None:

@@ -191,6 +191,13 @@ SETTINGS: tuple[Setting, ...] = (
         _positive,
     ),
     Setting("min_votes", "5", "Votes an article needs before the dashboard ranks it among the worst.", _count),
+    Setting(
+        "popular_cache_seconds",
+        "300",
+        "How long each worker keeps an answer of /api/v1/popular (the home page's popular articles), and the "
+        "`max-age` browsers and CDNs are told. 0: count the views again on every request.",
+        _count,
+    ),
 )
 
 SETTINGS_BY_NAME = {setting.name: setting for setting in SETTINGS}

@@ -7,13 +7,14 @@ import json
 import posixpath
 from dataclasses import dataclass
 
+from markupsafe import Markup
+
 from kbtools.content import Document
 from kbtools.sanitize import markdown_text
 from kbtools.taxonomy import CONTENT_TYPES
+from kbtools.urls import CONTACT_DIR, SEARCH_DIR, TAGS_DIR, page_path
 from site_plugins.site import Site
 from site_plugins.strings import strings
-
-TAGS_DIR = "tags"
 
 
 @dataclass(frozen=True)
@@ -58,16 +59,22 @@ def categories_with_pages(site: Site) -> list[tuple[str, list[Document]]]:
 
 
 def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPage:
+    """The home page. The help center's is search first: a search box (kb-home.js hands it to the header's
+    search, answered by kb's engine or the built-in one), popular articles in the reader's language (fetched
+    by kb-home.js from the service; the `featured` list of taxonomy.yml until then, or without a service),
+    the categories with their descriptions, and "Still need help?" to the contact step."""
     text = strings(site.lang)
     intro = text["home_intro"] if site.is_public else text["wiki_home_intro"]
     lines = [
         # The title as a heading, not front-matter: the theme then names the tab "<site name>", not
         # "<site name> - <site name>"
-        f"---\nhide: [navigation, toc, feedback]\n{_NOT_A_RESULT}---\n\n",
+        f"---\nhide: [navigation, toc, feedback, path]\n{_NOT_A_RESULT}---\n\n",
         f"# {markdown_text(site_name)}\n",
         f"{intro}\n",
-        '<div class="grid cards" markdown>\n',
     ]
+    if site.is_public:
+        lines += [home_search(site), popular_section(site)]
+    lines += [f"## {markdown_text(text['home.topics'])}\n", '<div class="grid cards" markdown>\n']
     for category, docs in categories_with_pages(site):
         found = site.taxonomy.categories[category]
         label = markdown_text(site.taxonomy.label(found.labels, site.lang))
@@ -81,6 +88,50 @@ def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPag
             f"[{markdown_text(text['contact.button'])}](contact.md){{ .md-button .md-button--primary }}\n\n</div>\n"
         )
     return GeneratedPage("index.md", "\n".join(lines))
+
+
+def home_search(site: Site) -> str:
+    """The home page's search box. Without script it opens the header's search with ?q= (as the 404 page)."""
+    text = strings(site.lang)
+    return Markup(
+        '<form class="kb-home-search" role="search" action="./" method="get" data-kb-home-search>\n'
+        '<label for="kb-home-q" class="kb-home-search__label">{}</label>\n'
+        '<div class="kb-home-search__row"><input id="kb-home-q" name="q" type="search" autocomplete="off" '
+        'placeholder="{}"><button type="submit" class="md-button md-button--primary">{}</button></div>\n'
+        "</form>\n"
+    ).format(text["home.search"], text["search.placeholder"], text["search"])
+
+
+def featured_documents(site: Site) -> list[Document]:
+    """The pages of taxonomy.yml's `featured` list as this site shows them (translated or not), in its order;
+    ids it does not publish are left out (`kb lint` reports them: featured-page)."""
+    by_id = {doc.id: doc for doc in site.documents.values()}
+    return [by_id[page_id] for page_id, _line in site.taxonomy.featured if page_id in by_id]
+
+
+def popular_section(site: Site) -> str:
+    """Popular articles: the featured pages, which kb-home.js replaces with the service's most viewed articles
+    in the site's language when it has some. Hidden when there is neither."""
+    text = strings(site.lang)
+    up = "" if site.lang == site.content.default_language else "../"  # to the help center's root
+    items = Markup("").join(
+        Markup('<li><a href="{}">{}</a></li>\n').format(page_path(doc.rel), doc.title)
+        for doc in featured_documents(site)
+    )
+    return Markup(
+        '<section class="kb-popular" data-kb-popular data-kb-popular-source="featured" data-lang="{}" '
+        'data-root="{}" data-title-popular="{}" aria-labelledby="kb-popular-title"{}>\n'
+        '<h2 id="kb-popular-title">{}</h2>\n'
+        '<ul class="kb-popular__list">\n{}</ul>\n'
+        "</section>\n"
+    ).format(
+        site.lang,
+        up,
+        text["home.popular"],
+        Markup("") if items else Markup(" hidden"),
+        text["home.featured"],
+        items,
+    )
 
 
 def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedPage:
@@ -128,7 +179,7 @@ def tag_url(tag: str) -> str:
     return f"{TAGS_DIR}/{tag}/"
 
 
-SEARCH_PAGE = "search.md"
+SEARCH_PAGE = f"{SEARCH_DIR}.md"  # paths of generated pages: kbtools.urls.GENERATED_PATHS
 
 
 def generated_pages(site: Site, site_name: str, contact_url: str = "") -> list[GeneratedPage]:
@@ -149,12 +200,12 @@ def page_paths(site: Site, contact_url: str = "") -> set[str]:
     return set(site.documents) | {page.path for page in generated_pages(site, "", contact_url)}
 
 
-CONTACT_PAGE = "contact.md"
+CONTACT_PAGE = f"{CONTACT_DIR}.md"
 
 
 def contact_page_url(site: Site, from_path: str) -> str:
     """Relative link from the page at `from_path` (a source path) to this site's contact step."""
-    return posixpath.relpath("contact/", posixpath.dirname(posixpath.splitext(from_path)[0] + "/") or ".") + "/"
+    return posixpath.relpath(f"{CONTACT_DIR}/", posixpath.dirname(posixpath.splitext(from_path)[0] + "/") or ".") + "/"
 
 
 def contact_page(site: Site, contact_url: str) -> GeneratedPage:

@@ -40,7 +40,11 @@ _ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js"}
 # The wiki's search page script: it describes the internal search API, so the help center never ships it
 _WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js"}
 # The help center's contact step, and the list of its articles it searches when the service does not answer
-_PUBLIC_ASSETS = {"kb-contact.js": "assets/kb/kb-contact.js", "kb-public-search.js": "assets/kb/kb-public-search.js"}
+_PUBLIC_ASSETS = {
+    "kb-contact.js": "assets/kb/kb-contact.js",
+    "kb-public-search.js": "assets/kb/kb-public-search.js",
+    "kb-home.js": "assets/kb/kb-home.js",
+}
 ARTICLES_JSON = "assets/kb/articles.json"
 
 # Front-matter keys mkdocs-material gives a meaning of its own; ours move under page.meta["kb"].

@@ -52,6 +52,10 @@ KEYWORD_PHRASE_BOOST = 1.0  # the same, inside one front-matter keyword (the cus
 HEAD_WEIGHT = 3.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
 SYNONYM_WEIGHT = 0.9  # a word of the synonym list's replacements counts almost as the word typed
 FUZZY_WEIGHT = 0.7  # a correction counts less than a word typed right
+# "Did you mean" is offered when the words as typed find nothing, or when the suggested query's best page
+# scores at least this many times the best page of the words as typed: a correction that only adds a little
+# to what the other words find already is not worth the reader's attention (it still helps the ranking).
+MARKEDLY_BETTER = 1.5
 _BM25F = scoring.BM25F(B=0.75, K1=1.6)
 RESCORE_WINDOW = 100  # pages whose phrase bonuses are computed
 _FILTER_CACHE = 256
@@ -289,6 +293,7 @@ class _Query:
         self.pairs: dict[str, list[tuple[str, str, int]]] = {}  # lang -> adjacent terms and the slop between
         self._positions: dict[tuple[str, str], tuple[dict[int, list[int]], set[int]]] = {}
         self._idf: dict[tuple[str, str], float] = {}
+        self._corrected = False
         for word in self.words:
             word.terms = {language: _analyzed(language, word.text) for language in self.languages}
             folded = fold(word.text)
@@ -348,12 +353,15 @@ class _Query:
                     )
                 ]
 
-    def build(self) -> Query | None:
+    def build(self, with_corrections: bool = True) -> Query | None:
         """The BM25F query: every word's terms (or its corrections), optional, in every language searched.
 
         Also records, per language, the pairs of adjacent words that phrase bonuses look for.
+        Without corrections: the words as typed only (what "did you mean" is compared with).
         """
-        self.correct()
+        if not self._corrected:
+            self.correct()
+            self._corrected = True
         per_language = []
         for lang in self.languages:
             clauses: list[Query] = []
@@ -361,7 +369,7 @@ class _Query:
             for word in self.words:
                 options = [(term, 1.0) for term in word.terms[lang]] if word.matched else []
                 options += [(term, SYNONYM_WEIGHT) for term in word.synonyms.get(lang, [])]
-                for rank, correction in enumerate(word.corrections):
+                for rank, correction in enumerate(word.corrections if with_corrections else []):
                     weight = FUZZY_WEIGHT if rank == 0 else FUZZY_WEIGHT / 2
                     options += [(term, weight) for term in _analyzed(lang, correction)]
                 if word.matched and word.terms[lang]:
@@ -373,6 +381,7 @@ class _Query:
                 ]
             if clauses:
                 per_language.append(Or(clauses))
+            if clauses and with_corrections:
                 self.pairs[lang] = [
                     (first, second, second_at - first_at + 1)
                     for (first, first_at), (second, second_at) in itertools.pairwise(typed)
@@ -398,7 +407,24 @@ class _Query:
         chosen = [(docnum, score) for docnum, score in ranked[(page - 1) * per_page : page * per_page]]
         hits = [self.hit(docnum, score) for docnum, score in chosen if docnum in allowed]
         corrected = {word.text: self._spelling(word.corrections[0]) for word in self.words if word.corrections}
+        if corrected and not self.worth_offering(corrected, allowed):
+            corrected = {}
         return SearchResults(self.text, total, page, per_page, hits, self.suggestion(corrected), corrected)
+
+    def worth_offering(self, corrected: dict[str, str], allowed: set[int]) -> bool:
+        """Whether the suggestion finds markedly better pages than the words as typed (MARKEDLY_BETTER)."""
+        before = self.best_score(self.build(with_corrections=False), allowed)
+        if before <= 0.0:
+            return True
+        suggested = _Query(self.index, self.suggestion(corrected) or "", self.audience, self.lang)
+        return suggested.best_score(suggested.build(), allowed) >= MARKEDLY_BETTER * before
+
+    def best_score(self, query: Query | None, allowed: set[int]) -> float:
+        """The BM25F score of the best page `query` finds among `allowed` (0 when it finds none)."""
+        if query is None:
+            return 0.0
+        found = self.searcher.search(query, limit=1, filter=allowed)
+        return float(found[0].score or 0.0) if len(found) else 0.0
 
     def count(self, query: Query, allowed: set[int]) -> int:
         """Pages matching any term of `query` among `allowed`: the union of the terms' posting lists."""

@@ -26,9 +26,9 @@ from search.analysis import fold
 from search.documents import PUBLIC, IndexRecord, records
 from search.schema import Vocabulary, schema, whoosh_document
 from search.store import default_index_dir, new_generation, publish, size_of
-from search.whoosh_fields import shared_analysis
+from search.whoosh_internals import shared_analysis
 
-FORMAT = 5  # bump when the schema or the analysis changes: readers refuse an index of another format
+FORMAT = 6  # bump when the schema (its field classes included: Whoosh pickles them) or the analysis changes
 META_FILE = "meta.json"
 WORDS_FILE = "words.json"
 SYNONYMS_FILE = "synonyms.json"  # lang -> folded customer word -> the folded words it also finds

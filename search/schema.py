@@ -23,7 +23,7 @@ from whoosh.fields import ID, KEYWORD, STORED, Schema
 
 from search.analysis import analyzer, fold, weighted, word_analyzer, words
 from search.documents import AUDIENCES, INTERNAL, PUBLIC, IndexRecord, indexed_text
-from search.whoosh_fields import SharedText
+from search.whoosh_internals import SharedText
 
 HEAD_WEIGHTS = {"title": 1.0, "summary": 0.5, "keywords": 0.5}  # set on both relevance sets
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "tags": 1.5, "headings": 2.5, "body": 1.0}

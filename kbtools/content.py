@@ -128,11 +128,16 @@ class Document:
     def outline(self) -> Outline:
         return outline(self.body, self.body_line)
 
+    @property
+    def outline_known(self) -> bool:
+        """Whether the outline is computed already (by a worker of kb.load, or an earlier caller)."""
+        return "outline" in self.__dict__
+
     def tokens(self) -> list[Token]:
         """The body's markdown-it tokens, not kept (they are large); the outline, if not known yet, is
         computed from the same parse, so a caller needing both parses the page once."""
         found = body_tokens(self.body)
-        if "outline" not in self.__dict__:
+        if not self.outline_known:
             self.__dict__["outline"] = outline(self.body, self.body_line, found)
         return found
 

@@ -106,7 +106,9 @@ def render_sections(doc: Document) -> list[Section]:
     are blanked out of the public text, and their own text goes to the section they sit in. Headings are
     matched to `doc.outline.headings` by line, so anchors are exactly the site's.
     """
-    tokens = doc.tokens()  # the outline comes from the same parse
+    # One parse for the outline and the text, unless the page has agent-only blocks, whose lines are left out
+    # of a second parse (and the outline is known already, e.g. from a worker of kb.load).
+    tokens = [] if doc.outline_known and doc.outline.agent_blocks else doc.tokens()
     hidden = doc.outline.agent_lines
     lines = doc.body.split("\n")
     headings = {heading.line: heading for heading in doc.outline.headings}

@@ -13,8 +13,8 @@ from kbtools.content import ContentSet
 from kbtools.history import ContentHistory
 from kbtools.project import KnowledgeBase
 from search.documents import INTERNAL, PUBLIC, indexed_text, records
+from search.planning import AGENT_WEIGHT
 from search.schema import WEIGHTS
-from search.searcher import AGENT_WEIGHT
 
 _WORD = re.compile(r"\w+")
 FIELDS = ("title", "keywords", "summary", "headings", "body", "agent")

@@ -46,8 +46,8 @@ from search import Searcher, build_index
 from search.analysis import fold
 from search.documents import INTERNAL, PUBLIC, indexed_text, records
 from search.evaluation import Evaluation, evaluate, read_cases
+from search.planning import AGENT_WEIGHT
 from search.schema import WEIGHTS
-from search.searcher import AGENT_WEIGHT
 
 REPO = Path(__file__).resolve().parent.parent
 QUERIES = REPO / "tests" / "relevance" / "queries.tsv"

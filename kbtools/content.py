@@ -14,8 +14,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from markdown_it.token import Token
+
 from kbtools.errors import ContentError
-from kbtools.markdown import Outline, outline
+from kbtools.markdown import Outline, body_tokens, outline
 from kbtools.yamlsource import YamlSource, load_yaml
 
 _FENCES = ("---", "...")
@@ -125,6 +127,19 @@ class Document:
     @cached_property
     def outline(self) -> Outline:
         return outline(self.body, self.body_line)
+
+    @property
+    def outline_known(self) -> bool:
+        """Whether the outline is computed already (by a worker of kb.load, or an earlier caller)."""
+        return "outline" in self.__dict__
+
+    def tokens(self) -> list[Token]:
+        """The body's markdown-it tokens, not kept (they are large); the outline, if not known yet, is
+        computed from the same parse, so a caller needing both parses the page once."""
+        found = body_tokens(self.body)
+        if not self.outline_known:
+            self.__dict__["outline"] = outline(self.body, self.body_line, found)
+        return found
 
     def __repr__(self) -> str:
         return f"Document({self.lang}/{self.rel})"

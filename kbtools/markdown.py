@@ -111,15 +111,21 @@ def inline_text(token: Token) -> str:
     return "".join(parts)
 
 
-def outline(body: str, first_line: int = 1) -> Outline:
-    """Structure of `body`, whose first line is line `first_line` of its file."""
+def body_tokens(body: str) -> list[Token]:
+    """markdown-it tokens of `body`, blocks kept open across blank lines as the renderer keeps them (so links
+    and headings in them count)."""
+    return parser().parse(with_container_blanks_filled(body))
+
+
+def outline(body: str, first_line: int = 1, tokens: list[Token] | None = None) -> Outline:
+    """Structure of `body`, whose first line is line `first_line` of its file (`tokens`: its body_tokens, if
+    the caller has them already)."""
     result = Outline()
     result.agent_blocks = [
         Block(AGENT_BLOCK, block.title, block.start, block.end) for block in find_agent_blocks(body, first_line)
     ]
     agent_lines = result.agent_lines
-    # Blocks stay open across blank lines as the renderer keeps them, so links and headings in them count.
-    tokens = parser().parse(with_container_blanks_filled(body))
+    tokens = tokens if tokens is not None else body_tokens(body)
     seen_anchors: set[str] = set()
     for index, token in enumerate(tokens):
         if token.type == "heading_open":

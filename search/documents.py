@@ -106,14 +106,18 @@ def render_sections(doc: Document) -> list[Section]:
     are blanked out of the public text, and their own text goes to the section they sit in. Headings are
     matched to `doc.outline.headings` by line, so anchors are exactly the site's.
     """
+    # One parse for the outline and the text, unless the page has agent-only blocks, whose lines are left out
+    # of a second parse (and the outline is known already, e.g. from a worker of kb.load).
+    tokens = [] if doc.outline_known and doc.outline.agent_blocks else doc.tokens()
     hidden = doc.outline.agent_lines
     lines = doc.body.split("\n")
-    public_body = "\n".join("" if doc.body_line + offset in hidden else text for offset, text in enumerate(lines))
     headings = {heading.line: heading for heading in doc.outline.headings}
     sections = [Section("", "", 0)]
     starts = [doc.body_line]  # file line where each section starts
     parts: list[list[str]] = [[]]  # public text of each section
-    tokens = parser().parse(with_container_blanks_filled(public_body))  # blocks open across blank lines
+    if hidden:  # parsed again without the agent-only lines
+        public_body = "\n".join("" if doc.body_line + offset in hidden else text for offset, text in enumerate(lines))
+        tokens = parser().parse(with_container_blanks_filled(public_body))  # blocks open across blank lines
     row: list[str] | None = None  # cells of the table row being read: one line per row
     for index, token in enumerate(tokens):
         if token.type == "heading_open":

@@ -26,8 +26,9 @@ from search.analysis import fold
 from search.documents import PUBLIC, IndexRecord, records
 from search.schema import Vocabulary, schema, whoosh_document
 from search.store import default_index_dir, new_generation, publish, size_of
+from search.whoosh_internals import shared_analysis
 
-FORMAT = 5  # bump when the schema or the analysis changes: readers refuse an index of another format
+FORMAT = 6  # bump when the schema (its field classes included: Whoosh pickles them) or the analysis changes
 META_FILE = "meta.json"
 WORDS_FILE = "words.json"
 SYNONYMS_FILE = "synonyms.json"  # lang -> folded customer word -> the folded words it also finds
@@ -98,9 +99,10 @@ def _write(generation: Path, kb: KnowledgeBase, content: ContentSet, history: Co
     try:
         for record in records(content, taxonomy, history):
             labels = [taxonomy.tag_label(tag, record.lang) for tag in record.tags]
-            internal.add(record, labels)
-            if record.is_public:
-                public.add(public_record(record), labels)
+            with shared_analysis():  # a public page's text is analysed once for both indexes
+                internal.add(record, labels)
+                if record.is_public:
+                    public.add(public_record(record), labels)
     except BaseException:
         internal.cancel()
         public.cancel()

@@ -19,10 +19,11 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 
-from whoosh.fields import ID, KEYWORD, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, STORED, Schema
 
 from search.analysis import analyzer, fold, weighted, word_analyzer, words
 from search.documents import AUDIENCES, INTERNAL, PUBLIC, IndexRecord, indexed_text
+from search.whoosh_internals import SharedText
 
 HEAD_WEIGHTS = {"title": 1.0, "summary": 0.5, "keywords": 0.5}  # set on both relevance sets
 WEIGHTS = {"title": 6.0, "keywords": 4.0, "summary": 2.0, "tags": 1.5, "headings": 2.5, "body": 1.0}
@@ -69,12 +70,12 @@ def schema(languages: list[str]) -> Schema:
         "facts": STORED,
     }
     for lang in languages:
-        fields[text_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=True)
-        fields[agent_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=True)
-        fields[heading_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=False)
-        fields[keywords_field(lang)] = TEXT(analyzer=analyzer(lang), phrase=True)
+        fields[text_field(lang)] = SharedText(lang, analyzer=analyzer(lang), phrase=True)
+        fields[agent_field(lang)] = SharedText(lang, analyzer=analyzer(lang), phrase=True)
+        fields[heading_field(lang)] = SharedText(lang, analyzer=analyzer(lang), phrase=False)
+        fields[keywords_field(lang)] = SharedText(lang, analyzer=analyzer(lang), phrase=True)
         for audience in AUDIENCES:
-            fields[words_field(audience, lang)] = TEXT(analyzer=word_analyzer(), phrase=False)
+            fields[words_field(audience, lang)] = SharedText("words", analyzer=word_analyzer(), phrase=False)
     return Schema(**fields)
 
 

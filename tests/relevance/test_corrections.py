@@ -80,3 +80,40 @@ def test_precision_and_recall_of_corrections(searcher: Searcher) -> None:
     print(report)
     assert precision >= MIN_PRECISION, report
     assert recall >= MIN_RECALL, report
+
+
+@pytest.mark.parametrize(
+    ("lang", "query"),
+    [
+        ("en", "card declined at uber"),  # the unknown word last
+        ("en", "uber receipt missing"),  # first
+        ("en", "refund for uber ride"),  # between known words
+        ("en", "saas subscription invoice"),  # near a stop word of the content (says)
+        ("fr", "carte refusée uber"),
+        ("fr", "facture saas"),
+    ],
+)
+def test_no_did_you_mean_when_the_correction_finds_nothing_markedly_better(
+    searcher: Searcher, lang: str, query: str
+) -> None:
+    """The other words already find the pages; the nearest content word would hardly change them."""
+    found = searcher.query(query, lang=lang)
+    assert found.hits, query
+    assert found.suggestion is None and not found.corrected, (query, found.suggestion)
+
+
+@pytest.mark.parametrize(
+    ("lang", "query", "suggestion"),
+    [
+        ("en", "card declied", "card declined"),
+        ("en", "paymnet failed", "payment failed"),
+        ("en", "reciept missing", "receipt missing"),
+        ("fr", "paiemnet refusé", "paiement refusé"),
+        ("en", "refnud", "refund"),  # the words as typed find nothing
+        ("fr", "virment", "virement"),
+    ],
+)
+def test_did_you_mean_when_the_correction_finds_markedly_better_pages(
+    searcher: Searcher, lang: str, query: str, suggestion: str
+) -> None:
+    assert searcher.query(query, lang=lang).suggestion == suggestion

@@ -10,10 +10,11 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kbtools.service import metrics
+from kbtools.analytics import metrics
+from kbtools.analytics.gaps import classify_gaps
+from kbtools.analytics.periods import Period, PeriodError
 from kbtools.service.auth import require_agent
 from kbtools.service.errors import ApiError
-from kbtools.service.gaps import classify_gaps
 
 bp = Blueprint("reports", __name__)
 
@@ -44,11 +45,11 @@ def _only(*names: str) -> None:
         )
 
 
-def _period() -> metrics.Period:
+def _period() -> Period:
     first, last = _date("from"), _date("to")
     try:
-        return metrics.Period.of(first, last)
-    except metrics.PeriodError as exc:
+        return Period.of(first, last)
+    except PeriodError as exc:
         raise ApiError(
             422, "invalid_parameters", "bad query parameters", [{"field": exc.field, "message": str(exc)}]
         ) from None
@@ -78,7 +79,7 @@ def _choice(name: str, choices: tuple[str, ...], default: str | None) -> str | N
     return value
 
 
-def _days(period: metrics.Period) -> dict[str, str]:
+def _days(period: Period) -> dict[str, str]:
     return {"from": period.start.date().isoformat(), "to": (period.end - timedelta(days=1)).date().isoformat()}
 
 

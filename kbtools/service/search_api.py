@@ -19,8 +19,8 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from kbtools.analytics import store as db
 from kbtools.errors import KbError
-from kbtools.service import db
 from kbtools.service.auth import current_agent
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit

@@ -270,7 +270,7 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
     pages come first. --format md gives text for a weekly review ticket.
     """
     from kbtools.durations import parse_interval
-    from kbtools.reviews import by_owner, review_queue
+    from kbtools.reviews import ReviewReport, by_owner, review_queue
 
     kb = knowledge_base(ctx)
     taxonomy = kb.taxonomy
@@ -293,52 +293,8 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
     content = kb.load()
     docs = [d for d in content if lang is None or d.lang in _languages(kb, lang)]
     items = review_queue(docs, taxonomy, when, within, owner, views)
-    groups = by_owner(items, taxonomy)
-    if fmt == "json":
-        payload = [
-            {
-                "owner": item.doc.owner,
-                "path": f"{item.doc.lang}/{item.doc.rel}",
-                "id": item.doc.id,
-                "title": item.doc.title,
-                "due": item.due.isoformat(),
-                "days_overdue": item.days_overdue,
-                "views": item.views,
-                "score": item.score if views is not None else None,
-            }
-            for item in items
-        ]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-
-    def state(item_days: int, due: object) -> str:
-        if item_days > 0:
-            return f"overdue {item_days} day{'s' * (item_days != 1)} (due {due})"
-        return "due today" if item_days == 0 else f"due in {-item_days} day{'s' * (item_days != -1)} ({due})"
-
-    ranking = "views x days overdue" if views is not None else "days overdue"
-    overdue = sum(1 for item in items if item.overdue)
-    if fmt == "md":
-        click.echo(f"## Content review, {when}\n")
-        click.echo(f"{overdue} overdue, {len(items) - overdue} due within {within}; ranked by {ranking}.\n")
-        for team, team_items in groups:
-            click.echo(f"### {team}\n")
-            for item in team_items:
-                seen = f", {item.views} views" if item.views is not None else ""
-                click.echo(
-                    f"- [ ] **{item.doc.title}** (`content/{item.doc.lang}/{item.doc.rel}`): "
-                    f"{state(item.days_overdue, item.due)}{seen}"
-                )
-            click.echo("")
-        if not items:
-            click.echo("Nothing is due.")
-        return
-    for team, team_items in groups:
-        click.echo(team)
-        for item in team_items:
-            seen = f"  {item.views} views" if item.views is not None else ""
-            click.echo(f"  {item.doc.lang}/{item.doc.rel}  {state(item.days_overdue, item.due)}{seen}")
-    click.echo(f"{overdue} overdue, {len(items) - overdue} due within {within} (ranked by {ranking})")
+    report = ReviewReport(items, by_owner(items, taxonomy), when, within, ranked_by_views=views is not None)
+    click.echo(report.render(fmt))
 
 
 # kb changes --------------------------------------------------------------------------------------------

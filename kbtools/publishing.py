@@ -18,7 +18,6 @@ from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url, site_prefix
 from kbtools.yamlsource import check_shape
 
-AUDIENCES = ("public", "internal")
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
@@ -91,3 +92,79 @@ def by_owner(items: list[ReviewItem], taxonomy: Taxonomy) -> list[tuple[str, lis
         groups.setdefault(item.doc.owner, []).append(item)
     ranked = sorted(groups, key=lambda team: (order.index(team) if team in order else len(order), team))
     return [(taxonomy.teams[t].name if t in taxonomy.teams else t or "(no owner)", groups[t]) for t in ranked]
+
+
+@dataclass(frozen=True)
+class ReviewReport:
+    """`kb review`'s answer: the queue, grouped by owner, as text, Markdown (a weekly ticket) or JSON."""
+
+    items: list[ReviewItem]
+    groups: list[tuple[str, list[ReviewItem]]]
+    today: date
+    due_within: Interval
+    ranked_by_views: bool  # whether view counts were read
+
+    @property
+    def _ranking(self) -> str:
+        return "views x days overdue" if self.ranked_by_views else "days overdue"
+
+    @property
+    def _overdue(self) -> int:
+        return sum(1 for item in self.items if item.overdue)
+
+    def as_json(self) -> str:
+        payload = [
+            {
+                "owner": item.doc.owner,
+                "path": f"{item.doc.lang}/{item.doc.rel}",
+                "id": item.doc.id,
+                "title": item.doc.title,
+                "due": item.due.isoformat(),
+                "days_overdue": item.days_overdue,
+                "views": item.views,
+                "score": item.score if self.ranked_by_views else None,
+            }
+            for item in self.items
+        ]
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+
+    def as_markdown(self) -> str:
+        overdue = self._overdue
+        lines = [f"## Content review, {self.today}\n"]
+        lines.append(
+            f"{overdue} overdue, {len(self.items) - overdue} due within {self.due_within}; ranked by {self._ranking}.\n"
+        )
+        for team, team_items in self.groups:
+            lines.append(f"### {team}\n")
+            for item in team_items:
+                seen = f", {item.views} views" if item.views is not None else ""
+                lines.append(
+                    f"- [ ] **{item.doc.title}** (`content/{item.doc.lang}/{item.doc.rel}`): {_state(item)}{seen}"
+                )
+            lines.append("")
+        if not self.items:
+            lines.append("Nothing is due.")
+        return "\n".join(lines)
+
+    def as_text(self) -> str:
+        lines = []
+        for team, team_items in self.groups:
+            lines.append(team)
+            for item in team_items:
+                seen = f"  {item.views} views" if item.views is not None else ""
+                lines.append(f"  {item.doc.lang}/{item.doc.rel}  {_state(item)}{seen}")
+        overdue = self._overdue
+        lines.append(
+            f"{overdue} overdue, {len(self.items) - overdue} due within {self.due_within} (ranked by {self._ranking})"
+        )
+        return "\n".join(lines)
+
+    def render(self, fmt: str) -> str:
+        return {"json": self.as_json, "md": self.as_markdown, "text": self.as_text}[fmt]()
+
+
+def _state(item: ReviewItem) -> str:
+    days, due = item.days_overdue, item.due
+    if days > 0:
+        return f"overdue {days} day{'s' * (days != 1)} (due {due})"
+    return "due today" if days == 0 else f"due in {-days} day{'s' * (days != -1)} ({due})"

@@ -15,10 +15,8 @@ from typing import Any
 from kbtools.durations import parse_interval
 from kbtools.macros import ActionContext, check_actions
 from kbtools.taxonomy import CONTENT_TYPES, SLUG, Taxonomy
+from kbtools.vocabulary import AUDIENCES, INTERNAL_ONLY_TYPES, STATUSES, Audience
 
-AUDIENCES = ("public", "internal")
-STATUSES = ("draft", "published", "archived")
-INTERNAL_ONLY_TYPES = ("sop", "macro")
 _COMMIT = re.compile(r"^[0-9a-f]{7,40}$")
 
 
@@ -93,7 +91,7 @@ def _one_of(choices: tuple[str, ...]) -> Check:
 
 def _audience(value: Any, context: CheckContext) -> list[Problem]:
     problems = _one_of(AUDIENCES)(value, context)
-    if not problems and value == "public" and context.content_type in INTERNAL_ONLY_TYPES:
+    if not problems and value == Audience.PUBLIC and context.content_type in INTERNAL_ONLY_TYPES:
         problems.append(Problem("audience", f"a {context.content_type} is for agents only: audience: internal"))
     return problems
 

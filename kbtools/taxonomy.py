@@ -12,11 +12,11 @@ from typing import Any
 
 from kbtools.durations import Interval, parse_interval
 from kbtools.errors import ContentError, KbError
+from kbtools.vocabulary import AUDIENCES, CONTENT_TYPES, Audience
 from kbtools.yamlsource import YamlSource, read_yaml_file
 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE_CODE = re.compile(r"^[a-z]{2,3}(?:-[A-Za-z0-9]{2,8})?$")
-CONTENT_TYPES = ("article", "troubleshooting", "sop", "macro")
 
 
 class TaxonomyError(KbError):
@@ -282,8 +282,8 @@ class _TaxonomyReader:
         owner = value.get("owner")
         if owner not in teams:
             self.problem(f"owner must be one of the teams: {', '.join(teams)}", *where, "owner")
-        audience = value.get("audience", "public")
-        if audience not in ("public", "internal"):
+        audience = value.get("audience", Audience.PUBLIC.value)
+        if audience not in AUDIENCES:
             self.problem("audience is public or internal", *where, "audience")
         descriptions = value.get("description") or {}
         return Category(

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
-from kbtools.service.db import connect, metadata, schema_migrations
+from kbtools.analytics.store import connect, metadata, schema_migrations
 
 BACKENDS = ["sqlite", "postgresql"]
 

@@ -97,7 +97,7 @@ def event_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]
 def test_kb_review_reads_views_from_the_service_database(
     reviews: MiniKB, event_store: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kbtools.service.db import connect, insert_events, migrate
+    from kbtools.analytics.store import connect, insert_events, migrate
 
     url = event_store
     engine = connect(url)  # the event store exactly as the service creates and fills it
@@ -129,7 +129,7 @@ def test_kb_review_reads_views_from_the_service_database(
 def test_kb_review_finds_the_database_kb_serve_uses_by_default(
     reviews: MiniKB, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from kbtools.service.db import connect, default_database_url, insert_events, migrate
+    from kbtools.analytics.store import connect, default_database_url, insert_events, migrate
 
     monkeypatch.delenv("KB_DATABASE_URL", raising=False)
     monkeypatch.delenv("KB_CONFIG", raising=False)

@@ -13,9 +13,7 @@ from conftest import REPO_ROOT
 from databases import BACKENDS, database_url
 from sqlalchemy import inspect, select, text
 
-from kbtools.cli import main
-from kbtools.service import create_app
-from kbtools.service.db import (
+from kbtools.analytics.store import (
     MIGRATIONS,
     connect,
     events,
@@ -25,6 +23,8 @@ from kbtools.service.db import (
     upsert_votes,
     votes,
 )
+from kbtools.cli import main
+from kbtools.service import create_app
 
 TOKEN = "dashboard-token-0001"
 

@@ -11,8 +11,8 @@ from conftest import REPO_ROOT
 from databases import BACKENDS, database_url
 from sqlalchemy import func, inspect, select
 
+from kbtools.analytics.store import events, votes
 from kbtools.service import create_app
-from kbtools.service.db import events, votes
 
 SESSION = "tab-0123456789"
 TOKEN = "events-token-0001"

@@ -11,8 +11,8 @@ import pytest
 from conftest import MiniKB, page
 from databases import BACKENDS, database_url
 
+from kbtools.analytics.store import insert_events
 from kbtools.service import create_app
-from kbtools.service.db import insert_events
 
 
 @pytest.fixture(params=BACKENDS)

@@ -9,10 +9,10 @@ import pytest
 from conftest import REPO_ROOT, MiniKB, page
 from databases import BACKENDS, database_url
 
+from kbtools.analytics.metrics import wilson_lower_bound
+from kbtools.analytics.store import insert_events, upsert_votes
 from kbtools.project import KnowledgeBase
 from kbtools.service import create_app
-from kbtools.service.db import insert_events, upsert_votes
-from kbtools.service.metrics import wilson_lower_bound
 from search import build_index
 
 TOKEN = "test-token-123456"

@@ -9,9 +9,9 @@ from conftest import REPO_ROOT
 from databases import BACKENDS, database_url
 from sqlalchemy import select
 
+from kbtools.analytics.store import events
 from kbtools.project import KnowledgeBase
 from kbtools.service import create_app
-from kbtools.service.db import events
 from search import build_index
 
 TOKEN = "search-token-0001"

@@ -13,6 +13,7 @@ import click
 
 from kbtools.commands.common import day, knowledge_base, today_option
 from kbtools.errors import UsageError
+from kbtools.vocabulary import AUDIENCES
 
 if TYPE_CHECKING:
     from kbtools.content import ContentSet, Document
@@ -244,7 +245,7 @@ def translations_mark(ctx: click.Context, page: str, lang: str | None) -> None:
 
 def _service_database(root: Path) -> str | None:
     """The database `kb serve` would use; None when it is the default SQLite file and no service made it."""
-    from kbtools.service.db import default_database_url
+    from kbtools.analytics.location import default_database_url
     from kbtools.service.settings import load_settings
 
     configured = load_settings()["database_url"]
@@ -269,8 +270,7 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
     pages come first. --format md gives text for a weekly review ticket.
     """
     from kbtools.durations import parse_interval
-    from kbtools.pageviews import ViewsUnavailableError, read_views
-    from kbtools.reviews import by_owner, review_queue
+    from kbtools.reviews import ReviewReport, by_owner, review_queue
 
     kb = knowledge_base(ctx)
     taxonomy = kb.taxonomy
@@ -281,60 +281,20 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
     except ValueError as exc:
         raise UsageError(f"--due-within: {exc}") from None
     when = day(today)
-    try:
-        views = read_views(_service_database(kb.root), now=datetime.combine(when, time.max, tzinfo=UTC))
-    except ViewsUnavailableError as exc:
-        click.echo(f"kb: note: {exc}; ranking by days overdue only", err=True)
-        views = None
+    url = _service_database(kb.root)
+    views = None
+    if url is not None:  # the store's library is imported only when there is a store to read
+        from kbtools.analytics.pageviews import ViewsUnavailableError, read_views
+
+        try:
+            views = read_views(url, now=datetime.combine(when, time.max, tzinfo=UTC))
+        except ViewsUnavailableError as exc:
+            click.echo(f"kb: note: {exc}; ranking by days overdue only", err=True)
     content = kb.load()
     docs = [d for d in content if lang is None or d.lang in _languages(kb, lang)]
     items = review_queue(docs, taxonomy, when, within, owner, views)
-    groups = by_owner(items, taxonomy)
-    if fmt == "json":
-        payload = [
-            {
-                "owner": item.doc.owner,
-                "path": f"{item.doc.lang}/{item.doc.rel}",
-                "id": item.doc.id,
-                "title": item.doc.title,
-                "due": item.due.isoformat(),
-                "days_overdue": item.days_overdue,
-                "views": item.views,
-                "score": item.score if views is not None else None,
-            }
-            for item in items
-        ]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-
-    def state(item_days: int, due: object) -> str:
-        if item_days > 0:
-            return f"overdue {item_days} day{'s' * (item_days != 1)} (due {due})"
-        return "due today" if item_days == 0 else f"due in {-item_days} day{'s' * (item_days != -1)} ({due})"
-
-    ranking = "views x days overdue" if views is not None else "days overdue"
-    overdue = sum(1 for item in items if item.overdue)
-    if fmt == "md":
-        click.echo(f"## Content review, {when}\n")
-        click.echo(f"{overdue} overdue, {len(items) - overdue} due within {within}; ranked by {ranking}.\n")
-        for team, team_items in groups:
-            click.echo(f"### {team}\n")
-            for item in team_items:
-                seen = f", {item.views} views" if item.views is not None else ""
-                click.echo(
-                    f"- [ ] **{item.doc.title}** (`content/{item.doc.lang}/{item.doc.rel}`): "
-                    f"{state(item.days_overdue, item.due)}{seen}"
-                )
-            click.echo("")
-        if not items:
-            click.echo("Nothing is due.")
-        return
-    for team, team_items in groups:
-        click.echo(team)
-        for item in team_items:
-            seen = f"  {item.views} views" if item.views is not None else ""
-            click.echo(f"  {item.doc.lang}/{item.doc.rel}  {state(item.days_overdue, item.due)}{seen}")
-    click.echo(f"{overdue} overdue, {len(items) - overdue} due within {within} (ranked by {ranking})")
+    report = ReviewReport(items, by_owner(items, taxonomy), when, within, ranked_by_views=views is not None)
+    click.echo(report.render(fmt))
 
 
 # kb changes --------------------------------------------------------------------------------------------
@@ -342,7 +302,7 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
 
 @click.command()
 @click.option("--since", "since_text", required=True, help="7d, 2w, a date YYYY-MM-DD or a commit.")
-@click.option("--audience", type=click.Choice(["internal", "public"]), default="internal", show_default=True)
+@click.option("--audience", type=click.Choice(AUDIENCES), default="internal", show_default=True)
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
 @base_url_option
@@ -449,7 +409,7 @@ def export_macros(
 
 
 @export.command("bot")
-@click.option("--audience", type=click.Choice(["public", "internal"]), default="public", show_default=True)
+@click.option("--audience", type=click.Choice(AUDIENCES), default="public", show_default=True)
 @click.option("--lang", help="Only this language (default: all).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="JSON lines file.")
 @base_url_option

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kbtools.commands.common import knowledge_base
+from kbtools.vocabulary import AUDIENCES
 
 if TYPE_CHECKING:
     from kbtools.project import KnowledgeBase
@@ -50,7 +51,7 @@ def index(ctx: click.Context, index_dir: Path | None, jobs: int) -> None:
 @click.option("--case-reason", "case_reasons", multiple=True, help="Only this case reason, e.g. card or card/declined.")
 @click.option(
     "--audience",
-    type=click.Choice(["public", "internal"]),
+    type=click.Choice(AUDIENCES),
     default="internal",
     show_default=True,
     help="Search as the public help center (public pages, no agent notes) or as the agent wiki.",

@@ -92,13 +92,13 @@ def report(ctx: click.Context, since: str, out_path: Path) -> None:
     """Write the dashboard for a period as one self-contained HTML file (a weekly or monthly snapshot)."""
     from datetime import date
 
+    from kbtools.analytics.periods import Period
+    from kbtools.analytics.report import MAX_DAYS, dashboard_data, render_dashboard
+    from kbtools.analytics.store import connect, migrate
     from kbtools.durations import parse_interval
     from kbtools.errors import UsageError
     from kbtools.files import write_atomically
     from kbtools.service import resolve_settings
-    from kbtools.service.dashboard import MAX_DAYS, dashboard_data, render_dashboard
-    from kbtools.service.db import connect, migrate
-    from kbtools.service.metrics import Period
 
     today = date.today()
     try:

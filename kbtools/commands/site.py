@@ -7,12 +7,13 @@ from pathlib import Path
 import click
 
 from kbtools.commands.common import knowledge_base
+from kbtools.vocabulary import AUDIENCES
 
 
 @click.command()
 @click.option(
     "--audience",
-    type=click.Choice(["public", "internal", "all"]),
+    type=click.Choice([*AUDIENCES, "all"]),
     default="all",
     show_default=True,
     help="Which site to build.",

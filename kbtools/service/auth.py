@@ -31,7 +31,7 @@ from flask import Blueprint, Flask, abort, current_app, g, redirect, render_temp
 from flask.sessions import SecureCookieSessionInterface
 from werkzeug.wrappers import Response
 
-from kbtools.service import db
+from kbtools.analytics import store as db
 from kbtools.service.errors import ApiError, is_api_path
 from kbtools.service.proxies import peer_is_trusted
 

@@ -1,146 +1,17 @@
-"""The dashboard (/internal/dashboard) and the same page as a self-contained file (`kb report`).
-
-One data model, `dashboard_data`, and one template, rendered with autoescaping: comments readers typed
-are always shown as text. Everything but the macro copies counts the help center only (not the wiki).
-"""
+"""The dashboard page of the service (/internal/dashboard): `kbtools.analytics.report` makes it."""
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from datetime import date
 
 from flask import Blueprint, current_app, request
-from jinja2 import Environment, PackageLoader, select_autoescape
-from sqlalchemy import Engine
 from werkzeug.exceptions import BadRequest
 
-from kbtools.project import KnowledgeBase
-from kbtools.reviews import review_due
-from kbtools.service import metrics
+from kbtools.analytics.periods import Period, PeriodError
+from kbtools.analytics.report import MAX_DAYS, dashboard_data, render_dashboard
 from kbtools.service.auth import require_agent_page
-from kbtools.service.gaps import classify_gaps
-from kbtools.service.headers import inline_css
-from kbtools.translations import State, translation_state
 
 bp = Blueprint("dashboard", __name__)
-
-MAX_DAYS = 3660  # the longest period the dashboard (and `kb report`) shows: one chart point per day
-
-_ENV = Environment(loader=PackageLoader("kbtools.service", "templates"), autoescape=select_autoescape(["html"]))
-_ENV.globals["inline_css"] = inline_css  # the stylesheet whose hash the Content-Security-Policy allows
-
-
-def dashboard_data(
-    engine: Engine, kb: KnowledgeBase, period: metrics.Period, min_votes: int, index_dir: str, today: date
-) -> dict[str, Any]:
-    from kbtools.history import read_history
-
-    content = kb.load()
-    titles = {(doc.lang, doc.id): doc.title for doc in content}
-    stats = metrics.article_stats(engine, period, site="public")
-    macros = metrics.macro_copies(engine, period, limit=10)
-    for row in macros:
-        row["title"] = titles.get((row["lang"], row["article"]), row["article"])
-    for row in stats:
-        row["title"] = titles.get((row["lang"], row["article"]), row["article"])
-    voted = [row for row in stats if row["votes_up"] + row["votes_down"] >= min_votes]
-    worst = sorted(voted, key=lambda row: (row["helpful_lower_bound"], -row["views"]))[:10]
-    gaps = metrics.search_gaps(engine, period)
-    no_results = classify_gaps(gaps["no_results"], kb, index_dir)
-    history = read_history(kb.root)
-    outdated = []
-    for doc in content:
-        if doc.lang != content.default_language and doc.is_published:
-            state = translation_state(content, history, doc.rel, doc.lang)
-            if state.state is State.OUTDATED:
-                outdated.append(
-                    {
-                        "page": f"{doc.lang}/{doc.rel}",
-                        "title": doc.title,
-                        "commits_behind": state.commits_behind,
-                        "days_behind": state.days_behind,
-                    }
-                )
-    overdue = []
-    for doc in content:
-        due = review_due(doc, kb.taxonomy) if doc.is_published else None
-        if due is not None and due < today:
-            overdue.append(
-                {
-                    "page": f"{doc.lang}/{doc.rel}",
-                    "title": doc.title,
-                    "owner": doc.owner,
-                    "due": due.isoformat(),
-                    "days": (today - due).days,
-                }
-            )
-    return {
-        "generated": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "from": period.start.date().isoformat(),
-        "to": (period.end - timedelta(days=1)).date().isoformat(),
-        "days": metrics.daily_activity(engine, period),
-        "deflection": metrics.deflection(engine, period),
-        "top": stats[:10],
-        "worst": worst,
-        "macros": macros,
-        "min_votes": min_votes,
-        "content_gaps": [g for g in no_results if g["gap"] == "content"],
-        "translation_gaps": [g for g in no_results if g["gap"] == "translation"],
-        "followed_by_contact": gaps["followed_by_contact"],
-        "outdated": sorted(outdated, key=lambda o: -o["commits_behind"]),
-        "overdue": sorted(overdue, key=lambda o: -o["days"]),
-        "comments": metrics.latest_comments(engine, period),
-        # Agents read every article daily: what they say is wrong is worth as much as readers' votes
-        "agent_comments": metrics.latest_comments(engine, period, site="internal"),
-    }
-
-
-MARKER_RADIUS = 5.0  # at most; less when days are closer than two radii
-CHART_PADDING = 6  # room for a marker on the chart's edges
-
-
-def line_chart(
-    days: list[str], values: list[float | None], height: int = 120, width: int = 640, percent: bool = False
-) -> dict:
-    """An SVG line chart of `values`, one a day of `days` (every chart of the dashboard gets the same days, so
-    a day is at the same x everywhere): a marker per value, polylines joining the values of consecutive days
-    only (None, a day without data, breaks the line), and the y-axis maximum."""
-    assert len(days) == len(values)
-    known = [v for v in values if v is not None]
-    top = 1.0 if percent else max(known, default=0) or 1
-    inner_width, inner_height = width - 2 * CHART_PADDING, height - 2 * CHART_PADDING
-    step = inner_width / max(len(values) - 1, 1)
-    points: list[dict[str, Any]] = []
-    segments: list[list[str]] = [[]]
-    for index, (day, value) in enumerate(zip(days, values, strict=True)):
-        if value is None:
-            if segments[-1]:
-                segments.append([])
-            continue
-        x = f"{CHART_PADDING + index * step:.1f}"
-        y = f"{CHART_PADDING + inner_height - value / top * inner_height:.1f}"
-        label = f"{day}: {value * 100:.0f}%" if percent else f"{day}: {value:g}"
-        points.append({"x": x, "y": y, "day": day, "label": label})
-        segments[-1].append(f"{x},{y}")
-    return {
-        "segments": [" ".join(s) for s in segments if len(s) > 1],  # a lone day is only its marker
-        "points": points,
-        "radius": f"{max(1.5, min(MARKER_RADIUS, step / 2)):.1f}",  # adjacent days' markers barely overlap
-        "top": top,
-        "width": width,
-        "height": height,
-    }
-
-
-def render_dashboard(data: dict[str, Any], standalone: bool = False) -> str:
-    days = [d["day"] for d in data["days"]]  # every day of the period
-    deflection = {d["day"]: d["deflection_rate"] for d in data["deflection"]["days"]}  # days with sessions
-    charts = {
-        "views": line_chart(days, [d["views"] for d in data["days"]]),
-        "helpful": line_chart(days, [d["helpful_rate"] for d in data["days"]], percent=True),
-        "deflection": line_chart(days, [deflection.get(day) for day in days], percent=True),
-    }
-    return _ENV.get_template("dashboard.html").render(data=data, charts=charts, standalone=standalone)
 
 
 def _date_arg(name: str) -> date | None:
@@ -156,8 +27,8 @@ def _date_arg(name: str) -> date | None:
 def dashboard() -> str:
     settings = current_app.config["KB"]
     try:
-        period = metrics.Period.of(_date_arg("from"), _date_arg("to"), max_days=MAX_DAYS)
-    except metrics.PeriodError as exc:
+        period = Period.of(_date_arg("from"), _date_arg("to"), max_days=MAX_DAYS)
+    except PeriodError as exc:
         raise BadRequest(str(exc)) from None  # the normal HTML error page, with what was wrong
     data = dashboard_data(
         current_app.extensions["kb_engine"],

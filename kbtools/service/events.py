@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from kbtools.service import db
+from kbtools.analytics import store as db
 from kbtools.service.auth import current_agent
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
@@ -57,7 +56,7 @@ def post_events() -> tuple[Response, int]:
         with db.writing(current_app.extensions["kb_engine"]) as connection:  # all or nothing
             db.insert_events(connection, others)
             db.upsert_votes(connection, votes)
-    except SQLAlchemyError:
+    except db.StoreError:
         current_app.logger.exception("could not store events")
         raise ApiError(503, "storage_unavailable", "events could not be stored; retry later") from None
     return jsonify({"accepted": len(rows)}), 202

@@ -17,9 +17,10 @@ from importlib import resources
 from flask import Flask, Response, g, request
 from markupsafe import Markup
 
+from kbtools.analytics import report
 from kbtools.service.errors import is_api_path
 
-STYLESHEETS = ("login.css", "dashboard.css")  # in kbtools/service/templates/, inlined by inline_css
+STYLESHEETS = ("login.css",)  # in kbtools/service/templates/, inlined by inline_css
 
 
 def _stylesheet(name: str) -> str:
@@ -36,7 +37,8 @@ def _hash(text: str) -> str:
 
 
 def content_security_policy() -> str:
-    styles = " ".join(_hash(_stylesheet(name)) for name in STYLESHEETS)
+    inlined = [_stylesheet(name) for name in STYLESHEETS] + [report.stylesheet()]  # the dashboard's
+    styles = " ".join(_hash(text) for text in inlined)
     directives = {
         "default-src": "'self'",
         "script-src": "'self'",  # no 'unsafe-inline', no hashes: the sites and pages have no inline script

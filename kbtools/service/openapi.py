@@ -8,6 +8,17 @@ from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools import __version__
 from kbtools.service import popular
+from kbtools.service.contract import component_schemas, query_parameters
+from kbtools.service.queries import (
+    ArticleStatsQuery,
+    DeflectionQuery,
+    GapsQuery,
+    MacroStatsQuery,
+    PopularQuery,
+    QueryModel,
+    SearchQuery,
+)
+from kbtools.service.responses import REPORTS
 from kbtools.service.schemas import BATCH_SCHEMA, ERROR_SCHEMA, EVENT_SCHEMAS
 
 bp = Blueprint("openapi", __name__)
@@ -20,14 +31,6 @@ def _error(description: str) -> dict[str, Any]:
     }
 
 
-def _query(name: str, description: str, schema: dict[str, Any]) -> dict[str, Any]:
-    return {"name": name, "in": "query", "required": False, "description": description, "schema": schema}
-
-
-_PERIOD = [
-    _query("from", "First day (YYYY-MM-DD); default: 30 days before 'to'.", {"type": "string", "format": "date"}),
-    _query("to", "Last day (YYYY-MM-DD); default: today.", {"type": "string", "format": "date"}),
-]
 _AUTH_ERRORS = {
     "401": _error("Not signed in."),
     "422": _error(
@@ -36,115 +39,6 @@ _AUTH_ERRORS = {
     ),
 }
 _OBJECT = {"type": "object", "additionalProperties": True}
-_INTEGER = {"type": "integer", "minimum": 0}
-_RATE = {"type": "number", "minimum": 0, "maximum": 1, "nullable": True}
-_SITES = ["public", "internal", "all"]
-
-
-def _object(properties: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
-    return {
-        "type": "object",
-        "properties": properties,
-        "required": list(properties) if required is None else required,
-        "additionalProperties": False,
-    }
-
-
-def _report(**properties: Any) -> dict[str, Any]:
-    """A report's body: its period (both days included), its language filter, then `properties`."""
-    return _object(
-        {
-            "from": {"type": "string", "format": "date", "description": "First day of the period."},
-            "to": {"type": "string", "format": "date", "description": "Last day of the period (included)."},
-            "lang": {"type": "string", "nullable": True, "description": "The language asked for; null: all."},
-            **properties,
-        }
-    )
-
-
-def _counts(**extra: Any) -> dict[str, Any]:
-    return {
-        **extra,
-        "views": _INTEGER,
-        "sessions": _INTEGER,
-        "votes_up": _INTEGER,
-        "votes_down": _INTEGER,
-        "contact_sessions": _INTEGER,
-        "helpful_rate": _RATE,
-        "helpful_lower_bound": _RATE,
-        "contact_rate": _RATE,
-    }
-
-
-def _report_schemas() -> dict[str, Any]:
-    """Bodies of the JSON reports."""
-    deflection_row = {
-        "sessions": _INTEGER,
-        "view_sessions": _INTEGER,
-        "contact_sessions": _INTEGER,
-        "deflection_rate": {"type": "number", "maximum": 1, "nullable": True},
-        "self_service_score": {"type": "number", "minimum": 0, "nullable": True},
-        "contact_step_sessions": _INTEGER,
-        "contact_step_answer_sessions": _INTEGER,
-        "contact_step_deflected_sessions": _INTEGER,
-        "contact_step_deflection_rate": _RATE,
-    }
-    page = {"article": {"type": "string"}, "lang": {"type": "string"}}
-    title = {"type": "string", "nullable": True, "description": "Null when the page is no longer published."}
-    return {
-        "ArticleStats": _report(
-            site={"type": "string", "enum": _SITES, "description": "The site counted."},
-            articles={
-                "type": "array",
-                "items": _object(
-                    _counts(
-                        **page,
-                        title=title,
-                        versions={
-                            "type": "array",
-                            "description": "The same statistics per version (commit) of the page.",
-                            "items": _object(_counts(version={"type": "string", "nullable": True})),
-                        },
-                    )
-                ),
-            },
-        ),
-        "MacroStats": _report(
-            macros={
-                "type": "array",
-                "description": "Most copied first.",
-                "items": _object(
-                    {
-                        **page,
-                        "title": title,
-                        "copies": {**_INTEGER, "description": "Copies of the reply (macro_used events)."},
-                        "sessions": {**_INTEGER, "description": "Agents' browser tabs that copied it."},
-                    }
-                ),
-            },
-        ),
-        "Deflection": _report(
-            days={
-                "type": "array",
-                "description": "Days with help-center sessions.",
-                "items": _object({"day": {"type": "string", "format": "date"}, **deflection_row}),
-            },
-            total=_object(deflection_row),
-        ),
-        "Gaps": _report(
-            no_results={
-                "type": "array",
-                "description": "Searches with no result by normalised query and language; `gap`: content or "
-                "translation.",
-                "items": _OBJECT,
-            },
-            followed_by_contact={
-                "type": "array",
-                "description": "Searches followed by a contact in the same session.",
-                "items": _OBJECT,
-            },
-        ),
-    }
 
 
 def _json(description: str, name: str) -> dict[str, Any]:
@@ -175,17 +69,20 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
             "description": "Events from the help center and the agent wiki in; statistics and reports out.",
         },
         "paths": {
-            **_paths([*_PERIOD, _query("lang", "Only this language.", lang_schema)], event_body),
-            popular.PATH: popular.openapi_operation(lang_schema, _error, _query),
+            **_paths(languages, event_body),
+            popular.PATH: popular.openapi_operation(query_parameters(PopularQuery, languages), _error),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas, **_report_schemas()},
+            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas, **component_schemas(REPORTS)},
         },
     }
 
 
-def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str, Any]:
+def _paths(languages: list[str] | None, event_body: dict[str, Any]) -> dict[str, Any]:
+    def parameters(model: type[QueryModel]) -> list[dict[str, Any]]:
+        return query_parameters(model, languages)
+
     return {
         "/api/v1/events": {
             "post": {
@@ -256,40 +153,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                 "event, in the language of `lang`, else `site_lang`, else the default language, with the "
                 "number of pages it finds before the type, category, tag and case-reason filters.",
                 "security": [{}, {"bearer": []}],
-                "parameters": [
-                    {
-                        **_query(
-                            "q",
-                            "What to search for: plain words; no control characters.",
-                            {"type": "string", "minLength": 1, "maxLength": 200},
-                        ),
-                        "required": True,
-                    },
-                    period[-1],
-                    _query(
-                        "site_lang",
-                        "Language of the page the search was made from; only used to log the search "
-                        "(when `lang` is not given), never to filter.",
-                        period[-1]["schema"],
-                    ),
-                    _query("type", "Only this content type.", {"type": "string"}),
-                    _query("category", "Only this category.", {"type": "string"}),
-                    _query("tag", "Only pages with this tag.", {"type": "string"}),
-                    _query("case_reason", "Only this case reason (or reason).", {"type": "string"}),
-                    _query("page", "Result page, from 1.", {"type": "integer", "minimum": 1, "maximum": 1000}),
-                    _query("per_page", "Hits per page.", {"type": "integer", "minimum": 1, "maximum": 50}),
-                    _query(
-                        "session",
-                        "The tab's random id, to tie the search to later events.",
-                        {"type": "string", "pattern": "^[A-Za-z0-9_-]{8,64}$"},
-                    ),
-                    _query(
-                        "log",
-                        "1 (default): log the search for the gap reports; 0: do not (the contact step's "
-                        "suggestions: kb keeps nothing a customer types there).",
-                        {"type": "integer", "minimum": 0, "maximum": 1},
-                    ),
-                ],
+                "parameters": parameters(SearchQuery),
                 "responses": {
                     "200": {
                         "description": "Hits with highlighted snippets.",
@@ -309,19 +173,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                 "`site` asks for them. Events and votes stored before they said their site count as the help "
                 "center's.",
                 "security": [{"bearer": []}],
-                "parameters": [
-                    *period,
-                    _query(
-                        "type",
-                        "Only this content type.",
-                        {"type": "string", "enum": ["article", "troubleshooting", "sop", "macro"]},
-                    ),
-                    _query(
-                        "site",
-                        "Count the help center (`public`, default), the agent wiki (`internal`) or both (`all`).",
-                        {"type": "string", "enum": _SITES, "default": "public"},
-                    ),
-                ],
+                "parameters": parameters(ArticleStatsQuery),
                 "responses": {"200": _json("Statistics.", "ArticleStats"), **_AUTH_ERRORS},
             }
         },
@@ -332,7 +184,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
                 "on the macro's page or in the wiki's search), with the number of copies and of agents' "
                 "browser tabs (sessions) that copied it, most copied first.",
                 "security": [{"bearer": []}],
-                "parameters": period,
+                "parameters": parameters(MacroStatsQuery),
                 "responses": {"200": _json("Copies.", "MacroStats"), **_AUTH_ERRORS},
             }
         },
@@ -340,10 +192,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
             "get": {
                 "summary": "Help-center sessions, contact sessions, deflection rate and self-service score",
                 "security": [{"bearer": []}],
-                "parameters": [
-                    *period,
-                    _query("format", "json (default) or csv.", {"type": "string", "enum": ["json", "csv"]}),
-                ],
+                "parameters": parameters(DeflectionQuery),
                 "responses": {
                     "200": {
                         "description": "By day and in total.",
@@ -360,7 +209,7 @@ def _paths(period: list[dict[str, Any]], event_body: dict[str, Any]) -> dict[str
             "get": {
                 "summary": "Searches with no result (content or translation gaps) and searches followed by a contact",
                 "security": [{"bearer": []}],
-                "parameters": period,
+                "parameters": parameters(GapsQuery),
                 "responses": {"200": _json("Gaps.", "Gaps"), **_AUTH_ERRORS},
             }
         },

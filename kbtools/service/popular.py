@@ -13,19 +13,16 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
-from sqlalchemy import func, select
 
-from kbtools.service.db import events
-from kbtools.service.errors import ApiError
+from kbtools.analytics.metrics import most_viewed_public
 from kbtools.service.limits import limiter, rate_limit
+from kbtools.service.queries import POPULAR_DAYS as DAYS
+from kbtools.service.queries import PopularQuery, parse_query
 from kbtools.urls import page_path, site_prefix
 
 bp = Blueprint("popular", __name__)
 
 PATH = "/api/v1/popular"
-DAYS = 30
-DEFAULT_LIMIT, MAX_LIMIT = 6, 20
-_PARAMETERS = ("lang", "limit")
 
 
 class _Cache:
@@ -36,30 +33,13 @@ class _Cache:
         self.answers: dict[tuple[str, int], tuple[float, dict[str, Any]]] = {}
 
 
-def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, "invalid_parameters", "bad query parameters", [{"field": field, "message": message}])
-
-
-def parameters(args: Any, languages: set[str], default_lang: str) -> tuple[str, int]:
-    """(lang, limit) from the query string; ApiError 422 naming the field for anything else."""
-    unknown = sorted(set(args) - set(_PARAMETERS))
-    if unknown:
-        raise _invalid(unknown[0][:100], f"unknown parameter; expected {', '.join(_PARAMETERS)}")
-    lang = args.get("lang", default_lang)
-    if lang not in languages:
-        raise _invalid("lang", f"not a language of this knowledge base: {lang[:20]!r}")
-    limit = args.get("limit", str(DEFAULT_LIMIT))
-    if not (limit.isascii() and limit.isdigit()) or not 1 <= int(limit) <= MAX_LIMIT:
-        raise _invalid("limit", f"expected a whole number from 1 to {MAX_LIMIT}")
-    return lang, int(limit)
-
-
 @bp.get(PATH)
 @limiter.limit(rate_limit)
 def popular() -> Response:
     kb = current_app.extensions["kb"]
     catalog = current_app.extensions["kb_catalog"]
-    lang, limit = parameters(request.args, catalog.languages, kb.taxonomy.default_language)
+    query = parse_query(PopularQuery, request.args, catalog.languages)
+    lang, limit = query.lang or kb.taxonomy.default_language, query.limit
     cache = current_app.extensions.setdefault("kb_popular_cache", _Cache())
     seconds = current_app.config["KB"]["popular_cache_seconds"]  # KB_POPULAR_CACHE_SECONDS, default 300
     now = time.monotonic()
@@ -79,29 +59,16 @@ def most_viewed(lang: str, limit: int) -> dict[str, Any]:
     catalog = current_app.extensions["kb_catalog"]
     default = current_app.extensions["kb"].taxonomy.default_language
     since = datetime.now(UTC) - timedelta(days=DAYS)
-    views = func.count().label("views")
-    query = (
-        select(events.c.article, views)
-        .where(
-            events.c.type == "view",
-            events.c.lang == lang,
-            func.coalesce(events.c.site, "public") == "public",
-            events.c.created_at >= since,
-        )
-        .group_by(events.c.article)
-        .order_by(views.desc(), events.c.article)
-    )
     articles = []
-    with current_app.extensions["kb_engine"].connect() as connection:
-        for row in connection.execute(query):
-            shown = _shown_as(catalog, row.article, lang, default)
-            if shown is None:  # no longer published, now internal, or renamed
-                continue
-            title, rel = shown
-            url = site_prefix("public", lang, default) + page_path(rel)
-            articles.append({"id": row.article, "title": title, "url": url, "views": row.views})
-            if len(articles) == limit:
-                break
+    for article, views in most_viewed_public(current_app.extensions["kb_engine"], lang, since):
+        shown = _shown_as(catalog, article, lang, default)
+        if shown is None:  # no longer published, now internal, or renamed
+            continue
+        title, rel = shown
+        url = site_prefix("public", lang, default) + page_path(rel)
+        articles.append({"id": article, "title": title, "url": url, "views": views})
+        if len(articles) == limit:
+            break
     return {"lang": lang, "days": DAYS, "articles": articles}
 
 
@@ -116,8 +83,8 @@ def _shown_as(catalog: Any, article: str, lang: str, default: str) -> tuple[str,
     return None
 
 
-def openapi_operation(language_schema: dict[str, Any], error: Any, query: Any) -> dict[str, Any]:
-    """This route in the OpenAPI document (openapi.py passes its helpers)."""
+def openapi_operation(parameters: list[dict[str, Any]], error: Any) -> dict[str, Any]:
+    """This route in the OpenAPI document: `parameters` from PopularQuery, `error` openapi.py's helper."""
     article = {
         "type": "object",
         "properties": {
@@ -146,12 +113,7 @@ def openapi_operation(language_schema: dict[str, Any], error: Any, query: Any) -
             f"help center in that language over the last {DAYS} days, most viewed first. Cached for "
             "KB_POPULAR_CACHE_SECONDS (default 5 minutes; Cache-Control: public, max-age).",
             "security": [{}],
-            "parameters": [
-                query(
-                    "lang", "The reader's language; default: the knowledge base's default language.", language_schema
-                ),
-                query("limit", "How many articles.", {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT}),
-            ],
+            "parameters": parameters,
             "responses": {
                 "200": {"description": "Most viewed first.", "content": {"application/json": {"schema": body}}},
                 "422": error("Invalid query parameters (an unknown one or language, a limit out of range)."),

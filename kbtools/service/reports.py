@@ -1,101 +1,61 @@
 """Reports for support operations (signed-in agents): article and macro stats, deflection, content and
-translation gaps."""
+translation gaps. Each report's query string is a model of `queries.py`; its body a model of `responses.py`."""
 
 from __future__ import annotations
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kbtools.service import metrics
+from kbtools.analytics import metrics
+from kbtools.analytics.gaps import classify_gaps
+from kbtools.analytics.periods import Period, PeriodError
 from kbtools.service.auth import require_agent
-from kbtools.service.errors import ApiError
-from kbtools.service.gaps import classify_gaps
+from kbtools.service.queries import (
+    ArticleStatsQuery,
+    DeflectionQuery,
+    GapsQuery,
+    MacroStatsQuery,
+    PeriodQuery,
+    Q,
+    invalid_parameters,
+    parse_query,
+)
+from kbtools.service.responses import DeflectionDay, csv_columns
 
 bp = Blueprint("reports", __name__)
 
 
-def _date(name: str) -> date | None:
-    value = request.args.get(name)
-    if value is None:
-        return None
+def _query(model: type[Q]) -> Q:
+    return parse_query(model, request.args, current_app.extensions["kb_catalog"].languages)
+
+
+def _period(query: PeriodQuery) -> Period:
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise ApiError(
-            422,
-            "invalid_parameters",
-            "bad query parameters",
-            [{"field": name, "message": f"expected a date YYYY-MM-DD, got {value!r}"}],
-        ) from None
+        return Period.of(query.first, query.last)
+    except PeriodError as exc:
+        raise invalid_parameters([{"field": exc.field, "message": str(exc)}]) from None
 
 
-def _only(*names: str) -> None:
-    unknown = sorted(set(request.args) - set(names))
-    if unknown:
-        raise ApiError(
-            422,
-            "invalid_parameters",
-            "bad query parameters",
-            [{"field": name, "message": f"unknown parameter; expected {', '.join(names)}"} for name in unknown],
-        )
-
-
-def _period() -> metrics.Period:
-    first, last = _date("from"), _date("to")
-    try:
-        return metrics.Period.of(first, last)
-    except metrics.PeriodError as exc:
-        raise ApiError(
-            422, "invalid_parameters", "bad query parameters", [{"field": exc.field, "message": str(exc)}]
-        ) from None
-
-
-def _lang() -> str | None:
-    lang = request.args.get("lang")
-    if lang is not None and lang not in current_app.extensions["kb_catalog"].languages:
-        raise ApiError(
-            422,
-            "invalid_parameters",
-            "bad query parameters",
-            [{"field": "lang", "message": f"not a language of this knowledge base: {lang!r}"}],
-        )
-    return lang
-
-
-def _choice(name: str, choices: tuple[str, ...], default: str | None) -> str | None:
-    value = request.args.get(name, default)
-    if value is not None and value not in choices:
-        raise ApiError(
-            422,
-            "invalid_parameters",
-            "bad query parameters",
-            [{"field": name, "message": f"expected one of {', '.join(choices)}"}],
-        )
-    return value
-
-
-def _days(period: metrics.Period) -> dict[str, str]:
+def _days(period: Period) -> dict[str, str]:
     return {"from": period.start.date().isoformat(), "to": (period.end - timedelta(days=1)).date().isoformat()}
 
 
 @bp.get("/api/v1/stats/articles")
 @require_agent
 def article_stats() -> Response:
-    _only("from", "to", "lang", "type", "site")
-    period, lang = _period(), _lang()
-    content_type = _choice("type", ("article", "troubleshooting", "sop", "macro"), None)
-    site = _choice("site", metrics.SITES, "public") or "public"
+    query = _query(ArticleStatsQuery)
+    period, lang, site = _period(query), query.lang, query.site.value
     engine = current_app.extensions["kb_engine"]
     catalog = current_app.extensions["kb_catalog"]
     rows = metrics.article_stats(engine, period, lang, site=site)
     versions = metrics.article_stats(engine, period, lang, by_version=True, site=site)
-    if content_type:
-        rows = [r for r in rows if catalog.types.get((r["lang"], r["article"])) == content_type]
-        versions = [r for r in versions if catalog.types.get((r["lang"], r["article"])) == content_type]
+    if query.type:
+        rows = [r for r in rows if catalog.types.get((r["lang"], r["article"])) == query.type]
+        versions = [r for r in versions if catalog.types.get((r["lang"], r["article"])) == query.type]
     for row in rows:
         row["title"] = catalog.titles.get((row["lang"], row["article"]))
         row["versions"] = [
@@ -109,8 +69,8 @@ def article_stats() -> Response:
 @bp.get("/api/v1/stats/macros")
 @require_agent
 def macro_stats() -> Response:
-    _only("from", "to", "lang")
-    period, lang = _period(), _lang()
+    query = _query(MacroStatsQuery)
+    period, lang = _period(query), query.lang
     catalog = current_app.extensions["kb_catalog"]
     rows = metrics.macro_copies(current_app.extensions["kb_engine"], period, lang)
     for row in rows:
@@ -121,15 +81,13 @@ def macro_stats() -> Response:
 @bp.get("/api/v1/reports/deflection")
 @require_agent
 def deflection() -> Response:
-    _only("from", "to", "lang", "format")
-    period, lang = _period(), _lang()
-    fmt = _choice("format", ("json", "csv"), "json")
+    query = _query(DeflectionQuery)
+    period, lang = _period(query), query.lang
     report = metrics.deflection(current_app.extensions["kb_engine"], period, lang)
-    if fmt == "json":
+    if query.format == "json":
         return jsonify(report)
     out = io.StringIO()
-    columns = ["day", "sessions", "view_sessions", "contact_sessions", "deflection_rate", "self_service_score"]
-    writer = csv.DictWriter(out, fieldnames=columns, extrasaction="ignore")
+    writer = csv.DictWriter(out, fieldnames=csv_columns(DeflectionDay), extrasaction="ignore")
     writer.writeheader()
     writer.writerows(report["days"])
     writer.writerow({**report["total"], "day": "total"})
@@ -141,8 +99,8 @@ def deflection() -> Response:
 @bp.get("/api/v1/reports/gaps")
 @require_agent
 def gaps() -> Response:
-    _only("from", "to", "lang")
-    period, lang = _period(), _lang()
+    query = _query(GapsQuery)
+    period, lang = _period(query), query.lang
     found: dict[str, Any] = metrics.search_gaps(current_app.extensions["kb_engine"], period, lang)
     found["no_results"] = classify_gaps(
         found["no_results"], current_app.extensions["kb"], current_app.config["KB"]["search_index"]

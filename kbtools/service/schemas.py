@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from typing import Any
 
-EVENT_TYPES = ("view", "vote", "search", "contact", "macro_used", "contact_step", "contact_answer")
-FEEDBACK_REASONS = ("unclear", "incorrect", "missing", "not_working", "other")
+from kbtools.vocabulary import FEEDBACK_REASONS, SITES, EventType
+
 MAX_BATCH = 50
 MAX_BODY_BYTES = 64 * 1024
 
@@ -20,7 +20,7 @@ _COMMON: dict[str, Any] = {
     },
     "site": {
         "type": "string",
-        "enum": ["public", "internal"],
+        "enum": list(SITES),
         "description": "Which site sent it: the help center (default) or the agent wiki.",
     },
 }
@@ -91,7 +91,7 @@ PAGE_FIELDS: dict[str, tuple[str, ...]] = {
     for kind, schema in EVENT_SCHEMAS.items()
 }
 # Event types whose page must be a macro (only a macro's reply is copied)
-MACRO_EVENTS = ("macro_used",)
+MACRO_EVENTS = (EventType.MACRO_USED.value,)
 
 BATCH_SCHEMA: dict[str, Any] = {
     "type": "object",

@@ -26,47 +26,26 @@ from typing import TYPE_CHECKING, Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
+from kbtools.analytics import store as db
 from kbtools.errors import KbError
-from kbtools.service import db
 from kbtools.service.auth import current_agent
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
-from kbtools.service.validation import normalise_query, text_problem
+from kbtools.service.queries import SearchQuery, invalid_parameters, parse_query
+from kbtools.service.validation import normalise_query
+from kbtools.vocabulary import Audience
 
 if TYPE_CHECKING:
     from search.results import SearchResults
 
 bp = Blueprint("search_api", __name__)
 
-_PARAMETERS = (
-    "q",
-    "lang",
-    "site_lang",
-    "type",
-    "category",
-    "tag",
-    "case_reason",
-    "page",
-    "per_page",
-    "session",
-    "log",
-)
 _FILTERS = ("type", "category", "tag", "case_reason")
 LANGUAGE_FIRST = 100  # the best hits among which the page's language comes first (one query: the engine's most)
-_SESSION_CHARS = set("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789_-")
 
 
 def _invalid(field: str, message: str) -> ApiError:
-    return ApiError(422, "invalid_parameters", "bad query parameters", [{"field": field, "message": message}])
-
-
-def _int(name: str, default: int, low: int, high: int) -> int:
-    value = request.args.get(name)
-    if value is None:
-        return default
-    if not value.isdigit() or not low <= int(value) <= high:
-        raise _invalid(name, f"expected a whole number from {low} to {high}")
-    return int(value)
+    return invalid_parameters([{"field": field, "message": message}])
 
 
 @bp.get("/api/v1/search")
@@ -75,23 +54,16 @@ def search() -> Response:
     from search import IndexNotFoundError, count_matches
     from search import query as run_query
 
-    unknown = sorted(set(request.args) - set(_PARAMETERS))
-    if unknown:
-        raise _invalid(unknown[0][:100], f"unknown parameter; expected {', '.join(_PARAMETERS)}")
-    text = request.args.get("q", "").strip()
-    if not text or len(text) > 200:
+    query = parse_query(SearchQuery, request.args, current_app.extensions["kb_catalog"].languages)
+    text = query.q.strip()
+    if not text:
         raise _invalid("q", "give a search of 1 to 200 characters")
-    problem = text_problem(text)
-    if problem:
-        raise _invalid("q", problem)
-    lang, site_lang = _language("lang"), _language("site_lang")
-    session = request.args.get("session", secrets.token_hex(8))
-    if not 8 <= len(session) <= 64 or not set(session) <= _SESSION_CHARS:
-        raise _invalid("session", "8 to 64 characters of A-Z, a-z, 0-9, _ and -")
-    audience = "internal" if current_agent() else "public"
-    filters: dict[str, Any] = {name: request.args[name] for name in _FILTERS if request.args.get(name)}
+    lang, site_lang = query.lang, query.site_lang
+    session = query.session or secrets.token_hex(8)
+    audience = Audience.INTERNAL.value if current_agent() else Audience.PUBLIC.value
+    filters: dict[str, Any] = {name: getattr(query, name) for name in _FILTERS if getattr(query, name)}
     index_dir = Path(current_app.config["KB"]["search_index"])
-    page, per_page = _int("page", 1, 1, 1000), _int("per_page", 10, 1, 50)
+    page, per_page = query.page, query.per_page
 
     def run(page: int, per_page: int) -> SearchResults:
         return run_query(
@@ -106,7 +78,7 @@ def search() -> Response:
     except KbError as exc:  # an out-of-range page and the like
         raise _invalid("page", str(exc)) from None
     query_norm = normalise_query(text)
-    logged = _int("log", 1, 0, 1) == 1
+    logged = query.log == 1
     if query_norm and logged:  # a query of no word at all found nothing and says nothing about the content
         logged_lang = lang or site_lang or current_app.extensions["kb"].taxonomy.default_language
         _log(text, query_norm, logged_lang, found, session, audience)
@@ -135,13 +107,6 @@ def _attach_replies(body: dict[str, Any]) -> None:
     for hit in body.get("hits", []):
         if hit.get("type") == "macro":
             hit["reply"] = content.replies.get((hit["lang"], hit["id"]))
-
-
-def _language(name: str) -> str | None:
-    value = request.args.get(name)
-    if value is not None and value not in current_app.extensions["kb_catalog"].languages:
-        raise _invalid(name, f"not a language of this knowledge base: {value[:20]!r}")
-    return value
 
 
 def _log(text: str, query_norm: str, lang: str, total: int, session: str, audience: str) -> None:

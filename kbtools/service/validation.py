@@ -11,7 +11,8 @@ from typing import Any
 from jsonschema import Draft7Validator, ValidationError
 
 from kbtools.service.catalog import Catalog
-from kbtools.service.schemas import BATCH_SCHEMA, EVENT_SCHEMAS, EVENT_TYPES, MACRO_EVENTS, PAGE_FIELDS
+from kbtools.service.schemas import BATCH_SCHEMA, EVENT_SCHEMAS, MACRO_EVENTS, PAGE_FIELDS
+from kbtools.vocabulary import EVENT_TYPES
 
 _VALIDATORS = {kind: Draft7Validator(schema) for kind, schema in EVENT_SCHEMAS.items()}
 _BATCH = Draft7Validator(BATCH_SCHEMA)

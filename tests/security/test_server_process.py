@@ -33,8 +33,8 @@ from conftest import REPO_ROOT
 from databases import database_url
 from sqlalchemy import select
 
+from kbtools.analytics.store import connect, events
 from kbtools.project import KnowledgeBase
-from kbtools.service.db import connect, events
 from search import build_index
 from site_plugins.build import BuildOptions, build_sites
 

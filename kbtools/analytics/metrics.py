@@ -17,13 +17,14 @@ and votes stored before they said where they came from (site NULL) count as the 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, and_, case, distinct, func, literal, select, true
 
-from kbtools.service.db import events, votes
+from kbtools.analytics.periods import Period
+from kbtools.analytics.store import events, votes
+from kbtools.vocabulary import REPORT_SITES, EventType
 
 Z_95 = 1.959963984540054
 
@@ -38,55 +39,12 @@ def wilson_lower_bound(positive: int, total: int, z: float = Z_95) -> float | No
     return (centre - margin) / (1 + z * z / total)
 
 
-# Days a report may start or end on: no event is older, and the day after the last must exist too.
-FIRST_DAY = date(1970, 1, 1)
-LAST_DAY = date(9999, 12, 30)
-
-
-class PeriodError(ValueError):
-    """A period no report can cover; `field` is "from", "to" or "period"."""
-
-    def __init__(self, field: str, message: str):
-        self.field = field
-        super().__init__(message)
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime
-    end: datetime  # exclusive
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-    @classmethod
-    def of(cls, first: date | None, last: date | None, default_days: int = 30, max_days: int | None = None) -> Period:
-        """Days `first` to `last`, both included (default: the `default_days` days ending today).
-
-        Raises PeriodError for a day before FIRST_DAY or after LAST_DAY, `first` after `last`, or a
-        period longer than `max_days`.
-        """
-        for name, day in (("from", first), ("to", last)):
-            if day is not None and not FIRST_DAY <= day <= LAST_DAY:
-                raise PeriodError(name, f"'{name}' must be a day from {FIRST_DAY} to {LAST_DAY}, not {day}")
-        last = last or datetime.now(UTC).date()
-        first = first or max(last - timedelta(days=default_days - 1), FIRST_DAY)
-        if first > last:
-            raise PeriodError("from", "'from' is after 'to' (which is today when not given)")
-        period = cls(datetime.combine(first, time(), UTC), datetime.combine(last + timedelta(days=1), time(), UTC))
-        if max_days is not None and period.days > max_days:
-            raise PeriodError("period", f"a period of at most {max_days} days, not {period.days}")
-        return period
-
-
 def _in(table: Any, period: Period, lang: str | None) -> Any:
     condition = and_(table.c.created_at >= period.start, table.c.created_at < period.end)
     return and_(condition, table.c.lang == lang) if lang else condition
 
 
-# Which site a report counts: the help center (default), the agent wiki, or both.
-SITES = ("public", "internal", "all")
+SITES = REPORT_SITES  # which site a report counts: the help center (default), the agent wiki, or both
 
 
 def _on(table: Any, site: str) -> Any:
@@ -400,3 +358,33 @@ def macro_copies(engine: Engine, period: Period, lang: str | None = None, limit:
     )
     with engine.connect() as connection:
         return [dict(row._mapping) for row in connection.execute(query)]
+
+
+def page_views(engine: Engine, since: datetime) -> dict[tuple[str, str], int]:
+    """{(article id, lang): view events since `since`} on both sites: what agents read counts too."""
+    query = (
+        select(events.c.article, events.c.lang, func.count())
+        .where(events.c.type == EventType.VIEW, events.c.article.is_not(None), events.c.created_at >= since)
+        .group_by(events.c.article, events.c.lang)
+    )
+    with engine.connect() as connection:
+        return {(str(article), str(lang)): int(views) for article, lang, views in connection.execute(query)}
+
+
+def most_viewed_public(engine: Engine, lang: str, since: datetime) -> list[tuple[str, int]]:
+    """[(article id, views)] of the help center (public site) in `lang` since `since`, most viewed first
+    (ties by id): the home page's popular articles, before the caller keeps those it still publishes."""
+    views = func.count().label("views")
+    query = (
+        select(events.c.article, views)
+        .where(
+            events.c.type == EventType.VIEW,
+            events.c.lang == lang,
+            _on(events, "public"),
+            events.c.created_at >= since,
+        )
+        .group_by(events.c.article)
+        .order_by(views.desc(), events.c.article)
+    )
+    with engine.connect() as connection:
+        return [(str(article), int(count)) for article, count in connection.execute(query)]

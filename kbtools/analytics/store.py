@@ -1,6 +1,7 @@
 """The event store: SQLAlchemy Core over SQLite (default, WAL) or PostgreSQL, with versioned migrations.
 
-Every statement the service runs is here or in `metrics.py`; nothing else talks to the database.
+Every statement kb runs is here or in `metrics.py` (the service, `kb report`, `kb review`); nothing else talks
+to the database.
 """
 
 from __future__ import annotations
@@ -36,6 +37,13 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Connection
+from sqlalchemy.exc import SQLAlchemyError
+
+from kbtools.analytics.location import default_database_url
+
+# What a failing statement raises, for callers that must not know the library
+StoreError = SQLAlchemyError
+__all__ = ["StoreError", "default_database_url"]  # with the functions below
 
 metadata = MetaData()
 
@@ -177,10 +185,6 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
 )
 
 
-def default_database_url(root: Path) -> str:
-    return f"sqlite:///{root / 'var' / 'kb.sqlite3'}"
-
-
 def connect(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, NORMAL sync and a busy timeout (several worker processes write).
 
@@ -190,6 +194,16 @@ def connect(url: str) -> Engine:
     engine = _create_engine(url)
     _own_pool_after_fork(engine)
     return engine
+
+
+def connect_reader(url: str) -> Engine:
+    """An engine that only reads the store at `url` (`kb review`): it never creates a SQLite file, its
+    directory or a table, and never migrates."""
+    if url.startswith("sqlite:///"):
+        path = url.removeprefix("sqlite:///")
+        # sqlite:////abs/path gives /abs/path, sqlite:///rel gives rel, as in SQLAlchemy URLs
+        return create_engine(f"sqlite:///file:{path}?mode=ro&uri=true", connect_args={"timeout": 30})
+    return create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 5})
 
 
 def _create_engine(url: str) -> Engine:

@@ -1,0 +1,75 @@
+"""Pydantic models as OpenAPI 3.0 pieces: query parameters from a query model, component schemas from response
+models. The models are the declaration; this only translates pydantic's JSON Schema (2020-12) into OpenAPI
+3.0's dialect (`nullable` instead of a null type, references into components, no titles)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from pydantic import BaseModel
+
+from kbtools.service.queries import LANGUAGES, QueryModel
+
+REF = "#/components/schemas/{model}"
+
+
+def _openapi(schema: Any, definitions: dict[str, Any], inline: bool) -> Any:
+    """`schema` in OpenAPI 3.0 terms; with `inline`, references are replaced by what they name."""
+    if isinstance(schema, list):
+        return [_openapi(item, definitions, inline) for item in schema]
+    if not isinstance(schema, dict):
+        return schema
+    if inline and "$ref" in schema:
+        named = definitions[schema["$ref"].rsplit("/", 1)[-1]]
+        beside = {key: value for key, value in schema.items() if key != "$ref"}  # the field's own description
+        return _openapi({**named, "description": None, **beside}, definitions, inline)
+    choices = schema.get("anyOf")
+    if choices and {"type": "null"} in choices:
+        others = [choice for choice in choices if choice != {"type": "null"}]
+        rest = {key: value for key, value in schema.items() if key != "anyOf"}
+        (single,) = others
+        return {**_openapi(single, definitions, inline), **_openapi(rest, definitions, inline), "nullable": True}
+    converted = {
+        key: _openapi(value, definitions, inline) if key not in ("properties", "$defs") else value
+        for key, value in schema.items()
+        if key != "title" and not (key in ("default", "description") and value is None)
+    }
+    if "properties" in schema:
+        converted["properties"] = {
+            name: _openapi(value, definitions, inline) for name, value in schema["properties"].items()
+        }
+    converted.pop("$defs", None)
+    return converted
+
+
+def query_parameters(model: type[QueryModel], languages: list[str] | None) -> list[dict[str, Any]]:
+    """The OpenAPI parameters of a query string: one per field, in declared order; a language field lists
+    this knowledge base's `languages`."""
+    schema = model.model_json_schema(by_alias=True)
+    definitions = schema.get("$defs", {})
+    required = set(schema.get("required", []))
+    parameters = []
+    for name, field in schema["properties"].items():
+        converted = _openapi(field, definitions, inline=True)
+        description = converted.pop("description", "")
+        converted.pop("nullable", None)  # an absent parameter is the null; a sent one is never null
+        if converted.pop(LANGUAGES, False):
+            converted = {"type": "string", "enum": languages} if languages else {"type": "string"}
+        parameters.append(
+            {"name": name, "in": "query", "required": name in required, "description": description, "schema": converted}
+        )
+    return parameters
+
+
+def component_schemas(models: tuple[type[BaseModel], ...]) -> dict[str, Any]:
+    """Components for `models` and every model they hold, referenced as #/components/schemas/<Model>."""
+    components: dict[str, Any] = {}
+    for model in models:
+        schema = model.model_json_schema(by_alias=True, ref_template=REF)
+        for name, definition in schema.get("$defs", {}).items():
+            components[name] = _openapi(definition, {}, inline=False)
+        components[model.__name__] = _openapi(schema, {}, inline=False)
+    for definition in components.values():
+        if definition.get("type") == "object" and "properties" in definition:
+            definition.setdefault("required", [])
+    return components

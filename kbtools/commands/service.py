@@ -38,12 +38,14 @@ def sign_in_lines(settings: Mapping[str, Any], environ: Mapping[str, str]) -> tu
 def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None, rebuild: bool) -> None:
     """Serve the help center at /, the agent wiki at /internal/ and the API under /api/v1/."""
     from kbtools.service import create_app, resolve_settings
+    from kbtools.service.limits import check_storage
     from kbtools.service.server import GunicornServer
     from kbtools.service.sites import sites_missing
     from site_plugins.build import AUDIENCES, BuildOptions, build_sites, built_for, site_addresses
 
     kb = knowledge_base(ctx)
     settings = resolve_settings({"root": str(kb.root)})
+    check_storage(settings)  # before the sites are built: a shared store that does not answer stops here
     options = BuildOptions(
         out_dir=Path(settings["site_dir"]),
         base_url=f"http://{host}:{port}/",

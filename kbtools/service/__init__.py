@@ -17,23 +17,27 @@ from kbtools.project import KnowledgeBase
 from kbtools.service import auth, dashboard, errors, events, headers, openapi, reports, search_api, sites
 from kbtools.service.catalog import Catalog
 from kbtools.service.db import connect, default_database_url, migrate
-from kbtools.service.limits import limiter
+from kbtools.service.limits import init_limiter
 from kbtools.service.proxies import TrustedProxies
 from kbtools.service.schemas import MAX_BODY_BYTES
-from kbtools.service.settings import SettingsError, load_settings
+from kbtools.service.settings import Settings, SettingsError, load_settings
 
 
-def resolve_settings(config: Mapping[str, Any] | None = None) -> dict[str, Any]:
+def resolve_settings(config: Mapping[str, Any] | None = None) -> Settings:
     """Settings with the defaults that depend on the knowledge base filled in."""
     settings = load_settings(config)
-    kb = KnowledgeBase.at(Path(settings["root"])) if settings["root"] else KnowledgeBase.discover()
-    settings["root"] = str(kb.root)
-    settings["database_url"] = settings["database_url"] or default_database_url(kb.root)
-    settings["site_dir"] = settings["site_dir"] or str(kb.root / "site")
-    settings["search_index"] = settings["search_index"] or str(kb.root / "var" / "search")
-    settings["api_tokens"] = list(settings["api_tokens"]) or [secrets.token_urlsafe(24)]
-    settings["secret_key"] = settings["secret_key"] or secrets.token_hex(32)
-    if settings["trusted_user_header"] and not settings["trusted_proxy_addresses"]:
+    kb = KnowledgeBase.at(Path(settings.root)) if settings.root else KnowledgeBase.discover()
+    settings = settings.model_copy(
+        update={
+            "root": str(kb.root),
+            "database_url": settings.database_url or default_database_url(kb.root),
+            "site_dir": settings.site_dir or str(kb.root / "site"),
+            "search_index": settings.search_index or str(kb.root / "var" / "search"),
+            "api_tokens": list(settings.api_tokens) or [secrets.token_urlsafe(24)],
+            "secret_key": settings.secret_key or secrets.token_hex(32),
+        }
+    )
+    if settings.trusted_user_header and not settings.trusted_proxy_addresses:
         # Without the proxies' addresses any client could send the header and be taken as that agent
         raise SettingsError(
             "KB_TRUSTED_USER_HEADER needs KB_TRUSTED_PROXY_ADDRESSES: the addresses of the single-sign-on "
@@ -48,18 +52,17 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     # request.remote_addr (the rate limits' key) becomes the client address the nearest trusted proxy saw,
     # from the X-Forwarded-For entries those proxies appended; the peer itself is kept (single sign-on)
     app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
-        app.wsgi_app, settings["trusted_proxies"], settings["trusted_proxy_addresses"]
+        app.wsgi_app, settings.trusted_proxies, settings.trusted_proxy_addresses
     )
     app.url_map.converters["site_path"] = sites.SitePathConverter
     app.config.update(
         KB=settings,
-        SECRET_KEY=settings["secret_key"],
+        SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        RATELIMIT_ENABLED=settings["rate_limit"] != "off",
         JSON_SORT_KEYS=False,
     )
-    kb = KnowledgeBase.at(Path(settings["root"]))
-    engine = connect(settings["database_url"])
+    kb = KnowledgeBase.at(Path(settings.root))
+    engine = connect(settings.database_url)
     migrate(engine)
     # No connection made here may reach gunicorn's forked workers: a database connection shared across
     # processes breaks (every wiki request now reads its session). Each worker opens its own.
@@ -67,8 +70,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     app.extensions["kb_engine"] = engine
     app.extensions["kb_catalog"] = Catalog(kb)
     app.extensions["kb"] = kb
-    limiter.init_app(app)
-    origins = settings["allowed_origins"]
+    init_limiter(app, settings)
+    origins = settings.allowed_origins
     if origins:
         CORS(app, resources={r"/api/v1/(events|search|health)": {"origins": origins}}, methods=["GET", "POST"])
     errors.register(app)

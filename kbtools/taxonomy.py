@@ -271,7 +271,7 @@ class _TaxonomyReader:
         return CaseReason(reason_id, self.labels(value.get("label"), codes, *where, "label"), subs)
 
     def review_intervals(self, value: Any) -> dict[str, Interval]:
-        intervals = {}
+        intervals: dict[str, Interval] = {}
         if not isinstance(value, dict):
             self.problem("map each content type to an interval such as 180d", "review_intervals")
             return intervals

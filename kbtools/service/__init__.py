@@ -23,7 +23,7 @@ from kbtools.service.schemas import MAX_BODY_BYTES
 from kbtools.service.settings import Settings, SettingsError, load_settings
 
 
-def resolve_settings(config: Mapping[str, Any] | None = None) -> Settings:
+def resolve_settings(config: Mapping[str, Any] | Settings | None = None) -> Settings:
     """Settings with the defaults that depend on the knowledge base filled in."""
     settings = load_settings(config)
     kb = KnowledgeBase.at(Path(settings.root)) if settings.root else KnowledgeBase.discover()
@@ -46,7 +46,7 @@ def resolve_settings(config: Mapping[str, Any] | None = None) -> Settings:
     return settings
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     settings = resolve_settings(config)
     app = Flask(__name__)
     # request.remote_addr (the rate limits' key) becomes the client address the nearest trusted proxy saw,

@@ -355,7 +355,9 @@ def _message(name: str, error: Mapping[str, Any]) -> str:
     return f"{text}, got {error['input']!r}"
 
 
-def load_settings(overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None) -> Settings:
+def load_settings(
+    overrides: Mapping[str, Any] | Settings | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
     """Every setting, validated; raises SettingsError naming the variable (and file) of each bad value."""
     if isinstance(overrides, Settings):
         return overrides

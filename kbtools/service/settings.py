@@ -166,7 +166,7 @@ class Settings(BaseSettings):
     rate_limit: Annotated[str, AfterValidator(_rate_limit)] = Field(
         "600/minute",
         description="Events and searches a client may send, e.g. `120/minute` or `10/second; 600/hour`; `off` "
-        "disables the limit (load tests). Keyed by client address, never stored; counted where "
+        "disables the limit (load tests). Keyed by client address, kept for the current window only; counted where "
         "`rate_limit_storage` says: by default in the memory of each worker process, so a client may send up to "
         "this many to each worker (see Rate limit above).",
     )

@@ -177,6 +177,7 @@ BAD = [
     ({"KB_WORKERS": "0"}, None, ["KB_WORKERS"]),
     ({"KB_SESSION_HOURS": "twelve"}, None, ["KB_SESSION_HOURS"]),
     ({"KB_DATABASE_URL": "not a database"}, None, ["KB_DATABASE_URL"]),
+    ({"KB_DATABASE_URL": "postgresql://kb:secret-password@127.0.0.1:1/kb"}, None, ["KB_DATABASE_URL", "cannot be"]),
     ({"KB_RATE_LIMIT_STORAGE": "carrier-pigeon://loft"}, None, ["KB_RATE_LIMIT_STORAGE"]),
     ({}, "workers = 0", ["KB_WORKERS", "kb.toml"]),
     ({}, "api_tokens = 5", ["KB_API_TOKENS", "kb.toml"]),
@@ -209,6 +210,7 @@ def test_kb_serve_refuses_a_bad_value_naming_its_variable(
     assert done.stderr.startswith("kb: error: "), done.stderr
     for word in named:
         assert word in done.stderr, done.stderr
+    assert "secret-password" not in done.stderr + done.stdout
     assert not (tmp_path / "site").exists()  # refused before anything was built
 
 

@@ -40,7 +40,7 @@ def sign_in_lines(settings: Settings, environ: Mapping[str, str]) -> tuple[str, 
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None, rebuild: bool) -> None:
     """Serve the help center at /, the agent wiki at /internal/ and the API under /api/v1/."""
-    from kbtools.service import create_app, resolve_settings
+    from kbtools.service import create_app, open_database, resolve_settings
     from kbtools.service.limits import check_storage
     from kbtools.service.server import GunicornServer
     from kbtools.service.sites import sites_missing
@@ -48,7 +48,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
 
     kb = knowledge_base(ctx)
     settings = resolve_settings({"root": str(kb.root)})
-    check_storage(settings)  # before the sites are built: a shared store that does not answer stops here
+    # Before the sites are built: a database or shared store that does not answer stops here
+    check_storage(settings)
+    open_database(settings).dispose()
     options = BuildOptions(
         out_dir=Path(settings["site_dir"]),
         base_url=f"http://{host}:{port}/",

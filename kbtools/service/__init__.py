@@ -12,6 +12,8 @@ from typing import Any
 
 from flask import Flask
 from flask_cors import CORS
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import OperationalError
 
 from kbtools.project import KnowledgeBase
 from kbtools.service import auth, dashboard, errors, events, headers, openapi, reports, search_api, sites
@@ -20,7 +22,7 @@ from kbtools.service.db import connect, default_database_url, migrate
 from kbtools.service.limits import init_limiter
 from kbtools.service.proxies import TrustedProxies
 from kbtools.service.schemas import MAX_BODY_BYTES
-from kbtools.service.settings import Settings, SettingsError, load_settings
+from kbtools.service.settings import Settings, SettingsError, load_settings, without_password
 
 
 def resolve_settings(config: Mapping[str, Any] | Settings | None = None) -> Settings:
@@ -46,6 +48,19 @@ def resolve_settings(config: Mapping[str, Any] | Settings | None = None) -> Sett
     return settings
 
 
+def open_database(settings: Settings) -> Engine:
+    """The event store, migrated; a database that cannot be reached is a SettingsError naming KB_DATABASE_URL."""
+    engine = connect(settings.database_url)
+    try:
+        migrate(engine)
+    except OperationalError as exc:  # no server there, refused, wrong password: one line, never a traceback
+        engine.dispose()
+        reason = str(exc.orig).strip().splitlines()[0] if exc.orig else "no answer"
+        url = without_password(settings.database_url)
+        raise SettingsError(f"KB_DATABASE_URL: the database at {url} cannot be used: {reason}") from None
+    return engine
+
+
 def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     settings = resolve_settings(config)
     app = Flask(__name__)
@@ -62,8 +77,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
         JSON_SORT_KEYS=False,
     )
     kb = KnowledgeBase.at(Path(settings.root))
-    engine = connect(settings.database_url)
-    migrate(engine)
+    engine = open_database(settings)
     # No connection made here may reach gunicorn's forked workers: a database connection shared across
     # processes breaks (every wiki request now reads its session). Each worker opens its own.
     engine.dispose()

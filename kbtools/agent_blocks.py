@@ -633,7 +633,7 @@ def ambiguous_agent_markup(body: str, first_line: int = 1) -> list[Ambiguity]:
 
 
 def _fence_lines(body: str) -> set[int]:
-    inside = set()
+    inside: set[int] = set()
     for line in _normalise(body):
         if len(line.source) > 1:
             inside.update(line.source)

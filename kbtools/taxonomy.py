@@ -244,7 +244,7 @@ class _TaxonomyReader:
         if not isinstance(value, list):
             self.problem("list the ids of the pages the home page features", "featured")
             return []
-        featured = []
+        featured: list[tuple[str, int | None]] = []
         for index, item in enumerate(value):
             if not isinstance(item, str) or not SLUG.match(item):
                 self.problem("a page id: lowercase words joined by hyphens (e.g. 'a-refund')", "featured", str(index))
@@ -313,7 +313,7 @@ class _TaxonomyReader:
         return CaseReason(reason_id, self.labels(value.get("label"), codes, *where, "label"), subs)
 
     def review_intervals(self, value: Any) -> dict[str, Interval]:
-        intervals = {}
+        intervals: dict[str, Interval] = {}
         if not isinstance(value, dict):
             self.problem("map each content type to an interval such as 180d", "review_intervals")
             return intervals

@@ -71,12 +71,12 @@ def check_shape(text: str, path: Path | str, first_line: int = 1) -> None:
                     path,
                     f"YAML alias '*{event.anchor}' refused: kb does not expand anchors and aliases "
                     "(write the value out in full)",
-                    line=first_line + event.start_mark.line,
+                    line=first_line + event.start_mark.line,  # type: ignore[union-attr]  # parser events have marks
                 )
             if isinstance(event, yaml.CollectionStartEvent):
                 depth += 1
                 if depth > MAX_DEPTH:
-                    raise YamlLimitError(path, _TOO_DEEP, line=first_line + event.start_mark.line)
+                    raise YamlLimitError(path, _TOO_DEEP, line=first_line + event.start_mark.line)  # type: ignore[union-attr]
             elif isinstance(event, yaml.CollectionEndEvent):
                 depth -= 1
     except yaml.MarkedYAMLError as exc:
@@ -121,7 +121,7 @@ def load_yaml(text: str, path: Path | str, first_line: int = 1) -> YamlSource:
     except yaml.YAMLError as exc:
         raise _syntax_error(exc, path, first_line) from None
     except ValueError:  # PyYAML reads 2026-02-30 as a date and fails without saying where
-        bad = _impossible_date(node, ())
+        bad = _impossible_date(node, ())  # type: ignore[arg-type]  # raised by construct_document: node is set
         if bad is None:
             raise
         key_path, line, value = bad

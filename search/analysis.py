@@ -100,7 +100,7 @@ class _SegmentTokenizer(Tokenizer):
     def __init__(self) -> None:
         self.words = RegexTokenizer(TOKEN_PATTERN)
 
-    def __call__(  # type: ignore[override]
+    def __call__(
         self,
         value: str,
         positions: bool = False,

@@ -23,7 +23,7 @@ _Postings = list[tuple[bytes, int, float, bytes]]
 _shared: ContextVar[dict[tuple[str, bool, object], _Postings] | None] = ContextVar("shared", default=None)
 
 
-class SharedText(TEXT):  # type: ignore[misc]
+class SharedText(TEXT):
     """TEXT analysed by the analyser of `lang`; its postings are shared within `shared_analysis()`."""
 
     def __init__(self, lang: str, **options: Any):

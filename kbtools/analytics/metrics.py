@@ -216,7 +216,7 @@ def _contact_step(engine: Engine, public: Any) -> tuple[dict[str, dict[str, int]
 
 def _step_row(counts: dict[str, Any] | None) -> dict[str, Any]:
     counts = counts or {}
-    row = {
+    row: dict[str, Any] = {
         name: int(counts.get(name) or 0)
         for name in ("contact_step_sessions", "contact_step_answer_sessions", "contact_step_deflected_sessions")
     }

@@ -185,6 +185,24 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
 )
 
 
+def url_problem(url: str) -> str | None:
+    """What makes `url` unusable as the event store's address (`{url}` stands for it), or None: an SQLAlchemy
+    URL whose database driver is installed."""
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+    try:
+        dialect = make_url(url).get_dialect()
+    except (ArgumentError, NoSuchModuleError, ValueError):
+        return "expected an SQLAlchemy URL such as sqlite:///var/kb.sqlite3, got {url}"
+    try:
+        dialect.import_dbapi()
+    except ImportError as exc:
+        extra = " (install kb's postgres extra: pip install 'kb[postgres]')" if dialect.name == "postgresql" else ""
+        return f"the database driver {exc.name or dialect.driver!r} is not installed{extra}"
+    return None
+
+
 def connect(url: str) -> Engine:
     """An engine for `url`; SQLite gets WAL, NORMAL sync and a busy timeout (several worker processes write).
 

@@ -7,14 +7,17 @@ import sys
 from collections.abc import Mapping
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import click
 
 from kbtools.commands.common import knowledge_base
 
+if TYPE_CHECKING:
+    from kbtools.service.settings import Settings
 
-def sign_in_lines(settings: Mapping[str, Any], environ: Mapping[str, str]) -> tuple[str, str | None]:
+
+def sign_in_lines(settings: Settings, environ: Mapping[str, str]) -> tuple[str, str | None]:
     """How `kb serve` tells agents to sign in to the wiki, and a line showing the token made for this run
     (None when tokens are configured: those are never printed)."""
     from kbtools.service.settings import load_settings
@@ -37,13 +40,17 @@ def sign_in_lines(settings: Mapping[str, Any], environ: Mapping[str, str]) -> tu
 @click.pass_context
 def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads: int | None, rebuild: bool) -> None:
     """Serve the help center at /, the agent wiki at /internal/ and the API under /api/v1/."""
-    from kbtools.service import create_app, resolve_settings
+    from kbtools.service import create_app, open_database, resolve_settings
+    from kbtools.service.limits import check_storage
     from kbtools.service.server import GunicornServer
     from kbtools.service.sites import sites_missing
     from site_plugins.build import AUDIENCES, BuildOptions, build_sites, built_for, site_addresses
 
     kb = knowledge_base(ctx)
     settings = resolve_settings({"root": str(kb.root)})
+    # Before the sites are built: a database or shared store that does not answer stops here
+    check_storage(settings)
+    open_database(settings).dispose()
     options = BuildOptions(
         out_dir=Path(settings["site_dir"]),
         base_url=f"http://{host}:{port}/",
@@ -52,7 +59,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
     )
     # Sites built for another address or service (or none: `kb build` without --service-url) would send
     # feedback and searches nowhere: rebuilt for this one
-    recorded = built_for(options.out_dir)
+    recorded = built_for(Path(settings.site_dir))
     stale = [name for name in AUDIENCES if recorded.get(name) != site_addresses(options)]
     if rebuild or sites_missing(settings["site_dir"]) or stale:
         if stale and not rebuild and not sites_missing(settings["site_dir"]):

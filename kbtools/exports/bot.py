@@ -14,6 +14,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
+from typing import Any
 
 from kbtools.content import ContentSet, Document
 from kbtools.errors import UsageError
@@ -60,7 +61,7 @@ def chunks_of(
     default = content.default_language
     last = history.last_change(content_path(doc.lang, doc.rel))
     category = taxonomy.categories.get(doc.category)
-    common = {
+    common: dict[str, Any] = {
         "article_id": doc.id,
         "lang": doc.lang,
         "title": doc.title,

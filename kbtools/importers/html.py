@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Any
 
 from markdownify import MarkdownConverter
 
@@ -52,7 +53,7 @@ def _callout_kind(classes: list[str]) -> str | None:
 
 
 class _Converter(MarkdownConverter):
-    def __init__(self, rewrite: Rewrite, found: Conversion, **options: object):
+    def __init__(self, rewrite: Rewrite, found: Conversion, **options: Any):
         super().__init__(**options)
         self.rewrite = rewrite
         self.found = found

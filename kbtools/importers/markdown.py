@@ -196,14 +196,14 @@ def read_markdown_set(
     by_lang_rel = {(s.lang, s.rel): s for s in sources}
     # Translation pairs: the same path in each language, or the mapping's explicit pairs
     source_of: dict[tuple[str, str], tuple[str, str]] = {}
-    for translated, original in mapping.translations.items():
+    for translated, original_path in mapping.translations.items():
         t_lang, _, t_rel = translated.partition("/")
-        o_lang, _, o_rel = original.partition("/")
+        o_lang, _, o_rel = original_path.partition("/")
         if (t_lang, t_rel) in by_lang_rel and (o_lang, o_rel) in by_lang_rel:
             source_of[(t_lang, t_rel)] = (o_lang, o_rel)
         else:
             result.notes.append(
-                Note("unpaired-translation", f"translations: {translated} -> {original}: no such pages")
+                Note("unpaired-translation", f"translations: {translated} -> {original_path}: no such pages")
             )
     planned: dict[tuple[str, str], _Planned] = {}
     categories: dict[str, CategoryEntry] = {}

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from kbtools.findings import Finding
 from kbtools.importers.model import ImportSet
@@ -38,7 +39,7 @@ def summary_lines(
     return lines
 
 
-def report_data(import_set: ImportSet, written: WriteResult) -> dict[str, object]:
+def report_data(import_set: ImportSet, written: WriteResult) -> dict[str, Any]:
     return {
         "source": import_set.source_kind,
         "counts": dict(import_set.counts),
@@ -74,10 +75,10 @@ def write_report(path: Path, import_set: ImportSet, written: WriteResult, summar
     if import_set.notes:
         lines += ["## The source as a whole", ""] + [f"- **{n.kind}**: {n.message}" for n in import_set.notes] + [""]
     lines += ["## Pages that need a person's eye", ""]
-    for page in data["pages"]:  # type: ignore[union-attr]
-        lines.append(f"### {page['path']}")  # type: ignore[index]
-        lines.append(f"From {page['source']}")  # type: ignore[index]
+    for page in data["pages"]:
+        lines.append(f"### {page['path']}")
+        lines.append(f"From {page['source']}")
         lines.append("")
-        lines += [f"- **{n['kind']}**: {n['message']}" for n in page["notes"]]  # type: ignore[index]
+        lines += [f"- **{n['kind']}**: {n['message']}" for n in page["notes"]]
         lines.append("")
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -84,13 +84,13 @@ class _Export:
         tables = {"Article": self.articles, "Section": self.sections, "Category": self.categories}
         for item, file in self.pending:
             table = tables.get(str(item.get("source_type", "Article")))
-            versions = table.get(item.get("source_id")) if table is not None else None
+            versions = table.get(item.get("source_id")) if table is not None else None  # type: ignore[arg-type]
             if not versions:
                 self.problems.append(f"{file}: translation {item.get('id')} names unknown {item.get('source_id')}")
                 continue
             source = next(iter(versions.values())).data  # section, labels, segment, position: shared
             self._add(
-                table,
+                table,  # type: ignore[arg-type]  # not None: it holds versions
                 {**source, **item, "name": item.get("title") or source.get("name"), "id": item["source_id"]},
                 file,
             )
@@ -194,7 +194,7 @@ def read_zendesk(
             )
             continue
         data = source.data
-        category = categories.get(data.get("section_id"), "imported")
+        category = categories.get(data.get("section_id"), "imported")  # type: ignore[arg-type]
         if category == "imported" and not any(c.id == "imported" for c in result.categories):
             labels = {lang: "Imported articles" for lang in languages}
             result.categories.append(CategoryEntry("imported", labels))
@@ -208,9 +208,9 @@ def read_zendesk(
         audience_of[article_id] = audience
         tags = _labels(data.get("label_names"))
         planned[article_id] = {}
-        for lang, record in versions.items():
+        for lang, version in versions.items():
             planned[article_id][lang] = _page(
-                article_id, lang, record, page_id, rel, category, audience, tags, owner, today, options, result
+                article_id, lang, version, page_id, rel, category, audience, tags, owner, today, options, result
             )
     for versions in progress(list(planned.values())):
         for page in versions.values():
@@ -267,7 +267,7 @@ def _categories(export: _Export, by_lang, default: str, result: ImportSet) -> di
 
     def category_key(item: tuple[int, dict[str, _Record]]) -> tuple[int, int, int]:
         data = next(iter(item[1].values())).data
-        parent = zendesk_categories.get(data.get("category_id"), {})
+        parent = zendesk_categories.get(data.get("category_id"), {})  # type: ignore[arg-type]
         parent_data = next(iter(parent.values())).data if parent else {}
         return (parent_data.get("position") or 0, data.get("position") or 0, item[0])
 

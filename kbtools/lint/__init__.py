@@ -61,13 +61,13 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
     try:
         taxonomy = kb.taxonomy
     except TaxonomyError as exc:
-        findings = [
+        problems = [
             Finding(p.path, p.line or 1, _yaml_rule(p, "taxonomy-file"), p.message, Severity.ERROR, p.key)
             for p in exc.problems
         ]
         if kb.content_dir.is_dir():
-            findings.extend(check_symlinks(kb.root, ContentSet([])))
-        return LintReport(sorted(untrusted + findings), files_checked=1)
+            problems.extend(check_symlinks(kb.root, ContentSet([])))
+        return LintReport(sorted(untrusted + problems), files_checked=1)
     findings: list[Finding] = untrusted
     notes: list[str] = []
     languages = set(taxonomy.language_codes)

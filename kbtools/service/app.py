@@ -9,7 +9,6 @@ from typing import Any
 from flask import Flask
 from flask_cors import CORS
 
-from kbtools.analytics.store import connect, migrate
 from kbtools.project import KnowledgeBase
 from kbtools.service import (
     auth,
@@ -17,6 +16,7 @@ from kbtools.service import (
     errors,
     events,
     headers,
+    open_database,
     openapi,
     popular,
     reports,
@@ -25,39 +25,38 @@ from kbtools.service import (
     sites,
 )
 from kbtools.service.catalog import Catalog
-from kbtools.service.limits import limiter
+from kbtools.service.limits import init_limiter
 from kbtools.service.proxies import TrustedProxies
 from kbtools.service.schemas import MAX_BODY_BYTES
+from kbtools.service.settings import Settings
 
 
-def create_app(config: Mapping[str, Any] | None = None) -> Flask:
+def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     settings = resolve_settings(config)
     app = Flask(__name__)
     # request.remote_addr (the rate limits' key) becomes the client address the nearest trusted proxy saw,
     # from the X-Forwarded-For entries those proxies appended; the peer itself is kept (single sign-on)
     app.wsgi_app = TrustedProxies(  # type: ignore[method-assign]
-        app.wsgi_app, settings["trusted_proxies"], settings["trusted_proxy_addresses"]
+        app.wsgi_app, settings.trusted_proxies, settings.trusted_proxy_addresses
     )
     app.url_map.converters["site_path"] = sites.SitePathConverter
     app.config.update(
         KB=settings,
-        SECRET_KEY=settings["secret_key"],
+        SECRET_KEY=settings.secret_key,
         MAX_CONTENT_LENGTH=MAX_BODY_BYTES,
-        RATELIMIT_ENABLED=settings["rate_limit"] != "off",
     )
     # Keys in the order the code declares them (Flask 3 ignores JSON_SORT_KEYS; its provider sorts by default)
     app.json.sort_keys = False  # type: ignore[attr-defined]
-    kb = KnowledgeBase.at(Path(settings["root"]))
-    engine = connect(settings["database_url"])
-    migrate(engine)
+    kb = KnowledgeBase.at(Path(settings.root))
+    engine = open_database(settings)
     # No connection made here may reach gunicorn's forked workers: a database connection shared across
     # processes breaks (every wiki request now reads its session). Each worker opens its own.
     engine.dispose()
     app.extensions["kb_engine"] = engine
     app.extensions["kb_catalog"] = Catalog(kb)
     app.extensions["kb"] = kb
-    limiter.init_app(app)
-    origins = settings["allowed_origins"]
+    init_limiter(app, settings)
+    origins = settings.allowed_origins
     if origins:
         CORS(app, resources={r"/api/v1/(events|search|health|popular)": {"origins": origins}}, methods=["GET", "POST"])
     errors.register(app)

@@ -94,11 +94,11 @@ class DeflectionTotal(ResponseModel):
 
 
 # A day's row: its day, then the total's fields (the key comes first, in the JSON and in the CSV)
-DeflectionDay = create_model(
+DeflectionDay: Any = create_model(  # type: ignore[call-overload]
     "DeflectionDay",
     __base__=ResponseModel,
     day=(Annotated[date, IN_CSV], ...),
-    **{name: (field.annotation, field) for name, field in DeflectionTotal.model_fields.items()},  # type: ignore[arg-type]
+    **{name: (field.annotation, field) for name, field in DeflectionTotal.model_fields.items()},
 )
 
 

@@ -12,6 +12,7 @@ from flask import Blueprint, Response, abort, current_app, redirect, request, se
 from werkzeug.exceptions import NotFound
 from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
+from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask.Response derives from it
 
 from kbtools.service.auth import require_agent_page
 
@@ -22,7 +23,7 @@ def _site(name: str) -> Path:
     return (Path(current_app.config["KB"]["site_dir"]) / name).resolve()
 
 
-def _serve(name: str, path: str) -> Response:
+def _serve(name: str, path: str) -> BaseResponse:
     folder = _site(name)
     if not folder.is_dir():
         abort(503, description=f"the {name} site is not built yet: run 'kb build'")
@@ -66,14 +67,14 @@ class SitePathConverter(PathConverter):
 
 @bp.get("/")
 @bp.get("/<site_path:path>")
-def public(path: str = "") -> Response:
+def public(path: str = "") -> BaseResponse:
     return _serve("public", path)
 
 
 @bp.get("/internal/")
 @bp.get("/internal/<path:path>")
 @require_agent_page
-def internal(path: str = "") -> Response:
+def internal(path: str = "") -> BaseResponse:
     return _serve("internal", path)
 
 

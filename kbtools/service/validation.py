@@ -58,7 +58,7 @@ def _message(error: ValidationError) -> str:
 
 
 def _schema_errors(validator: Draft7Validator, data: Any, prefix: str) -> list[FieldError]:
-    found = []
+    found: list[FieldError] = []
     for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
         if error.validator == "additionalProperties":
             extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
@@ -117,7 +117,7 @@ def parse_events(payload: Any, catalog: Catalog, signed_in: bool) -> list[dict[s
         # Anyone can reach the endpoint: without the wiki's sign-in, "agent feedback" and macro copies could be
         # made up by anybody. Refused on the site field alone, so the answer says nothing about the pages named.
         raise AgentOnly()
-    errors: list[FieldError] = []
+    errors = []
     rows = []
     now = datetime.now(UTC)
     for prefix, item in items:
@@ -163,7 +163,7 @@ def _known(
         found.append(FieldError(lang_field, f"not a language of this knowledge base: {sorted(catalog.languages)}"))
     # The help center's events name its pages; the wiki's (signed-in agents only: see parse_events) any page
     site = "internal" if item.get("site") == "internal" else "public"
-    languages = [lang] if known_lang else sorted(catalog.languages)
+    languages: list[str] = [lang] if lang is not None and known_lang else sorted(catalog.languages)
     where = f"in '{lang}'" if known_lang else "in any language"
     for name in PAGE_FIELDS[item["type"]]:
         field = _path(prefix, [name])
@@ -178,6 +178,6 @@ def _known(
             else:
                 message = f"no published page '{page}' {where}"
             found.append(FieldError(field, message))
-        elif item["type"] in MACRO_EVENTS and known_lang and catalog.types.get((lang, page)) != "macro":
+        elif item["type"] in MACRO_EVENTS and known_lang and catalog.types.get((str(lang), page)) != "macro":
             found.append(FieldError(field, f"'{page}' is not a macro: only a macro's reply is copied"))
     return found

@@ -43,7 +43,7 @@ class AudiencePlugin(BasePlugin[AudienceConfig]):
             if not f.is_documentation_page() and f.abs_src_path and f.abs_src_path.startswith(docs_dir)
         ]
         for path in removable_files(self.site, pages, assets):
-            files.remove(files.get_file_from_path(path))
+            files.remove(files.get_file_from_path(path))  # type: ignore[arg-type]  # removable_files names files present
         for rel, doc in self.site.documents.items():
             if self.site.is_fallback(doc):  # shown in the source language, with a notice
                 files.append(File.generated(config, rel, abs_src_path=str(doc.path)))

@@ -63,7 +63,9 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
             files.append(File.generated(config, page.path, content=page.markdown))
         return files
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
+    def on_page_context(  # type: ignore[override]  # kb's own keys: mkdocs types the context as a closed TypedDict
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict:
         doc = self.site.documents.get(page.file.src_uri)
         if doc is not None and doc.tags:
             # mkdocs-material shows these as tag chips above the content; its `url` filter makes the

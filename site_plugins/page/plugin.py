@@ -158,7 +158,9 @@ class PagePlugin(BasePlugin[PageConfig]):
             )
         return sanitize.clean(html)
 
-    def on_page_context(self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any) -> dict:
+    def on_page_context(  # type: ignore[override]  # kb's own keys: mkdocs types the context as a closed TypedDict
+        self, context: dict[str, Any], *, page: Page, config: MkDocsConfig, nav: Any
+    ) -> dict:
         # The same page in each language, when that language's site has it (not a translation whose source is
         # gone, a tag only one language uses...)
         versions = {
@@ -178,7 +180,9 @@ class PagePlugin(BasePlugin[PageConfig]):
         ]
         return context
 
-    def on_template_context(self, context: dict[str, Any], *, template_name: str, config: MkDocsConfig) -> dict:
+    def on_template_context(  # type: ignore[override]  # as on_page_context
+        self, context: dict[str, Any], *, template_name: str, config: MkDocsConfig
+    ) -> dict:
         # The versions of each page in the other languages go in sitemap.xml (hreflang, as search engines read
         # it), not in each page's head: mkdocs-material fetches `sitemap.xml` relative to every
         # <link rel="alternate"> of a page, which for a page URL is a 404 per language on every page view.
@@ -193,7 +197,7 @@ class PagePlugin(BasePlugin[PageConfig]):
     def _hreflang(self, page: Page) -> list[dict[str, str]]:
         """Absolute URL of this page in each language whose site has it (just itself when no other has)."""
         return [
-            {"lang": language.code, "href": urljoin(page.canonical_url, self._url_in(page, language.code))}
+            {"lang": language.code, "href": urljoin(str(page.canonical_url), self._url_in(page, language.code))}
             for language in self.site.taxonomy.languages
             if self._exists_in(language.code, page)
         ]

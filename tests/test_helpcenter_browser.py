@@ -279,6 +279,51 @@ def test_the_themes_own_search_never_replaces_kbs_results(tab: Tab) -> None:
     assert page.locator(".md-search-result__meta").inner_text() == meta
 
 
+# Words of inline code that a line could hold but the browser split across two lines, and how far the page
+# scrolls sideways: on a phone, code words wrap between words, never inside one ("Insufficie / nt")
+_BROKEN_CODE_WORDS = """() => {
+  const broken = [];
+  for (const code of document.querySelectorAll(".md-content .md-typeset :not(pre) > code")) {
+    const text = code.firstChild;
+    if (!text || text.nodeType !== 3) continue;
+    const width = code.closest("p, li, td, th, .md-typeset").getBoundingClientRect().width;
+    for (const match of text.data.matchAll(/\\S+/g)) {
+      const range = document.createRange();
+      range.setStart(text, match.index);
+      range.setEnd(text, match.index + match[0].length);
+      const rects = range.getClientRects();
+      if (rects.length > 1 && range.getBoundingClientRect().width < width) broken.push(match[0]);
+    }
+  }
+  return { broken, overflow: document.documentElement.scrollWidth - window.innerWidth };
+}"""
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "cards/card-payment-declined/",
+        "fr/cards/card-payment-declined/",
+        "invoices/schedule-a-supplier-payment/",
+        "fr/invoices/schedule-a-supplier-payment/",
+    ],
+)
+def test_code_words_wrap_between_words_on_a_phone(browser, server: KbServe, path: str) -> None:
+    phone = Tab(browser, server, viewport={"width": 390, "height": 844}, device_scale_factor=2, is_mobile=True)
+    try:
+        phone.goto(path)
+        assert phone.page.locator(".md-content :not(pre) > code").count() > 0
+        measured = phone.page.evaluate(_BROKEN_CODE_WORDS)
+        assert measured["broken"] == [], measured
+        assert measured["overflow"] <= 0, measured
+        phone.page.locator(".md-content :not(pre) > code").first.scroll_into_view_if_needed()
+        name = "phone-" + path.strip("/").replace("/", "-")
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        phone.page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=False, animations="disabled")
+    finally:
+        phone.context.close()
+
+
 RELEVANCE_ARTIFACT = REPO_ROOT / "test-artifacts" / "public-search-relevance.json"
 
 

@@ -25,7 +25,6 @@
   var latest = 0;
   var shown = null;  // the last answer kb rendered: {body, query}
   var metaShown = "";
-  var answered = false;  // kb's engine has answered on this page
 
   list.setAttribute("data-kb-engine", "");  // kb.js logs a search once its results are shown
 
@@ -147,15 +146,14 @@
       })
       .then(function (body) {
         if (!body || !Array.isArray(body.hits)) return Promise.reject("not kb");
-        answered = true;
         if (ticket === latest && active) render(body, query);
       })
       .catch(function (status) {
         // 422: a query the engine refuses (a control character...): no result.
         if (status === 422) { if (ticket === latest && active) render({ total: 0, hits: [] }, query); return; }
-        // Busy (429), or failing for a moment after it has answered: keep kb's engine (the next keystroke
-        // asks again). A 5xx before any answer is a proxy in front of a service that is not there.
-        if (status === 429 || (answered && typeof status === "number" && status >= 500)) return;
+        // Busy (429) or failing for a moment (5xx): the health check chose kb's engine, which stays (the next
+        // keystroke asks again).
+        if (status === 429 || (typeof status === "number" && status >= 500)) return;
         // No service at this address (network error, 404, an HTML page): the built-in search answers.
         if (active) stepAside();
       });

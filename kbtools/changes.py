@@ -23,6 +23,7 @@ from kbtools.project import CONTENT_DIR
 from kbtools.publishing import absolute_url, is_visible, published, visible_lines
 from kbtools.taxonomy import Taxonomy
 from kbtools.vcs import Repository
+from kbtools.vocabulary import Audience, ContentType, Status
 
 KINDS = ("new", "updated", "removed")
 FORMATS = ("md", "html", "json")
@@ -218,9 +219,9 @@ def _update_summary(
 def _removal_reason(now: Document | None, audience: str, taxonomy: Taxonomy) -> str:
     if now is None:
         return "Deleted"
-    if now.status != "published":
+    if now.status != Status.PUBLISHED:
         return f"Now {now.status}"
-    if audience == "public" and not is_visible(now, audience, taxonomy):
+    if audience == Audience.PUBLIC and not is_visible(now, audience, taxonomy):
         return "Now for agents only"
     return "No longer published"
 
@@ -231,7 +232,7 @@ _KIND_LABELS = {"new": "New", "updated": "Updated", "removed": "Removed"}
 
 
 def _heading(digest: Digest, taxonomy: Taxonomy) -> tuple[str, str]:
-    site = "Agent wiki" if digest.audience == "internal" else "Public help center"
+    site = "Agent wiki" if digest.audience == Audience.INTERNAL else "Public help center"
     language = next((lang.name for lang in taxonomy.languages if lang.code == digest.lang), digest.lang)
     title = f"Knowledge-base changes since {digest.since.label}"
     counts = ", ".join(f"{digest.count(kind)} {kind}" for kind in KINDS)
@@ -244,7 +245,7 @@ def _heading(digest: Digest, taxonomy: Taxonomy) -> tuple[str, str]:
 
 def _kind(change: Change) -> str:
     kind = _KIND_LABELS[change.kind]
-    return f"{kind} macro" if change.doc.type == "macro" else kind
+    return f"{kind} macro" if change.doc.type == ContentType.MACRO else kind
 
 
 def render_markdown(digest: Digest, taxonomy: Taxonomy) -> str:

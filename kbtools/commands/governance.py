@@ -13,7 +13,7 @@ import click
 
 from kbtools.commands.common import day, knowledge_base, today_option
 from kbtools.errors import UsageError
-from kbtools.vocabulary import AUDIENCES
+from kbtools.vocabulary import AUDIENCES, Audience
 
 if TYPE_CHECKING:
     from kbtools.content import ContentSet, Document
@@ -302,7 +302,7 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
 
 @click.command()
 @click.option("--since", "since_text", required=True, help="7d, 2w, a date YYYY-MM-DD or a commit.")
-@click.option("--audience", type=click.Choice(AUDIENCES), default="internal", show_default=True)
+@click.option("--audience", type=click.Choice(AUDIENCES), default=Audience.INTERNAL.value, show_default=True)
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
 @base_url_option
@@ -409,7 +409,7 @@ def export_macros(
 
 
 @export.command("bot")
-@click.option("--audience", type=click.Choice(AUDIENCES), default="public", show_default=True)
+@click.option("--audience", type=click.Choice(AUDIENCES), default=Audience.PUBLIC.value, show_default=True)
 @click.option("--lang", help="Only this language (default: all).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="JSON lines file.")
 @base_url_option

@@ -13,6 +13,7 @@ from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.schemas import MAX_BODY_BYTES
 from kbtools.service.validation import AgentOnly, InvalidEvents, normalise_query, parse_events
+from kbtools.vocabulary import Site
 
 bp = Blueprint("events", __name__)
 
@@ -109,7 +110,7 @@ def _event_row(row: dict) -> dict:
         "article": row.get("article"),
         "lang": row["lang"],
         "version": row.get("version"),
-        "site": row.get("site", "public"),
+        "site": row.get("site", Site.PUBLIC.value),
         "session": row["session"],
         "query": query,
         "query_norm": normalise_query(query) if query else None,
@@ -127,6 +128,6 @@ def _vote_row(row: dict) -> dict:
         "helpful": row["helpful"],
         "reason": row.get("reason"),
         "comment": row.get("comment"),
-        "site": row.get("site", "public"),
+        "site": row.get("site", Site.PUBLIC.value),
         "created_at": row["created_at"],
     }

@@ -19,6 +19,7 @@ from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import POPULAR_DAYS as DAYS
 from kbtools.service.queries import PopularQuery, parse_query
 from kbtools.urls import page_path, site_prefix
+from kbtools.vocabulary import Audience
 
 bp = Blueprint("popular", __name__)
 
@@ -65,7 +66,7 @@ def most_viewed(lang: str, limit: int) -> dict[str, Any]:
         if shown is None:  # no longer published, now internal, or renamed
             continue
         title, rel = shown
-        url = site_prefix("public", lang, default) + page_path(rel)
+        url = site_prefix(Audience.PUBLIC, lang, default) + page_path(rel)
         articles.append({"id": article, "title": title, "url": url, "views": views})
         if len(articles) == limit:
             break
@@ -76,7 +77,7 @@ def _shown_as(catalog: Any, article: str, lang: str, default: str) -> tuple[str,
     """(title, path) of `article` as the `lang` help center shows it: its translation, or the source page
     when the site shows that untranslated; None when the help center does not publish it."""
     for source in (lang, default):
-        if catalog.has(source, article, "public"):
+        if catalog.has(source, article, Audience.PUBLIC):
             return catalog.titles[(source, article)], catalog.paths[(source, article)]
         if (source, article) in catalog.titles:  # published, but not on the help center
             return None

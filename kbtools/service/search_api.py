@@ -33,7 +33,7 @@ from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import SearchQuery, invalid_parameters, parse_query
 from kbtools.service.validation import normalise_query
-from kbtools.vocabulary import Audience
+from kbtools.vocabulary import Audience, ContentType
 
 if TYPE_CHECKING:
     from search.results import SearchResults
@@ -84,7 +84,7 @@ def search() -> Response:
         _log(text, query_norm, logged_lang, found, session, audience)
     body = results.to_dict()
     body["audience"] = audience
-    if audience == "internal":
+    if audience == Audience.INTERNAL:
         _attach_replies(body)
     return jsonify(body)
 
@@ -105,7 +105,7 @@ def _attach_replies(body: dict[str, Any]) -> None:
     """Macros come with their reply text, so the wiki's search page can copy it directly."""
     content = current_app.extensions["kb_catalog"]
     for hit in body.get("hits", []):
-        if hit.get("type") == "macro":
+        if hit.get("type") == ContentType.MACRO:
             hit["reply"] = content.replies.get((hit["lang"], hit["id"]))
 
 

@@ -12,7 +12,7 @@ from jsonschema import Draft7Validator, ValidationError
 
 from kbtools.service.catalog import Catalog
 from kbtools.service.schemas import BATCH_SCHEMA, EVENT_SCHEMAS, MACRO_EVENTS, PAGE_FIELDS
-from kbtools.vocabulary import EVENT_TYPES
+from kbtools.vocabulary import EVENT_TYPES, Audience, ContentType, Site
 
 _VALIDATORS = {kind: Draft7Validator(schema) for kind, schema in EVENT_SCHEMAS.items()}
 _BATCH = Draft7Validator(BATCH_SCHEMA)
@@ -113,7 +113,7 @@ def parse_events(payload: Any, catalog: Catalog, signed_in: bool) -> list[dict[s
         items = [(f"events[{index}]", item) for index, item in enumerate(payload["events"])]
     else:
         items = [("", payload)]
-    if not signed_in and any(isinstance(item, dict) and item.get("site") == "internal" for _, item in items):
+    if not signed_in and any(isinstance(item, dict) and item.get("site") == Site.INTERNAL for _, item in items):
         # Anyone can reach the endpoint: without the wiki's sign-in, "agent feedback" and macro copies could be
         # made up by anybody. Refused on the site field alone, so the answer says nothing about the pages named.
         raise AgentOnly()
@@ -162,7 +162,7 @@ def _known(
     if lang is not None and not known_lang:
         found.append(FieldError(lang_field, f"not a language of this knowledge base: {sorted(catalog.languages)}"))
     # The help center's events name its pages; the wiki's (signed-in agents only: see parse_events) any page
-    site = "internal" if item.get("site") == "internal" else "public"
+    site = Audience.INTERNAL if item.get("site") == Site.INTERNAL else Audience.PUBLIC
     languages: list[str] = [lang] if lang is not None and known_lang else sorted(catalog.languages)
     where = f"in '{lang}'" if known_lang else "in any language"
     for name in PAGE_FIELDS[item["type"]]:
@@ -173,11 +173,11 @@ def _known(
         found_in = [code for code in languages if catalog.has(code, page, site)]
         if not found_in:
             # Only a signed-in agent may learn that the page exists on the wiki
-            if signed_in and any(catalog.has(code, page, "internal") for code in languages):
+            if signed_in and any(catalog.has(code, page, Audience.INTERNAL) for code in languages):
                 message = f"'{page}' is an internal page: the help center's events (site: public) name its pages"
             else:
                 message = f"no published page '{page}' {where}"
             found.append(FieldError(field, message))
-        elif item["type"] in MACRO_EVENTS and known_lang and catalog.types.get((str(lang), page)) != "macro":
+        elif item["type"] in MACRO_EVENTS and known_lang and catalog.types.get((str(lang), page)) != ContentType.MACRO:
             found.append(FieldError(field, f"'{page}' is not a macro: only a macro's reply is copied"))
     return found

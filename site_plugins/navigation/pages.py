@@ -13,6 +13,7 @@ from kbtools.content import Document
 from kbtools.sanitize import markdown_text
 from kbtools.taxonomy import CONTENT_TYPES
 from kbtools.urls import CONTACT_DIR, SEARCH_DIR, TAGS_DIR, page_path
+from kbtools.vocabulary import Audience
 from site_plugins.site import Site
 from site_plugins.strings import strings
 
@@ -266,7 +267,7 @@ def search_page(site: Site) -> GeneratedPage:
             ("none", "search.none"),
             ("unavailable", "search.unavailable"),
             ("suggest", "search.suggest"),
-            ("internal", "badge.internal"),
+            (Audience.INTERNAL, "badge.internal"),
             *((f"type-{t}", f"kind.{t}") for t in CONTENT_TYPES),
         )
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
+from pydantic import BaseModel
 
 from kbtools import __version__
 from kbtools.service import popular
@@ -18,8 +19,8 @@ from kbtools.service.queries import (
     QueryModel,
     SearchQuery,
 )
-from kbtools.service.responses import REPORTS
-from kbtools.service.schemas import BATCH_SCHEMA, ERROR_SCHEMA, EVENT_SCHEMAS
+from kbtools.service.responses import REPORTS, ErrorBody
+from kbtools.service.schemas import EVENT_MODELS, Accepted, EventBatch
 
 bp = Blueprint("openapi", __name__)
 
@@ -27,7 +28,7 @@ bp = Blueprint("openapi", __name__)
 def _error(description: str) -> dict[str, Any]:
     return {
         "description": description,
-        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}},
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorBody"}}},
     }
 
 
@@ -50,17 +51,9 @@ def _json(description: str, name: str) -> dict[str, Any]:
 
 def specification(languages: list[str] | None = None) -> dict[str, Any]:
     """The description; with `languages`, `lang` is limited to this knowledge base's languages."""
-    event_refs = [{"$ref": f"#/components/schemas/{kind}_event"} for kind in EVENT_SCHEMAS]
-    lang_schema = {"type": "string", "enum": languages} if languages else {"type": "string"}
-    event_schemas = {
-        f"{kind}_event": {**schema, "properties": {**schema["properties"], "lang": lang_schema}}
-        for kind, schema in EVENT_SCHEMAS.items()
-    }
-    batch = {
-        **BATCH_SCHEMA,
-        "properties": {"events": {**BATCH_SCHEMA["properties"]["events"], "items": {"oneOf": event_refs}}},
-    }
+    event_refs = [{"$ref": f"#/components/schemas/{model.__name__}"} for model in EVENT_MODELS.values()]
     event_body = {"schema": {"oneOf": [*event_refs, {"$ref": "#/components/schemas/EventBatch"}]}}
+    bodies: tuple[type[BaseModel], ...] = (ErrorBody, EventBatch, *EVENT_MODELS.values(), Accepted)
     return {
         "openapi": "3.0.3",
         "info": {
@@ -74,7 +67,7 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas, **component_schemas(REPORTS)},
+            "schemas": {**component_schemas(bodies, languages), **component_schemas(REPORTS)},
         },
     }
 
@@ -96,15 +89,7 @@ def _paths(languages: list[str] | None, event_body: dict[str, Any]) -> dict[str,
                 "responses": {
                     "202": {
                         "description": "Stored.",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {"accepted": {"type": "integer"}},
-                                    "required": ["accepted"],
-                                }
-                            }
-                        },
+                        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Accepted"}}},
                     },
                     "400": _error("The body is not JSON, or nests arrays or objects more than 32 levels deep."),
                     "403": _error(

@@ -114,6 +114,19 @@ class Gaps(Report):
     followed_by_contact: list[dict[str, Any]] = Field(description="Searches followed by a contact in the same session.")
 
 
+class FieldProblem(ResponseModel):
+    field: str = Field(description="The parameter or body field, e.g. `events[2].article`, or `(body)`.")
+    message: str
+
+
+class ErrorBody(ResponseModel):
+    """Every 4xx and 5xx of the API: a code, a sentence, and for a 422 every bad field at once."""
+
+    error: str = Field(description="A code: invalid_parameters, invalid_events, not_found...")
+    message: str
+    errors: list[FieldProblem] = Field(default=None)  # type: ignore[arg-type]  # only a 422 lists fields
+
+
 REPORTS: tuple[type[ResponseModel], ...] = (ArticleStats, MacroStats, Deflection, Gaps)
 
 

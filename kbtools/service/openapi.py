@@ -19,8 +19,8 @@ from kbtools.service.queries import (
     QueryModel,
     SearchQuery,
 )
-from kbtools.service.responses import REPORTS, ErrorBody
-from kbtools.service.schemas import EVENT_MODELS, Accepted, EventBatch
+from kbtools.service.responses import BODIES, REPORTS
+from kbtools.service.schemas import EVENT_MODELS, EventBatch
 
 bp = Blueprint("openapi", __name__)
 
@@ -39,7 +39,6 @@ _AUTH_ERRORS = {
         "that is not YYYY-MM-DD or is outside 1970-01-01 to 9999-12-30, 'from' after 'to'."
     ),
 }
-_OBJECT = {"type": "object", "additionalProperties": True}
 
 
 def _json(description: str, name: str) -> dict[str, Any]:
@@ -53,7 +52,7 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
     """The description; with `languages`, `lang` is limited to this knowledge base's languages."""
     event_refs = [{"$ref": f"#/components/schemas/{model.__name__}"} for model in EVENT_MODELS.values()]
     event_body = {"schema": {"oneOf": [*event_refs, {"$ref": "#/components/schemas/EventBatch"}]}}
-    bodies: tuple[type[BaseModel], ...] = (ErrorBody, EventBatch, *EVENT_MODELS.values(), Accepted)
+    bodies: tuple[type[BaseModel], ...] = (*BODIES, EventBatch, *EVENT_MODELS.values())
     return {
         "openapi": "3.0.3",
         "info": {
@@ -63,7 +62,9 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
         },
         "paths": {
             **_paths(languages, event_body),
-            popular.PATH: popular.openapi_operation(query_parameters(PopularQuery, languages), _error),
+            popular.PATH: popular.openapi_operation(
+                query_parameters(PopularQuery, languages), _error, _json("Most viewed first.", "Popular")
+            ),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
@@ -113,18 +114,7 @@ def _paths(languages: list[str] | None, event_body: dict[str, Any]) -> dict[str,
             "get": {
                 "summary": "Liveness check for load balancers",
                 "responses": {
-                    "200": {
-                        "description": "The service is up.",
-                        "content": {
-                            "application/json": {
-                                "schema": {
-                                    "type": "object",
-                                    "properties": {"status": {"type": "string"}},
-                                    "required": ["status"],
-                                }
-                            }
-                        },
-                    }
+                    "200": _json("The service is up.", "Health"),
                 },
             }
         },
@@ -140,10 +130,7 @@ def _paths(languages: list[str] | None, event_body: dict[str, Any]) -> dict[str,
                 "security": [{}, {"bearer": []}],
                 "parameters": parameters(SearchQuery),
                 "responses": {
-                    "200": {
-                        "description": "Hits with highlighted snippets.",
-                        "content": {"application/json": {"schema": _OBJECT}},
-                    },
+                    "200": _json("Hits with highlighted snippets.", "SearchResults"),
                     "422": _error("Invalid query parameters (an unknown one, a control character in `q`...)."),
                     "429": _error("Over the per-client rate limit."),
                     "503": _error("The search index is not built yet."),

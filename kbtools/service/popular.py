@@ -84,29 +84,9 @@ def _shown_as(catalog: Any, article: str, lang: str, default: str) -> tuple[str,
     return None
 
 
-def openapi_operation(parameters: list[dict[str, Any]], error: Any) -> dict[str, Any]:
-    """This route in the OpenAPI document: `parameters` from PopularQuery, `error` openapi.py's helper."""
-    article = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "url": {"type": "string", "description": "Relative to the help center's root, e.g. 'fr/cards/x/'."},
-            "views": {"type": "integer", "minimum": 1},
-        },
-        "required": ["id", "title", "url", "views"],
-        "additionalProperties": False,
-    }
-    body = {
-        "type": "object",
-        "properties": {
-            "lang": {"type": "string"},
-            "days": {"type": "integer"},
-            "articles": {"type": "array", "items": article},
-        },
-        "required": ["lang", "days", "articles"],
-        "additionalProperties": False,
-    }
+def openapi_operation(parameters: list[dict[str, Any]], error: Any, answer: dict[str, Any]) -> dict[str, Any]:
+    """This route in the OpenAPI document: `parameters` from PopularQuery, `error` openapi.py's helper, `answer`
+    the 200 (responses.Popular)."""
     return {
         "get": {
             "summary": "The help center's most viewed articles in a language (last 30 days)",
@@ -116,7 +96,7 @@ def openapi_operation(parameters: list[dict[str, Any]], error: Any) -> dict[str,
             "security": [{}],
             "parameters": parameters,
             "responses": {
-                "200": {"description": "Most viewed first.", "content": {"application/json": {"schema": body}}},
+                "200": answer,
                 "422": error("Invalid query parameters (an unknown one or language, a limit out of range)."),
                 "429": error("Over the per-client rate limit."),
             },

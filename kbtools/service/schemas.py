@@ -222,10 +222,6 @@ BATCH_SHAPE: Any = create_model(
 )
 
 
-class Accepted(BaseModel):
-    accepted: int = Field(description="Events stored.")
-
-
 # The fields of each event type that name a page: the validator's page checks and the probing tests read them
 PAGE_FIELDS: dict[str, tuple[str, ...]] = {
     kind: tuple(name for name, field in model.model_fields.items() if NAMES_PAGE in field.metadata)

@@ -10,10 +10,12 @@ only an agent-only block) is left out.
 from __future__ import annotations
 
 import contextlib
-import html
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
 
 from kbtools.content import ContentSet, Document, parse_document
 from kbtools.durations import parse_interval
@@ -228,6 +230,14 @@ def _removal_reason(now: Document | None, audience: str, taxonomy: Taxonomy) -> 
 
 # Rendering -------------------------------------------------------------------------------------------
 
+# Whole lines for block tags (trim and lstrip), the file's last line break kept: the page reads as it is written
+_TEMPLATES = Environment(
+    loader=PackageLoader("kbtools", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 _KIND_LABELS = {"new": "New", "updated": "Updated", "removed": "Removed"}
 
 
@@ -264,25 +274,17 @@ def render_markdown(digest: Digest, taxonomy: Taxonomy) -> str:
 
 
 def render_html(digest: Digest, taxonomy: Taxonomy) -> str:
+    """The digest as an e-mail-ready page, from templates/changes/digest.html (autoescaped)."""
     title, intro = _heading(digest, taxonomy)
-    esc = html.escape
-    parts = [
-        f'<!doctype html>\n<html lang="{esc(digest.lang)}">\n<head><meta charset="utf-8"><title>{esc(title)}</title>'
-        "</head>\n<body>",
-        f"<h1>{esc(title)}</h1>",
-        f"<p>{esc(intro)}</p>",
+    categories = [
+        (
+            label,
+            [{"kind": _kind(c), "title": c.doc.title, "url": c.url, "summary": c.summary} for c in changes],
+        )
+        for label, changes in digest.by_category(taxonomy)
     ]
-    if not digest.changes:
-        parts.append("<p>No change readers would notice.</p>")
-    for label, changes in digest.by_category(taxonomy):
-        parts.append(f"<h2>{esc(label)}</h2>\n<ul>")
-        for change in changes:
-            name = f'<a href="{esc(change.url)}">{esc(change.doc.title)}</a>' if change.url else esc(change.doc.title)
-            summary = f": {esc(change.summary)}" if change.summary else ""
-            parts.append(f"<li><strong>{esc(_kind(change))}</strong> {name}{summary}</li>")
-        parts.append("</ul>")
-    parts.append("</body>\n</html>")
-    return "\n".join(parts) + "\n"
+    template = _TEMPLATES.get_template("changes/digest.html")
+    return template.render(lang=digest.lang, title=title, intro=intro, changes=digest.changes, categories=categories)
 
 
 def as_dict(digest: Digest, taxonomy: Taxonomy) -> dict[str, object]:
@@ -313,3 +315,12 @@ def as_dict(digest: Digest, taxonomy: Taxonomy) -> dict[str, object]:
             for label, changes in digest.by_category(taxonomy)
         ],
     }
+
+
+def render_digest(digest: Digest, taxonomy: Taxonomy, fmt: str) -> str:
+    """`kb changes`' answer in `fmt` (md, html or json), ending with a line break."""
+    if fmt == "json":
+        return json.dumps(as_dict(digest, taxonomy), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        return render_html(digest, taxonomy)
+    return render_markdown(digest, taxonomy)

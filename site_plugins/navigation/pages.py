@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
 from dataclasses import dataclass
@@ -14,6 +13,7 @@ from kbtools.sanitize import markdown_text
 from kbtools.taxonomy import CONTENT_TYPES
 from kbtools.urls import CONTACT_DIR, SEARCH_DIR, TAGS_DIR, page_path
 from kbtools.vocabulary import Audience
+from site_plugins.rendering import render
 from site_plugins.site import Site
 from site_plugins.strings import strings
 
@@ -215,34 +215,20 @@ def contact_page(site: Site, contact_url: str) -> GeneratedPage:
     place of `{subject}` when the URL has it. Nothing typed is sent to kb."""
     text = strings(site.lang)
     up = "../" if site.lang == site.content.default_language else "../../"  # to the help center's root
-    attributes = " ".join(
-        f'data-{name}="{html.escape(value)}"'
-        for name, value in (
-            ("lang", site.lang),
-            ("root", up),
-            ("none", text["contact.none"]),
-            ("suggestions", text["contact.suggestions"]),
-        )
+    step = render(
+        "contact_step.html",
+        lang=site.lang,
+        root=up,
+        text=text,
+        contact_url=contact_url,
+        contact_href=contact_url.replace("{subject}", ""),
     )
     lines = [
         _front(text["contact.title"], "hide: [navigation, toc, feedback]\n"),
         f"{markdown_text(text['contact.intro'])}\n",
-        f'<div class="kb-contact-step" data-kb-contact-step {attributes}>',
-        '<form class="kb-contact-step__form" role="search">',
-        f'<label for="kb-subject" class="kb-contact-step__label">{html.escape(text["contact.subject"])}</label>',
-        f'<input id="kb-subject" name="subject" type="text" autocomplete="off" maxlength="200" '
-        f'placeholder="{html.escape(text["contact.placeholder"])}" aria-describedby="kb-subject-private">',
-        f'<p id="kb-subject-private" class="kb-contact-step__private">{html.escape(text["contact.private"])}</p>',
-        "</form>",
-        '<p class="kb-contact-step__status" role="status" aria-live="polite"></p>',
-        f'<ol class="kb-contact-step__answers" aria-label="{html.escape(text["contact.suggestions"])}"></ol>',
-        f'<h2 id="kb-still">{html.escape(text["contact.still"])}</h2>',
-        f'<p><a class="md-button md-button--primary" href="{html.escape(contact_url.replace("{subject}", ""))}" '
-        f'data-kb-contact data-kb-contact-template="{html.escape(contact_url)}">'
-        f"{html.escape(text['contact.button'])}</a></p>",
-        "</div>",
+        step,
     ]
-    return GeneratedPage(CONTACT_PAGE, "\n".join(lines) + "\n")
+    return GeneratedPage(CONTACT_PAGE, "\n".join(lines))
 
 
 def search_page(site: Site) -> GeneratedPage:
@@ -250,49 +236,31 @@ def search_page(site: Site) -> GeneratedPage:
     text = strings(site.lang)
     taxonomy = site.taxonomy
 
-    def options(pairs: list[tuple[str, str]]) -> str:
-        return "".join(f'<option value="{html.escape(value)}">{html.escape(label)}</option>' for value, label in pairs)
-
-    types = options([(t, text[f"type.{t}"]) for t in CONTENT_TYPES])
-    categories = options([(c.id, taxonomy.label(c.labels, site.lang)) for c in taxonomy.categories.values()])
-    tags = options(
-        sorted(((t, taxonomy.tag_label(t, site.lang)) for t in taxonomy.tags), key=lambda p: p[1].casefold())
-    )
-    languages = options([(language.code, language.name) for language in taxonomy.languages])
-    messages = " ".join(
-        f'data-{name}="{html.escape(text[key])}"'
+    types = [(t, text[f"type.{t}"]) for t in CONTENT_TYPES]
+    categories = [(c.id, taxonomy.label(c.labels, site.lang)) for c in taxonomy.categories.values()]
+    tags = sorted(((t, taxonomy.tag_label(t, site.lang)) for t in taxonomy.tags), key=lambda p: p[1].casefold())
+    languages = [(language.code, language.name) for language in taxonomy.languages]
+    messages = [
+        (name, text[key])
         for name, key in (
             ("copy", "macro.copy"),
             ("copied", "macro.copied"),
             ("none", "search.none"),
             ("unavailable", "search.unavailable"),
             ("suggest", "search.suggest"),
-            (Audience.INTERNAL, "badge.internal"),
+            (Audience.INTERNAL.value, "badge.internal"),
             *((f"type-{t}", f"kind.{t}") for t in CONTENT_TYPES),
         )
-    )
-
-    def choice(name: str, label: str, items: str, blank: bool = True) -> str:
-        empty = '<option value="">—</option>' if blank else ""
-        return f'<label>{html.escape(label)} <select name="{name}">{empty}{items}</select></label>'
-
-    lines = [
-        _front(text["search"], "hide: [toc, feedback]\n"),
-        f'<div class="kb-search" data-kb-search data-lang="{site.lang}" {messages}>',
-        '<form class="kb-search__form" role="search">',  # kb-search.js stops it submitting (CSP: no inline handler)
-        f'<label for="kb-q" class="kb-search__label">{html.escape(text["search"])}</label>',
-        f'<input id="kb-q" name="q" type="search" autocomplete="off" autofocus '
-        f'placeholder="{html.escape(text["search.placeholder"])}">',
-        '<div class="kb-search__filters">',
-        choice("type", text["search.type"], types),
-        choice("category", text["search.category"], categories),
-        choice("tag", text["tags"], tags),
-        choice("lang", text["search.language"], languages, blank=False),
-        "</div>",
-        "</form>",
-        '<p class="kb-search__status" role="status" aria-live="polite"></p>',
-        f'<ol class="kb-search__results" aria-label="{html.escape(text["search.results"])}"></ol>',
-        "</div>",
     ]
-    markdown = "\n".join(lines) + "\n"
+    box = render(
+        "search_page.html",
+        lang=site.lang,
+        text=text,
+        messages=messages,
+        types=types,
+        categories=categories,
+        tags=tags,
+        languages=languages,
+    )
+    markdown = _front(text["search"], "hide: [toc, feedback]\n") + "\n" + box
     return GeneratedPage(SEARCH_PAGE, markdown)

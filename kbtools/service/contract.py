@@ -73,6 +73,32 @@ def _language_fields(schema: dict[str, Any], languages: list[str] | None) -> dic
     return {**schema, "properties": marked}
 
 
+def parameter(item: dict[str, Any], definitions: dict[str, Any], languages: list[str] | None) -> dict[str, Any]:
+    """A query parameter of spectree's description in OpenAPI 3.0 terms: its schema inline, an absent
+    parameter as the null (a sent one is never null), a language field listing `languages`."""
+    schema = _openapi(item["schema"], definitions, inline=True)
+    description = schema.pop("description", "")
+    schema.pop("nullable", None)
+    if schema.pop(LANGUAGES, False):
+        schema = {"type": "string", "enum": languages} if languages else {"type": "string"}
+    return {
+        "name": item["name"],
+        "in": "query",
+        "required": item.get("required", False),
+        "description": item.get("description") or description,
+        "schema": schema,
+    }
+
+
+def component(schema: dict[str, Any], languages: list[str] | None) -> dict[str, Any]:
+    """A component schema of spectree's description in OpenAPI 3.0 terms, its language fields listing
+    `languages`; an object lists its required properties, if none."""
+    converted = _language_fields(_openapi(schema, {}, inline=False), languages)
+    if converted.get("type") == "object" and "properties" in converted:
+        converted.setdefault("required", [])
+    return converted
+
+
 def component_schemas(models: tuple[type[BaseModel], ...], languages: list[str] | None = None) -> dict[str, Any]:
     """Components for `models` and every model they hold, referenced as #/components/schemas/<Model>; a
     language field lists this knowledge base's `languages`."""

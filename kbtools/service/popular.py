@@ -12,12 +12,14 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools.analytics.metrics import most_viewed_public
+from kbtools.service.endpoints import ANYONE, endpoint
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import POPULAR_DAYS as DAYS
-from kbtools.service.queries import PopularQuery, parse_query
+from kbtools.service.queries import PopularQuery
+from kbtools.service.responses import Popular
 from kbtools.urls import page_path, site_prefix
 from kbtools.vocabulary import Audience
 
@@ -36,10 +38,22 @@ class _Cache:
 
 @bp.get(PATH)
 @limiter.limit(rate_limit)
-def popular() -> Response:
+@endpoint(
+    query=PopularQuery,
+    answer=Popular,
+    answer_text="Most viewed first.",
+    errors={
+        422: "Invalid query parameters (an unknown one or language, a limit out of range).",
+        429: "Over the per-client rate limit.",
+    },
+    security=ANYONE,
+    description=f"Public, anonymous: the home page shows them. Only help-center articles; views of the help center "
+    f"in that language over the last {DAYS} days, most viewed first. Cached for KB_POPULAR_CACHE_SECONDS "
+    "(default 5 minutes; Cache-Control: public, max-age).",
+)
+def popular(query: PopularQuery) -> Response:
+    """The help center's most viewed articles in a language (last 30 days)"""
     kb = current_app.extensions["kb"]
-    catalog = current_app.extensions["kb_catalog"]
-    query = parse_query(PopularQuery, request.args, catalog.languages)
     lang, limit = query.lang or kb.taxonomy.default_language, query.limit
     cache = current_app.extensions.setdefault("kb_popular_cache", _Cache())
     seconds = current_app.config["KB"]["popular_cache_seconds"]  # KB_POPULAR_CACHE_SECONDS, default 300
@@ -82,23 +96,3 @@ def _shown_as(catalog: Any, article: str, lang: str, default: str) -> tuple[str,
         if (source, article) in catalog.titles:  # published, but not on the help center
             return None
     return None
-
-
-def openapi_operation(parameters: list[dict[str, Any]], error: Any, answer: dict[str, Any]) -> dict[str, Any]:
-    """This route in the OpenAPI document: `parameters` from PopularQuery, `error` openapi.py's helper, `answer`
-    the 200 (responses.Popular)."""
-    return {
-        "get": {
-            "summary": "The help center's most viewed articles in a language (last 30 days)",
-            "description": "Public, anonymous: the home page shows them. Only help-center articles; views of the "
-            f"help center in that language over the last {DAYS} days, most viewed first. Cached for "
-            "KB_POPULAR_CACHE_SECONDS (default 5 minutes; Cache-Control: public, max-age).",
-            "security": [{}],
-            "parameters": parameters,
-            "responses": {
-                "200": answer,
-                "422": error("Invalid query parameters (an unknown one or language, a limit out of range)."),
-                "429": error("Over the per-client rate limit."),
-            },
-        }
-    }

@@ -18,6 +18,7 @@ from pydantic import (
     BaseModel,
     ConfigDict,
     Field,
+    RootModel,
     StrictBool,
     StrictInt,
     StrictStr,
@@ -212,6 +213,10 @@ class EventBatch(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     events: list[Event] = Field(min_length=1, max_length=MAX_BATCH)
+
+
+class EventsBody(RootModel[Event | EventBatch]):
+    """One event, or a batch of up to 50."""
 
 
 # The batch's own shape, checked before its events (a batch of 51 is refused whatever its events say)

@@ -12,11 +12,12 @@ from pathlib import Path
 
 import pytest
 from conftest import MiniKB, page
+from markupsafe import Markup
 
 from kbtools.changes import Change, Digest, Since, render_html
 from kbtools.project import KnowledgeBase
 from site_plugins.navigation.redirects import redirect_html
-from site_plugins.rendering import render
+from site_plugins.rendering import fragment, render
 
 HOSTILE = [
     "<script>alert(1)</script>",
@@ -110,7 +111,43 @@ def test_the_wiki_search_page_shows_hostile_labels_as_text() -> None:
     _assert_inert(search_page)
 
 
-@pytest.mark.parametrize("name", ["contact_step.html", "search_page.html", "redirect.html"])
+def _page_fragments(text: str) -> dict[str, str]:
+    """Each fragment kb adds around a page's content (site_plugins/page/decorations.py), every value `text`."""
+    words = defaultdict(lambda: text)
+    return {
+        "fallback_notice": fragment("page/fallback_notice.html", notice=text),
+        "outdated_notice": fragment(
+            "page/outdated_notice.html", notice=text, original_url=text, original_lang=text, read_original=text
+        ),
+        "fallback_heading": fragment("page/fallback_heading.html", lang=text, title=text),
+        "fallback_text": fragment("page/fallback_text.html", lang=text, content=text),
+        "last_updated": fragment("page/last_updated.html", label=text, when=text, who=text),
+        "contact_link": fragment("page/contact_link.html", href=text, label=text),
+        "wiki_info": fragment(
+            "page/wiki_info.html", rows=[(text, text)], review={"label": text, "due": text, "overdue": True}
+        ),
+        "macro_panel": fragment(
+            "page/macro_panel.html",
+            text=words,
+            id=text,
+            summary=text,
+            when_label=text,
+            reply_html=Markup("<p>cleaned</p>"),
+            reply=text,
+            actions=[(text, text, text)],
+        ),
+    }
+
+
+@pytest.mark.parametrize("name", sorted(_page_fragments(BENIGN)))
+def test_page_fragments_show_hostile_text_as_text(name: str) -> None:
+    _assert_inert(lambda text: _page_fragments(text)[name])
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["contact_step.html", "search_page.html", "redirect.html", "page/macro_panel.html", "page/wiki_info.html"],
+)
 def test_the_templates_ship_with_the_package(name: str) -> None:
     import site_plugins
 

@@ -126,6 +126,10 @@ def _page_fragments(text: str) -> dict[str, str]:
         "wiki_info": fragment(
             "page/wiki_info.html", rows=[(text, text)], review={"label": text, "due": text, "overdue": True}
         ),
+        "home_search": render("home_search.html", text=words),
+        "popular_section": render(
+            "popular_section.html", lang=text, root=text, text=words, featured=[(text, text), ("cards/x/", text)]
+        ),
         "macro_panel": fragment(
             "page/macro_panel.html",
             text=words,

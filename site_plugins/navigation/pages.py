@@ -6,8 +6,6 @@ import json
 import posixpath
 from dataclasses import dataclass
 
-from markupsafe import Markup
-
 from kbtools.content import Document
 from kbtools.sanitize import markdown_text
 from kbtools.taxonomy import CONTENT_TYPES
@@ -93,14 +91,7 @@ def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPag
 
 def home_search(site: Site) -> str:
     """The home page's search box. Without script it opens the header's search with ?q= (as the 404 page)."""
-    text = strings(site.lang)
-    return Markup(
-        '<form class="kb-home-search" role="search" action="./" method="get" data-kb-home-search>\n'
-        '<label for="kb-home-q" class="kb-home-search__label">{}</label>\n'
-        '<div class="kb-home-search__row"><input id="kb-home-q" name="q" type="search" autocomplete="off" '
-        'placeholder="{}"><button type="submit" class="md-button md-button--primary">{}</button></div>\n'
-        "</form>\n"
-    ).format(text["home.search"], text["search.placeholder"], text["search"])
+    return render("home_search.html", text=strings(site.lang))
 
 
 def featured_documents(site: Site) -> list[Document]:
@@ -113,26 +104,9 @@ def featured_documents(site: Site) -> list[Document]:
 def popular_section(site: Site) -> str:
     """Popular articles: the featured pages, which kb-home.js replaces with the service's most viewed articles
     in the site's language when it has some. Hidden when there is neither."""
-    text = strings(site.lang)
     up = "" if site.lang == site.content.default_language else "../"  # to the help center's root
-    items = Markup("").join(
-        Markup('<li><a href="{}">{}</a></li>\n').format(page_path(doc.rel), doc.title)
-        for doc in featured_documents(site)
-    )
-    return Markup(
-        '<section class="kb-popular" data-kb-popular data-kb-popular-source="featured" data-lang="{}" '
-        'data-root="{}" data-title-popular="{}" aria-labelledby="kb-popular-title"{}>\n'
-        '<h2 id="kb-popular-title">{}</h2>\n'
-        '<ul class="kb-popular__list">\n{}</ul>\n'
-        "</section>\n"
-    ).format(
-        site.lang,
-        up,
-        text["home.popular"],
-        Markup("") if items else Markup(" hidden"),
-        text["home.featured"],
-        items,
-    )
+    featured = [(page_path(doc.rel), doc.title) for doc in featured_documents(site)]
+    return render("popular_section.html", lang=site.lang, root=up, text=strings(site.lang), featured=featured)
 
 
 def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedPage:

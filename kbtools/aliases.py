@@ -15,6 +15,7 @@ from kbtools.publishing import published
 from kbtools.schema import alias_path
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url
+from kbtools.vocabulary import Audience
 
 
 @dataclass(frozen=True)
@@ -28,13 +29,13 @@ def redirects(content: ContentSet, taxonomy: Taxonomy, audience: str) -> list[Re
     """Every alias the `audience` site publishes, first page wins (lint reports the others)."""
     found: dict[str, Redirect] = {}
     default = taxonomy.default_language
-    pages = {page_url("public", doc.lang, doc.rel, default) for doc in published(content, taxonomy, audience)}
+    pages = {page_url(Audience.PUBLIC, doc.lang, doc.rel, default) for doc in published(content, taxonomy, audience)}
     source_first = sorted(published(content, taxonomy, audience), key=lambda d: d.lang != default)
     for doc in source_first:
         for alias in doc.aliases:
             path = alias_path(alias)
             if path and f"{path}/" not in pages:
-                found.setdefault(path, Redirect(path, doc, page_url("public", doc.lang, doc.rel, default)))
+                found.setdefault(path, Redirect(path, doc, page_url(Audience.PUBLIC, doc.lang, doc.rel, default)))
     return list(found.values())
 
 
@@ -49,7 +50,7 @@ class AliasConflict:
 def alias_conflicts(content: ContentSet) -> Iterator[AliasConflict]:
     """Aliases two files share, or that are the path of a page: one would silently hide the other."""
     default = content.default_language
-    pages = {(page_url("public", doc.lang, doc.rel, default)).rstrip("/"): doc for doc in content}
+    pages = {(page_url(Audience.PUBLIC, doc.lang, doc.rel, default)).rstrip("/"): doc for doc in content}
     owners: dict[str, Document] = {}
     for doc in content:
         for index, alias in enumerate(doc.aliases):

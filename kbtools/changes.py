@@ -10,10 +10,12 @@ only an agent-only block) is left out.
 from __future__ import annotations
 
 import contextlib
-import html
+import json
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time
 from pathlib import Path
+
+from jinja2 import Environment, PackageLoader
 
 from kbtools.content import ContentSet, Document, parse_document
 from kbtools.durations import parse_interval
@@ -23,6 +25,7 @@ from kbtools.project import CONTENT_DIR
 from kbtools.publishing import absolute_url, is_visible, published, visible_lines
 from kbtools.taxonomy import Taxonomy
 from kbtools.vcs import Repository
+from kbtools.vocabulary import Audience, ContentType, Status
 
 KINDS = ("new", "updated", "removed")
 FORMATS = ("md", "html", "json")
@@ -218,20 +221,28 @@ def _update_summary(
 def _removal_reason(now: Document | None, audience: str, taxonomy: Taxonomy) -> str:
     if now is None:
         return "Deleted"
-    if now.status != "published":
+    if now.status != Status.PUBLISHED:
         return f"Now {now.status}"
-    if audience == "public" and not is_visible(now, audience, taxonomy):
+    if audience == Audience.PUBLIC and not is_visible(now, audience, taxonomy):
         return "Now for agents only"
     return "No longer published"
 
 
 # Rendering -------------------------------------------------------------------------------------------
 
+# Whole lines for block tags (trim and lstrip), the file's last line break kept: the page reads as it is written
+_TEMPLATES = Environment(
+    loader=PackageLoader("kbtools", "templates"),
+    autoescape=True,
+    trim_blocks=True,
+    lstrip_blocks=True,
+    keep_trailing_newline=True,
+)
 _KIND_LABELS = {"new": "New", "updated": "Updated", "removed": "Removed"}
 
 
 def _heading(digest: Digest, taxonomy: Taxonomy) -> tuple[str, str]:
-    site = "Agent wiki" if digest.audience == "internal" else "Public help center"
+    site = "Agent wiki" if digest.audience == Audience.INTERNAL else "Public help center"
     language = next((lang.name for lang in taxonomy.languages if lang.code == digest.lang), digest.lang)
     title = f"Knowledge-base changes since {digest.since.label}"
     counts = ", ".join(f"{digest.count(kind)} {kind}" for kind in KINDS)
@@ -244,7 +255,7 @@ def _heading(digest: Digest, taxonomy: Taxonomy) -> tuple[str, str]:
 
 def _kind(change: Change) -> str:
     kind = _KIND_LABELS[change.kind]
-    return f"{kind} macro" if change.doc.type == "macro" else kind
+    return f"{kind} macro" if change.doc.type == ContentType.MACRO else kind
 
 
 def render_markdown(digest: Digest, taxonomy: Taxonomy) -> str:
@@ -263,25 +274,17 @@ def render_markdown(digest: Digest, taxonomy: Taxonomy) -> str:
 
 
 def render_html(digest: Digest, taxonomy: Taxonomy) -> str:
+    """The digest as an e-mail-ready page, from templates/changes/digest.html (autoescaped)."""
     title, intro = _heading(digest, taxonomy)
-    esc = html.escape
-    parts = [
-        f'<!doctype html>\n<html lang="{esc(digest.lang)}">\n<head><meta charset="utf-8"><title>{esc(title)}</title>'
-        "</head>\n<body>",
-        f"<h1>{esc(title)}</h1>",
-        f"<p>{esc(intro)}</p>",
+    categories = [
+        (
+            label,
+            [{"kind": _kind(c), "title": c.doc.title, "url": c.url, "summary": c.summary} for c in changes],
+        )
+        for label, changes in digest.by_category(taxonomy)
     ]
-    if not digest.changes:
-        parts.append("<p>No change readers would notice.</p>")
-    for label, changes in digest.by_category(taxonomy):
-        parts.append(f"<h2>{esc(label)}</h2>\n<ul>")
-        for change in changes:
-            name = f'<a href="{esc(change.url)}">{esc(change.doc.title)}</a>' if change.url else esc(change.doc.title)
-            summary = f": {esc(change.summary)}" if change.summary else ""
-            parts.append(f"<li><strong>{esc(_kind(change))}</strong> {name}{summary}</li>")
-        parts.append("</ul>")
-    parts.append("</body>\n</html>")
-    return "\n".join(parts) + "\n"
+    template = _TEMPLATES.get_template("changes/digest.html")
+    return template.render(lang=digest.lang, title=title, intro=intro, changes=digest.changes, categories=categories)
 
 
 def as_dict(digest: Digest, taxonomy: Taxonomy) -> dict[str, object]:
@@ -312,3 +315,12 @@ def as_dict(digest: Digest, taxonomy: Taxonomy) -> dict[str, object]:
             for label, changes in digest.by_category(taxonomy)
         ],
     }
+
+
+def render_digest(digest: Digest, taxonomy: Taxonomy, fmt: str) -> str:
+    """`kb changes`' answer in `fmt` (md, html or json), ending with a line break."""
+    if fmt == "json":
+        return json.dumps(as_dict(digest, taxonomy), indent=2, ensure_ascii=False) + "\n"
+    if fmt == "html":
+        return render_html(digest, taxonomy)
+    return render_markdown(digest, taxonomy)

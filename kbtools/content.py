@@ -18,6 +18,7 @@ from markdown_it.token import Token
 
 from kbtools.errors import ContentError
 from kbtools.markdown import Outline, body_tokens, outline
+from kbtools.vocabulary import Audience, Status
 from kbtools.yamlsource import YamlSource, load_yaml
 
 _FENCES = ("---", "...")
@@ -62,7 +63,7 @@ class Document:
 
     @property
     def status(self) -> str:
-        return self._text("status", "published")
+        return self._text("status", Status.PUBLISHED.value)
 
     @property
     def category(self) -> str:
@@ -118,11 +119,11 @@ class Document:
 
     @property
     def is_published(self) -> bool:
-        return self.status == "published"
+        return self.status == Status.PUBLISHED
 
     @property
     def is_public(self) -> bool:
-        return self.audience == "public"
+        return self.audience == Audience.PUBLIC
 
     @cached_property
     def outline(self) -> Outline:

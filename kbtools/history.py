@@ -9,6 +9,7 @@ older names are filed under its name today.
 
 from __future__ import annotations
 
+import json
 import pickle
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
@@ -248,3 +249,63 @@ def require_repository(history: ContentHistory) -> ContentHistory:
             "(kb reads the content's history from git: run 'git init' and commit the content first)"
         )
     return history
+
+
+@dataclass(frozen=True)
+class PageHistory:
+    """`kb history`'s answer for one page: its commits, renames followed, as text or JSON."""
+
+    path: str  # content/<lang>/<rel>
+    id: str
+    title: str
+    changes: list[FileChange]
+    uncommitted: bool  # the file has changes that are not committed
+    shallow: bool  # a shallow clone: older commits are not here
+
+    def render(self, fmt: str) -> str:
+        return self.as_json() if fmt == "json" else self.as_text()
+
+    def as_json(self) -> str:
+        payload = {
+            "path": self.path,
+            "id": self.id,
+            "title": self.title,
+            "uncommitted_changes": self.uncommitted,
+            "commits": [
+                {
+                    "sha": c.commit.sha,
+                    "date": c.commit.date.isoformat(),
+                    "author": c.commit.author,
+                    "email": c.commit.email,
+                    "message": c.commit.subject,
+                    "status": c.status,
+                    "path": c.path,
+                    "renamed_from": c.old_path,
+                    "added": c.added,
+                    "deleted": c.deleted,
+                }
+                for c in self.changes
+            ],
+        }
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+
+    def as_text(self) -> str:
+        lines = [f'{self.path}  {self.id}: "{self.title}"']
+        if self.uncommitted:
+            lines.append("  (the file has changes that are not committed)")
+        changes = self.changes
+        if not changes:
+            lines.append("  never committed" if not self.shallow else "  no commit in this shallow clone's history")
+            return "\n".join(lines)
+        width = max(len(c.commit.author) for c in changes)
+        for change in changes:
+            counted = f"+{change.added} -{change.deleted}" if change.added is not None else "binary"
+            renamed = f"  (renamed from {change.old_path})" if change.old_path else ""
+            lines.append(
+                f"{change.commit.date.date()}  {change.commit.short}  {change.commit.author:<{width}}  {counted:>11}  "
+                f"{change.commit.subject}{renamed}"
+            )
+        authors = len({c.commit.author for c in changes})
+        note = " (shallow clone: older commits are not here)" if self.shallow else ""
+        lines.append(f"{len(changes)} commit{'s' * (len(changes) != 1)}, {authors} author{'s' * (authors != 1)}{note}")
+        return "\n".join(lines)

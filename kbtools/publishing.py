@@ -16,6 +16,7 @@ from kbtools.links import LinkError, resolve
 from kbtools.project import MKDOCS_FILE
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url, site_prefix
+from kbtools.vocabulary import Audience
 from kbtools.yamlsource import check_shape
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -49,10 +50,10 @@ def is_visible(doc: Document, audience: str, taxonomy: Taxonomy) -> bool:
     """Whether the site for `audience` publishes `doc` (on its own: see `published` for translations)."""
     if not doc.is_published:
         return False
-    if audience == "internal":
+    if audience == Audience.INTERNAL:
         return True
     category = taxonomy.categories.get(doc.category)
-    return doc.is_public and category is not None and category.audience == "public"
+    return doc.is_public and category is not None and category.audience == Audience.PUBLIC
 
 
 def published(content: ContentSet, taxonomy: Taxonomy, audience: str, lang: str | None = None) -> list[Document]:
@@ -77,7 +78,7 @@ def absolute_url(base_url: str, audience: str, doc: Document, default_lang: str,
 def visible_lines(doc: Document, audience: str) -> list[tuple[int, str]]:
     """(file line, text) of the body lines `audience` reads: agent-only blocks dropped for the public."""
     hidden: set[int] = set()
-    if audience == "public":
+    if audience == Audience.PUBLIC:
         for block in doc.outline.agent_blocks:
             hidden.update(range(block.start, block.end + 1))
     return [
@@ -130,5 +131,5 @@ def _published_link(
     page = content.get(doc.lang, target.rel) or content.get(default, target.rel)
     if page is None:
         return None
-    where = "public" if is_visible(page, "public", taxonomy) else "internal"
+    where = Audience.PUBLIC.value if is_visible(page, Audience.PUBLIC, taxonomy) else Audience.INTERNAL.value
     return absolute_url(base_url, where, page, default, target.anchor)

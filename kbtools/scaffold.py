@@ -16,6 +16,7 @@ from kbtools.markdown import slugify
 from kbtools.project import CONTENT_DIR, KnowledgeBase
 from kbtools.schema import INTERNAL_ONLY_TYPES
 from kbtools.taxonomy import CONTENT_TYPES, LANGUAGE_CODE
+from kbtools.vocabulary import Audience, ContentType, Status
 
 _RENAMED = {"gitignore": ".gitignore"}  # dotfiles are not reliably shipped as package data
 
@@ -155,7 +156,7 @@ def new_document(kb: KnowledgeBase, content_type: str, category: str, title: str
     slug = slugify(title)
     if not slug:
         raise UsageError("the title must contain letters or digits")
-    if content_type == "macro" and not slug.startswith("macro-"):
+    if content_type == ContentType.MACRO and not slug.startswith("macro-"):
         slug = f"macro-{slug}"
     lang = taxonomy.default_language
     path = kb.root / CONTENT_DIR / lang / category / f"{slug}.md"
@@ -163,20 +164,20 @@ def new_document(kb: KnowledgeBase, content_type: str, category: str, title: str
         raise UsageError(f"{kb.relative(path)} already exists")
     if any(doc.id == slug for doc in kb.load().in_language(lang)):
         raise UsageError(f"id '{slug}' is already used in {lang}; choose another title")
-    internal = content_type in INTERNAL_ONLY_TYPES or found.audience == "internal"
+    internal = content_type in INTERNAL_ONLY_TYPES or found.audience == Audience.INTERNAL
     meta: dict[str, object] = {
         "id": slug,
         "title": title,
         "type": content_type,
-        "audience": "internal" if internal else "public",
-        "status": "draft",
+        "audience": Audience.INTERNAL.value if internal else Audience.PUBLIC.value,
+        "status": Status.DRAFT.value,
         "category": category,
         "tags": [],
         "owner": found.owner,
         "reviewed": today or date.today(),
         "keywords": [],
     }
-    if content_type == "macro":
+    if content_type == ContentType.MACRO:
         meta["actions"] = {"status": "pending", "public": True}
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
     _write_new(path, f"---\n{front}---\n\n{BODIES[content_type]}")

@@ -57,7 +57,7 @@ class Category:
     labels: Labels
     descriptions: Labels
     owner: str
-    audience: str = "public"
+    audience: str = Audience.PUBLIC.value
 
 
 @dataclass(frozen=True)

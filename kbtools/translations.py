@@ -5,6 +5,7 @@ One definition used by `kb lint`, the site's outdated-translation banner and `kb
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -189,3 +190,61 @@ def mark_translated(content: ContentSet, history: ContentHistory, rel: str, lang
         raise UsageError(f"{path} has changes that are not committed; commit them first, then mark the translation")
     set_source_commit(translation, last.sha[:RECORDED_SHA_LENGTH])
     return last
+
+
+@dataclass(frozen=True)
+class TranslationReport:
+    """`kb translations`' answer: each translation language's pages and their state, as text, Markdown or JSON."""
+
+    content: ContentSet
+    languages: list[str]  # translation languages, in the taxonomy's order
+    rows: list[TranslationState]
+
+    def render(self, fmt: str) -> str:
+        if fmt == "json":
+            return self.as_json()
+        return self.as_markdown() if fmt == "md" else self.as_text()
+
+    def _title(self, rel: str, code: str) -> str:
+        doc = self.content.get(self.content.default_language, rel) or self.content.get(code, rel)
+        return doc.title if doc else rel
+
+    def _by_language(self) -> list[tuple[str, list[TranslationState], str]]:
+        found = []
+        for code in self.languages:
+            mine = [row for row in self.rows if row.lang == code]
+            found.append((code, mine, ", ".join(f"{sum(1 for r in mine if r.state is s)} {s}" for s in State)))
+        return found
+
+    def as_json(self) -> str:
+        payload = [
+            {
+                "path": row.rel,
+                "lang": row.lang,
+                "title": self._title(row.rel, row.lang),
+                "state": str(row.state),
+                "commits_behind": row.commits_behind,
+                "days_behind": row.days_behind,
+                "source_commit": row.source_commit,
+                "latest_source_change": row.latest_source_change.sha if row.latest_source_change else None,
+            }
+            for row in self.rows
+        ]
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+
+    def as_markdown(self) -> str:
+        default = self.content.default_language
+        lines = []
+        for code, mine, counts in self._by_language():
+            lines.append(f"## {code}: {counts}\n\n| State | Page | Title | Details |\n|---|---|---|---|")
+            lines += [f"| {r.state} | `{r.rel}` | {self._title(r.rel, code)} | {r.describe(default)} |" for r in mine]
+            lines.append("")
+        return "\n".join(lines)
+
+    def as_text(self) -> str:
+        default = self.content.default_language
+        lines = []
+        for code, mine, counts in self._by_language():
+            lines.append(f"{code}: {counts}")
+            lines += [f"  {row.state:<10}  {row.rel}  {row.describe(default)}" for row in mine]
+        return "\n".join(lines)

@@ -7,12 +7,14 @@ language is at the root of each site and every other language under `<lang>/`; a
 
 from __future__ import annotations
 
+from kbtools.vocabulary import Audience
+
 INTERNAL_PREFIX = "internal/"
 
 
 def site_prefix(audience: str, lang: str, default_lang: str) -> str:
     """Path of a site's root relative to the base URL: '', 'fr/', 'internal/', 'internal/fr/'."""
-    prefix = INTERNAL_PREFIX if audience == "internal" else ""
+    prefix = INTERNAL_PREFIX if audience == Audience.INTERNAL else ""
     return prefix if lang == default_lang else f"{prefix}{lang}/"
 
 

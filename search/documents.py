@@ -26,10 +26,12 @@ from kbtools.project import CONTENT_DIR
 from kbtools.publishing import is_visible
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url
+from kbtools.vocabulary import AUDIENCES as AUDIENCE_VALUES
+from kbtools.vocabulary import Audience
 
-PUBLIC = "public"
-INTERNAL = "internal"
-AUDIENCES = (PUBLIC, INTERNAL)
+PUBLIC = Audience.PUBLIC.value
+INTERNAL = Audience.INTERNAL.value
+AUDIENCES = AUDIENCE_VALUES
 
 PLACEHOLDER = re.compile(r"\{\{[^{}]*\}\}")
 _ATTR_ID = re.compile(r"\s*\{\s*#[\w-]+[^}]*\}\s*$")

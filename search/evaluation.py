@@ -19,6 +19,7 @@ from pathlib import Path
 
 from kbtools.content import ContentSet
 from kbtools.errors import ContentError
+from kbtools.vocabulary import Audience
 from search.documents import AUDIENCES
 
 DEPTH = 10  # MRR is computed over the first 10 hits
@@ -114,7 +115,7 @@ def check_expected(cases: Sequence[Case], content: ContentSet, path: Path) -> No
             raise ContentError(path, f"expected page {case.expected!r} is not in the knowledge base", case.line)
 
 
-def evaluate(cases: Sequence[Case], search: SearchFunction, default_audience: str = "internal") -> Evaluation:
+def evaluate(cases: Sequence[Case], search: SearchFunction, default_audience: str = Audience.INTERNAL) -> Evaluation:
     outcomes = []
     for case in cases:
         found = list(search(case.query, case.lang, case.audience or default_audience, DEPTH))[:DEPTH]

@@ -79,7 +79,7 @@ class Searcher:
         self,
         text: str,
         *,
-        audience: str = "public",
+        audience: str = PUBLIC,
         lang: str | None = None,
         type: Filter = None,
         category: Filter = None,
@@ -107,7 +107,7 @@ class Searcher:
         )
         return run.results(allowed, page, per_page)
 
-    def count(self, text: str, *, audience: str = "public", lang: str | None = None) -> int:
+    def count(self, text: str, *, audience: str = PUBLIC, lang: str | None = None) -> int:
         """How many pages `query(text, audience=audience, lang=lang)` finds without any filter (what a
         search would find before its type, category, tag and case-reason filters). No ranking, no snippets."""
         if audience not in AUDIENCES:
@@ -122,7 +122,7 @@ class Searcher:
         built = run.build()
         return run.count(built, visible) if built is not None else 0
 
-    def answers(self, text: str, *, lang: str, audience: str = "public", missing_in: str | None = None) -> list[str]:
+    def answers(self, text: str, *, lang: str, audience: str = PUBLIC, missing_in: str | None = None) -> list[str]:
         """Paths (`<lang>/<rel>`) of the pages in `lang` that `audience` sees on `lang`'s site and whose text
         holds every meaningful word of `text` as typed: analysed in `lang` (stemmed, accents folded, stop
         words left out), with no typo correction. [] when `text` has no meaningful word.

@@ -32,6 +32,7 @@ from kbtools.history import read_history, save_history
 from kbtools.project import KnowledgeBase
 from kbtools.symlinks import tree_symlinks
 from kbtools.urls import site_prefix
+from kbtools.vocabulary import Audience
 from site_plugins.site import AUDIENCES, HISTORY_FILE_ENV
 from site_plugins.strings import strings
 
@@ -124,7 +125,7 @@ def mkdocs_config(
     default = taxonomy.default_language
     base_url = options.base_url or base.get("site_url") or "http://127.0.0.1:8000/"
     config = {key: value for key, value in base.items() if key not in _OWN_KEYS}
-    if audience == "public":  # edit and source links would point readers at the repository: leak paths
+    if audience == Audience.PUBLIC:  # edit and source links would point readers at the repository: leak paths
         for key in ("repo_url", "repo_name", "edit_uri", "edit_uri_template"):
             config.pop(key, None)
     # Each language's site name and footer, when taxonomy.yml gives them; else mkdocs.yml's, for every language
@@ -164,11 +165,11 @@ def mkdocs_config(
     # The help center keeps mkdocs-material's static search; the wiki uses the agent search service instead
     search = (
         {"search": {"lang": [lang] if lang == default else [lang, default], "fields": {"tags": {"boost": 100}}}}
-        if audience == "public"
+        if audience == Audience.PUBLIC
         else {}
     )
     config.update(
-        site_name=site_name if audience == "public" else f"{site_name} — Agent wiki",
+        site_name=site_name if audience == Audience.PUBLIC else f"{site_name} — Agent wiki",
         site_url=site_url(base_url, audience, lang, default),
         docs_dir=str(kb.content_dir / lang),
         site_dir=str(site_dir),
@@ -200,7 +201,7 @@ AUTHOR_SITES_KEY = "show_author_on"  # under mkdocs.yml's `extra`
 def author_sites(base: dict[str, Any]) -> tuple[str, ...]:
     """The sites whose "Last updated" line names the git author: the wiki only, unless mkdocs.yml's
     `extra.show_author_on` lists them (customers need the date, not who committed)."""
-    value = (base.get("extra") or {}).get(AUTHOR_SITES_KEY, ["internal"])
+    value = (base.get("extra") or {}).get(AUTHOR_SITES_KEY, [Audience.INTERNAL.value])
     if not isinstance(value, list) or not all(isinstance(item, str) and item in AUDIENCES for item in value):
         raise KbError(f"mkdocs.yml: extra.{AUTHOR_SITES_KEY} must be a list of sites among {list(AUDIENCES)}")
     return tuple(value)

@@ -5,12 +5,14 @@ from __future__ import annotations
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config
 
+from kbtools.vocabulary import AUDIENCES, Audience
+
 
 class SiteConfig(Config):
     """Settings every kb plugin shares: which knowledge base, audience and language this build is."""
 
     root = c.Type(str)
-    audience = c.Choice(("public", "internal"), default="public")
+    audience = c.Choice(AUDIENCES, default=Audience.PUBLIC.value)
     lang = c.Type(str, default="en")
     contact_url = c.Type(str, default="")  # the helpdesk's request form; the contact step leads there
 

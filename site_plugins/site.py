@@ -15,8 +15,10 @@ from kbtools.history import ContentHistory, load_history, read_history
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible
 from kbtools.taxonomy import Taxonomy
+from kbtools.vocabulary import AUDIENCES as AUDIENCE_VALUES
+from kbtools.vocabulary import Audience
 
-AUDIENCES = ("public", "internal")
+AUDIENCES = AUDIENCE_VALUES
 
 
 @dataclass
@@ -33,7 +35,7 @@ class Site:
 
     @property
     def is_public(self) -> bool:
-        return self.audience == "public"
+        return self.audience == Audience.PUBLIC
 
     def shows(self, doc: Document) -> bool:
         """Whether this site publishes `doc`. Fails closed: anything not plainly public is internal."""

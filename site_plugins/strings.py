@@ -5,6 +5,8 @@ Adding a language to a knowledge base means adding its strings here; mkdocs-mate
 
 from __future__ import annotations
 
+from kbtools.vocabulary import FEEDBACK_REASONS as REASON_VALUES
+
 STRINGS: dict[str, dict[str, str]] = {
     "en": {
         "home": "Home",
@@ -258,7 +260,7 @@ STRINGS: dict[str, dict[str, str]] = {
     },
 }
 
-FEEDBACK_REASONS = ("unclear", "incorrect", "missing", "not_working", "other")
+FEEDBACK_REASONS = REASON_VALUES  # kbtools.vocabulary.FeedbackReason
 
 
 def strings(lang: str) -> dict[str, str]:

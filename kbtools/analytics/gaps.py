@@ -17,6 +17,7 @@ from typing import Any
 
 from kbtools.errors import KbError
 from kbtools.project import KnowledgeBase
+from kbtools.vocabulary import Audience
 
 
 def classify_gaps(rows: list[dict[str, Any]], kb: KnowledgeBase, index_dir: str) -> list[dict[str, Any]]:
@@ -38,6 +39,6 @@ def classify_gaps(rows: list[dict[str, Any]], kb: KnowledgeBase, index_dir: str)
 
 def _answered(answers: Callable[..., list[str]], row: dict[str, Any], default: str) -> bool:
     try:
-        return bool(answers(row["query"] or "", lang=default, audience="public", missing_in=row["lang"]))
+        return bool(answers(row["query"] or "", lang=default, audience=Audience.PUBLIC.value, missing_in=row["lang"]))
     except KbError:  # no usable index (IndexNotFoundError), or a language it does not have: cannot tell
         return False

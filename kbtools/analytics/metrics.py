@@ -24,7 +24,7 @@ from sqlalchemy import Engine, and_, case, distinct, func, literal, select, true
 
 from kbtools.analytics.periods import Period
 from kbtools.analytics.store import events, votes
-from kbtools.vocabulary import REPORT_SITES, EventType
+from kbtools.vocabulary import REPORT_SITES, EventType, Site
 
 Z_95 = 1.959963984540054
 
@@ -53,11 +53,11 @@ def _on(table: Any, site: str) -> Any:
         raise ValueError(f"site must be one of {', '.join(SITES)}, not {site!r}")
     if site == "all":
         return true()
-    return func.coalesce(table.c.site, "public") == site
+    return func.coalesce(table.c.site, Site.PUBLIC.value) == site
 
 
 def article_stats(
-    engine: Engine, period: Period, lang: str | None = None, by_version: bool = False, site: str = "public"
+    engine: Engine, period: Period, lang: str | None = None, by_version: bool = False, site: str = Site.PUBLIC.value
 ) -> list[dict]:
     keys = [events.c.article, events.c.lang] + ([events.c.version] if by_version else [])
     view_rows = (
@@ -144,7 +144,7 @@ def article_stats(
 
 def deflection(engine: Engine, period: Period, lang: str | None = None) -> dict[str, Any]:
     day = _day_column(engine, events.c.created_at)
-    public = and_(_in(events, period, lang), _on(events, "public"))
+    public = and_(_in(events, period, lang), _on(events, Site.PUBLIC.value))
     per_day = (
         select(
             day.label("day"),
@@ -298,7 +298,7 @@ def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> l
     vote_day = _day_column(engine, votes.c.created_at)
     views_q = (
         select(view_day.label("day"), func.count().label("views"))
-        .where(events.c.type == "view", _in(events, period, lang), _on(events, "public"))
+        .where(events.c.type == "view", _in(events, period, lang), _on(events, Site.PUBLIC.value))
         .group_by(view_day)
     )
     votes_q = (
@@ -307,7 +307,7 @@ def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> l
             func.sum(case((votes.c.helpful, 1), else_=0)).label("up"),
             func.count().label("total"),
         )
-        .where(_in(votes, period, lang), _on(votes, "public"))
+        .where(_in(votes, period, lang), _on(votes, Site.PUBLIC.value))
         .group_by(vote_day)
     )
     days: dict[str, dict[str, Any]] = {}
@@ -328,7 +328,9 @@ def daily_activity(engine: Engine, period: Period, lang: str | None = None) -> l
     return [days[key] for key in sorted(days)]
 
 
-def latest_comments(engine: Engine, period: Period, limit: int = 20, site: str = "public") -> list[dict[str, Any]]:
+def latest_comments(
+    engine: Engine, period: Period, limit: int = 20, site: str = Site.PUBLIC.value
+) -> list[dict[str, Any]]:
     """The latest vote comments on one site: readers' on the help center, agents' on the wiki."""
     query = (
         select(votes.c.article, votes.c.lang, votes.c.helpful, votes.c.reason, votes.c.comment, votes.c.created_at)
@@ -380,7 +382,7 @@ def most_viewed_public(engine: Engine, lang: str, since: datetime) -> list[tuple
         .where(
             events.c.type == EventType.VIEW,
             events.c.lang == lang,
-            _on(events, "public"),
+            _on(events, Site.PUBLIC.value),
             events.c.created_at >= since,
         )
         .group_by(events.c.article)

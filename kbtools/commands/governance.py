@@ -3,7 +3,6 @@ codeowners, export."""
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import UTC, datetime, time
 from pathlib import Path
@@ -13,7 +12,7 @@ import click
 
 from kbtools.commands.common import day, knowledge_base, today_option
 from kbtools.errors import UsageError
-from kbtools.vocabulary import AUDIENCES
+from kbtools.vocabulary import AUDIENCES, Audience
 
 if TYPE_CHECKING:
     from kbtools.content import ContentSet, Document
@@ -78,7 +77,7 @@ base_url_option = click.option("--base-url", help="URL the sites are served from
 @click.pass_context
 def history(ctx: click.Context, page: str, lang: str | None, diff_from: str | None, fmt: str) -> None:
     """List the commits that changed PAGE (an id or a path), renames followed: date, author, lines, message."""
-    from kbtools.history import read_history, require_repository
+    from kbtools.history import PageHistory, read_history, require_repository
     from kbtools.translations import content_path
 
     kb = knowledge_base(ctx)
@@ -92,49 +91,8 @@ def history(ctx: click.Context, page: str, lang: str | None, diff_from: str | No
         diff = log.repository.diff(sha, log.names_of(path))
         click.echo(diff if diff else f"{path}: no change since {diff_from}")
         return
-    changes = log.file_changes(path)
-    modified = log.repository.is_modified(path)
-    if fmt == "json":
-        payload = {
-            "path": path,
-            "id": doc.id,
-            "title": doc.title,
-            "uncommitted_changes": modified,
-            "commits": [
-                {
-                    "sha": c.commit.sha,
-                    "date": c.commit.date.isoformat(),
-                    "author": c.commit.author,
-                    "email": c.commit.email,
-                    "message": c.commit.subject,
-                    "status": c.status,
-                    "path": c.path,
-                    "renamed_from": c.old_path,
-                    "added": c.added,
-                    "deleted": c.deleted,
-                }
-                for c in changes
-            ],
-        }
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-    click.echo(f'{path}  {doc.id}: "{doc.title}"')
-    if modified:
-        click.echo("  (the file has changes that are not committed)")
-    if not changes:
-        click.echo("  never committed" if not log.shallow else "  no commit in this shallow clone's history")
-        return
-    width = max(len(c.commit.author) for c in changes)
-    for change in changes:
-        lines = f"+{change.added} -{change.deleted}" if change.added is not None else "binary"
-        renamed = f"  (renamed from {change.old_path})" if change.old_path else ""
-        click.echo(
-            f"{change.commit.date.date()}  {change.commit.short}  {change.commit.author:<{width}}  {lines:>11}  "
-            f"{change.commit.subject}{renamed}"
-        )
-    authors = len({c.commit.author for c in changes})
-    note = " (shallow clone: older commits are not here)" if log.shallow else ""
-    click.echo(f"{len(changes)} commit{'s' * (len(changes) != 1)}, {authors} author{'s' * (authors != 1)}{note}")
+    found = PageHistory(path, doc.id, doc.title, log.file_changes(path), log.repository.is_modified(path), log.shallow)
+    click.echo(found.render(fmt))
 
 
 # kb translations ---------------------------------------------------------------------------------------
@@ -155,7 +113,7 @@ def translations(ctx: click.Context, lang: str | None, fmt: str, include_interna
     if ctx.invoked_subcommand is not None:
         return
     from kbtools.history import read_history
-    from kbtools.translations import State, translation_report
+    from kbtools.translations import TranslationReport, translation_report
 
     kb = knowledge_base(ctx)
     content = kb.load()
@@ -163,41 +121,8 @@ def translations(ctx: click.Context, lang: str | None, fmt: str, include_interna
     languages = [code for code in _languages(kb, lang) if code != content.default_language]
     if not languages:
         raise UsageError(f"{lang} is the source language; name a translation language")
-    rows = translation_report(content, log, languages, include_internal)
-    default = content.default_language
-
-    def title(rel: str, code: str) -> str:
-        doc = content.get(default, rel) or content.get(code, rel)
-        return doc.title if doc else rel
-
-    if fmt == "json":
-        payload = [
-            {
-                "path": row.rel,
-                "lang": row.lang,
-                "title": title(row.rel, row.lang),
-                "state": str(row.state),
-                "commits_behind": row.commits_behind,
-                "days_behind": row.days_behind,
-                "source_commit": row.source_commit,
-                "latest_source_change": row.latest_source_change.sha if row.latest_source_change else None,
-            }
-            for row in rows
-        ]
-        click.echo(json.dumps(payload, indent=2, ensure_ascii=False))
-        return
-    for code in languages:
-        mine = [row for row in rows if row.lang == code]
-        counts = ", ".join(f"{sum(1 for r in mine if r.state is s)} {s}" for s in State)
-        if fmt == "md":
-            click.echo(f"## {code}: {counts}\n\n| State | Page | Title | Details |\n|---|---|---|---|")
-            for row in mine:
-                click.echo(f"| {row.state} | `{row.rel}` | {title(row.rel, code)} | {row.describe(default)} |")
-            click.echo("")
-        else:
-            click.echo(f"{code}: {counts}")
-            for row in mine:
-                click.echo(f"  {row.state:<10}  {row.rel}  {row.describe(default)}")
+    report = TranslationReport(content, languages, translation_report(content, log, languages, include_internal))
+    click.echo(report.render(fmt))
     if not log.is_repository:
         click.echo("(not a git repository: outdated translations cannot be told apart)", err=True)
 
@@ -302,7 +227,7 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
 
 @click.command()
 @click.option("--since", "since_text", required=True, help="7d, 2w, a date YYYY-MM-DD or a commit.")
-@click.option("--audience", type=click.Choice(AUDIENCES), default="internal", show_default=True)
+@click.option("--audience", type=click.Choice(AUDIENCES), default=Audience.INTERNAL.value, show_default=True)
 @lang_option
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "json"]), default="md", show_default=True)
 @base_url_option
@@ -322,7 +247,7 @@ def changes(
     The weekly rollout note for agents: titles, a one-line summary of each change and links to the wiki
     (--audience public: to the help center).
     """
-    from kbtools.changes import as_dict, build_digest, render_html, render_markdown, resolve_since
+    from kbtools.changes import build_digest, render_digest, resolve_since
     from kbtools.vcs import require_repository
 
     kb = knowledge_base(ctx)
@@ -331,12 +256,7 @@ def changes(
     since = resolve_since(repository, since_text, day(today))
     content = kb.load()
     digest = build_digest(repository, content, kb.taxonomy, since, audience, code, _base_url(kb, base_url))
-    if fmt == "json":
-        click.echo(json.dumps(as_dict(digest, kb.taxonomy), indent=2, ensure_ascii=False))
-    elif fmt == "html":
-        click.echo(render_html(digest, kb.taxonomy), nl=False)
-    else:
-        click.echo(render_markdown(digest, kb.taxonomy), nl=False)
+    click.echo(render_digest(digest, kb.taxonomy, fmt), nl=False)
 
 
 # kb codeowners -----------------------------------------------------------------------------------------
@@ -409,7 +329,7 @@ def export_macros(
 
 
 @export.command("bot")
-@click.option("--audience", type=click.Choice(AUDIENCES), default="public", show_default=True)
+@click.option("--audience", type=click.Choice(AUDIENCES), default=Audience.PUBLIC.value, show_default=True)
 @click.option("--lang", help="Only this language (default: all).")
 @click.option("--out", "out", required=True, type=click.Path(dir_okay=False, path_type=Path), help="JSON lines file.")
 @base_url_option

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import click
 
 from kbtools.commands.common import knowledge_base
-from kbtools.vocabulary import AUDIENCES
+from kbtools.vocabulary import AUDIENCES, Audience
 
 if TYPE_CHECKING:
     from kbtools.project import KnowledgeBase
@@ -52,7 +52,7 @@ def index(ctx: click.Context, index_dir: Path | None, jobs: int) -> None:
 @click.option(
     "--audience",
     type=click.Choice(AUDIENCES),
-    default="internal",
+    default=Audience.INTERNAL.value,
     show_default=True,
     help="Search as the public help center (public pages, no agent notes) or as the agent wiki.",
 )

@@ -57,7 +57,7 @@ def build(
     if report.failed(strict):
         raise click.ClickException("content checks failed; fix the findings above (kb lint) and build again")
     options = BuildOptions(
-        audiences=("public", "internal") if audience == "all" else (audience,),
+        audiences=AUDIENCES if audience == "all" else (audience,),
         out_dir=out_dir,
         strict=strict,
         base_url=base_url,

@@ -21,6 +21,7 @@ from kbtools.files import write_atomically
 from kbtools.markdown import parser
 from kbtools.publishing import visible_lines, with_absolute_links
 from kbtools.taxonomy import Taxonomy
+from kbtools.vocabulary import Audience, ContentType, Status
 
 FORMATS = ("zendesk", "csv")
 ZENDESK_STATUS = {"open": "open", "pending": "pending", "on-hold": "hold", "solved": "solved"}
@@ -59,13 +60,13 @@ class MacroExport:
 
 def macros_of(content: ContentSet, lang: str) -> list[Document]:
     """Macros in `lang` worth importing (archived ones are not), by title."""
-    found = [d for d in content.in_language(lang) if d.type == "macro" and d.status != "archived"]
+    found = [d for d in content.in_language(lang) if d.type == ContentType.MACRO and d.status != Status.ARCHIVED]
     return sorted(found, key=lambda d: (d.title.lower(), d.rel))
 
 
 def reply_markdown(doc: Document, content: ContentSet, taxonomy: Taxonomy, base_url: str) -> str:
     """The reply as the customer reads it: no agent-only block, links to published pages."""
-    lines = with_absolute_links(doc, visible_lines(doc, "public"), content, taxonomy, base_url, "public")
+    lines = with_absolute_links(doc, visible_lines(doc, Audience.PUBLIC), content, taxonomy, base_url, Audience.PUBLIC)
     return "\n".join(text for _, text in lines).strip() + "\n"
 
 

@@ -28,6 +28,7 @@ from kbtools.sanitize import ALLOWED_TAGS, SCRIPT_CAPABLE_TAGS
 from kbtools.schema import alias_path
 from kbtools.taxonomy import CONTENT_TYPES
 from kbtools.urls import page_path
+from kbtools.vocabulary import Audience, Status
 from kbtools.yamlsource import load_yaml
 
 TITLE_LIMIT, SUMMARY_LIMIT = 120, 300
@@ -298,13 +299,13 @@ def _plan(
         page.meta.update(
             id=page_id,
             type=content_type if content_type in CONTENT_TYPES else "article",
-            audience="public",
+            audience=Audience.PUBLIC.value,
             category=category,
         )
     page.meta["title"] = title
     draft = _first(meta, mapping.keys.get("draft", []))
     published = meta.get("published", True) is not False
-    page.meta["status"] = "draft" if draft is True or not published else "published"
+    page.meta["status"] = Status.DRAFT.value if draft is True or not published else Status.PUBLISHED.value
     page.meta["owner"] = owner
     page.meta["reviewed"] = today  # imported content counts as reviewed on the day of the import
     summary = _first(meta, mapping.keys.get("summary", []))
@@ -573,7 +574,7 @@ class _Converter:
         return f"{bang}[{text}](<{relative}>)" if re.search(r"[\s()]", relative) else f"{bang}[{text}]({relative})"
 
     def _to_page(self, item: _Planned, bang: str, text: str, target: _Planned, anchor: str) -> str:
-        if item.page.meta["status"] == "published" and target.page.meta["status"] != "published":
+        if item.page.meta["status"] == Status.PUBLISHED and target.page.meta["status"] != Status.PUBLISHED:
             item.page.note("link-removed", f"link to draft '{target.page.meta['id']}' removed (its text is kept)")
             return text
         relative = posixpath.relpath(target.page.rel, posixpath.dirname(item.page.rel) or ".")

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from kbtools.vocabulary import Audience
+
 
 @dataclass
 class Note:
@@ -35,7 +37,7 @@ class CategoryEntry:
     id: str
     labels: dict[str, str]
     descriptions: dict[str, str] = field(default_factory=dict)
-    audience: str = "public"
+    audience: str = Audience.PUBLIC.value
 
 
 @dataclass

@@ -21,6 +21,7 @@ from kbtools.errors import UsageError
 from kbtools.files import write_atomically
 from kbtools.importers.model import ImportedPage, ImportSet, Note
 from kbtools.project import CONTENT_DIR, KnowledgeBase
+from kbtools.vocabulary import Audience
 from kbtools.yamlsource import read_yaml_file
 
 MANIFEST_DIR = ".kb-import"
@@ -155,7 +156,7 @@ def _merge_taxonomy(kb: KnowledgeBase, import_set: ImportSet, result: WriteResul
         if entry.descriptions:
             value["description"] = _all_languages(entry.descriptions, languages)
         value["owner"] = owner
-        if entry.audience != "public":
+        if entry.audience != Audience.PUBLIC:
             value["audience"] = entry.audience
         categories[entry.id] = value
         result.categories_added.append(entry.id)

@@ -29,6 +29,7 @@ from kbtools.importers.html import html_to_markdown
 from kbtools.importers.model import CategoryEntry, ImportedPage, ImportSet, Note
 from kbtools.markdown import outline, slugify
 from kbtools.schema import alias_path
+from kbtools.vocabulary import Audience, Status
 
 TITLE_LIMIT = 120
 _ARTICLE_LINK = re.compile(
@@ -204,7 +205,9 @@ def read_zendesk(
         else:
             page_id = _unique_id(slugify(str(data.get("title") or "")), article_id, taken_ids)
             rel = f"{category}/{page_id}.md"
-        audience = "internal" if data.get("user_segment_id") in internal_segments else "public"
+        audience = (
+            Audience.INTERNAL.value if data.get("user_segment_id") in internal_segments else Audience.PUBLIC.value
+        )
         audience_of[article_id] = audience
         tags = _labels(data.get("label_names"))
         planned[article_id] = {}
@@ -223,8 +226,8 @@ def read_zendesk(
             for p in versions.values()
             if p.meta["category"] == entry.id
         }
-        if audiences == {"internal"}:
-            entry.audience = "internal"
+        if audiences == {Audience.INTERNAL}:
+            entry.audience = Audience.INTERNAL.value
     for locale, count in sorted(skipped_locales.items()):
         result.notes.append(
             _note(
@@ -323,7 +326,7 @@ def _page(
         "title": title,
         "type": options.content_type,
         "audience": audience,
-        "status": "draft" if data.get("draft") else "published",
+        "status": Status.DRAFT.value if data.get("draft") else Status.PUBLISHED.value,
         "category": category,
     }
     tag_ids = [slugify(tag) for tag in tags if slugify(tag)]
@@ -402,14 +405,14 @@ def _rewrite_links(planned: dict[int, dict[str, ImportedPage]], audience_of: dic
                 target_id, anchor = int(match.group(1)), match.group(2) or ""
                 target_lang = lang if lang in planned[target_id] else next(iter(planned[target_id]))
                 target = planned[target_id][target_lang]
-                if page.meta["audience"] == "public" and target.meta["audience"] == "internal":
+                if page.meta["audience"] == Audience.PUBLIC and target.meta["audience"] == Audience.INTERNAL:
                     page.note(
                         "link-removed",
                         f"link to internal article '{target.meta['id']}' removed from a "
                         "public page (only its text is kept)",
                     )
                     return "kbdrop:"
-                if page.meta["status"] == "published" and target.meta["status"] != "published":
+                if page.meta["status"] == Status.PUBLISHED and target.meta["status"] != Status.PUBLISHED:
                     page.note("link-removed", f"link to draft article '{target.meta['id']}' removed (text kept)")
                     return "kbdrop:"
                 if target_lang != lang:

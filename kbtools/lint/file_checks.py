@@ -15,6 +15,7 @@ from kbtools.reviews import review_due
 from kbtools.scaffold import PLACEHOLDER_LINES
 from kbtools.schema import FIELDS, FIELDS_BY_NAME, CheckContext, did_you_mean
 from kbtools.taxonomy import CONTENT_TYPES, Taxonomy
+from kbtools.vocabulary import Audience, ContentType
 
 
 def finding(doc: Document, rule: str, message: str, line: int | None = None, key: str | None = None) -> Finding:
@@ -25,7 +26,7 @@ def check_file(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Findi
     yield from _duplicate_keys(doc)
     yield from _front_matter(doc, taxonomy, today)
     yield from _category_audience(doc, taxonomy)
-    if doc.type == "macro":
+    if doc.type == ContentType.MACRO:
         yield from _placeholders(doc, taxonomy)
     yield from _review(doc, taxonomy, today)
     yield from _agent_block_shapes(doc)
@@ -62,7 +63,7 @@ def _front_matter(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Fi
 
 def _category_audience(doc: Document, taxonomy: Taxonomy) -> Iterator[Finding]:
     category = taxonomy.categories.get(doc.category)
-    if category and category.audience == "internal" and doc.audience == "public":
+    if category and category.audience == Audience.INTERNAL and doc.audience == Audience.PUBLIC:
         yield finding(
             doc,
             "audience",

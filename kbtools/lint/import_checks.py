@@ -14,6 +14,7 @@ from kbtools.foreign import find_foreign_syntax
 from kbtools.lint.file_checks import finding
 from kbtools.schema import alias_path
 from kbtools.urls import page_url
+from kbtools.vocabulary import Audience
 
 
 def check_foreign_syntax(doc: Document) -> Iterator[Finding]:
@@ -40,7 +41,7 @@ def site_absolute_hint(doc: Document, href: str, content: ContentSet) -> str:
     path = alias_path(href)
     default = content.default_language
     for other in content.in_language(doc.lang):
-        url = page_url("public", other.lang, other.rel, default).rstrip("/")
+        url = page_url(Audience.PUBLIC, other.lang, other.rel, default).rstrip("/")
         if path in (url, url.removesuffix(".md")) or path in {alias_path(a) for a in other.aliases}:
             relative = posixpath.relpath(other.rel, posixpath.dirname(doc.rel) or ".")
             return f"it points to {other.rel}: link to it as '{relative}'"

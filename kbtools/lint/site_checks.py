@@ -11,6 +11,7 @@ from kbtools.lint.file_checks import finding
 from kbtools.publishing import is_visible
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import first_segment, reserved_paths
+from kbtools.vocabulary import Audience
 
 
 def check_featured(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
@@ -22,7 +23,7 @@ def check_featured(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]
             problem = f"no page in {default!r} has the id {page_id!r}"
         elif not doc.is_published:
             problem = f"{page_id!r} is not published ({doc.status}): the home page would link a page not built"
-        elif not is_visible(doc, "public", taxonomy):
+        elif not is_visible(doc, Audience.PUBLIC, taxonomy):
             problem = f"{page_id!r} is internal: the help center does not publish it"
         else:
             continue

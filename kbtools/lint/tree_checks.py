@@ -18,6 +18,7 @@ from kbtools.project import MKDOCS_FILE
 from kbtools.symlinks import Symlink, tree_symlinks, within
 from kbtools.taxonomy import Taxonomy
 from kbtools.translations import State, moved_hint, translation_state
+from kbtools.vocabulary import Audience
 from kbtools.yamlsource import YamlLimitError
 
 _MIRRORED_KEYS = ("type", "audience", "category")
@@ -127,7 +128,7 @@ def _links(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[F
                 f"link '{link.target}': {page.rel or 'this page'} has no heading '#{target.anchor}' (anchors: {known})",
                 link.line,
             )
-        if doc.is_public and not link.in_agent_block and page.audience == "internal":
+        if doc.is_public and not link.in_agent_block and page.audience == Audience.INTERNAL:
             yield finding(
                 doc,
                 "public-links-internal",
@@ -156,7 +157,7 @@ def _related(doc: Document, content: ContentSet) -> Iterator[Finding]:
                 yield finding(doc, "untranslated-link", message, line, "related")
         if page is None:
             yield finding(doc, "unknown-related", f"no {doc.lang} page has id '{related_id}'", line, "related")
-        elif doc.is_public and page.audience == "internal":
+        elif doc.is_public and page.audience == Audience.INTERNAL:
             yield finding(
                 doc,
                 "public-links-internal",

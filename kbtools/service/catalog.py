@@ -8,6 +8,7 @@ import time
 from kbtools.exports.macros import reply_markdown
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible, site_base_url
+from kbtools.vocabulary import Audience, ContentType
 
 _REFRESH_SECONDS = 30.0
 
@@ -37,17 +38,19 @@ class Catalog:
             self.titles = {(doc.lang, doc.id): doc.title for doc in published}
             self.types = {(doc.lang, doc.id): doc.type for doc in published}
             self.paths = {(doc.lang, doc.id): doc.rel for doc in published}
-            self.public = {(doc.lang, doc.id) for doc in published if is_visible(doc, "public", self.kb.taxonomy)}
+            self.public = {
+                (doc.lang, doc.id) for doc in published if is_visible(doc, Audience.PUBLIC, self.kb.taxonomy)
+            }
             # What Copy reply copies in the wiki's search results: the same text as on the macro's page
             base_url = site_base_url(self.kb.root)
             self.replies = {
                 (doc.lang, doc.id): reply_markdown(doc, content, self.kb.taxonomy, base_url).strip()
                 for doc in published
-                if doc.type == "macro"
+                if doc.type == ContentType.MACRO
             }
             self._loaded_at = time.monotonic()
 
-    def has(self, lang: str, article: str, audience: str = "internal") -> bool:
+    def has(self, lang: str, article: str, audience: str = Audience.INTERNAL) -> bool:
         """Whether the site for `audience` publishes the page: the help center ("public") or the wiki."""
         if (lang, article) in self._pages(audience):
             return True
@@ -57,4 +60,4 @@ class Catalog:
         return False
 
     def _pages(self, audience: str) -> set[tuple[str, str]]:
-        return self.public if audience == "public" else self._ids
+        return self.public if audience == Audience.PUBLIC else self._ids

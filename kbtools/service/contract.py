@@ -29,6 +29,8 @@ def _openapi(schema: Any, definitions: dict[str, Any], inline: bool) -> Any:
         rest = {key: value for key, value in schema.items() if key != "anyOf"}
         (single,) = others
         return {**_openapi(single, definitions, inline), **_openapi(rest, definitions, inline), "nullable": True}
+    if "const" in schema:  # OpenAPI 3.0 has no const: a one-value enumeration says the same
+        schema = {**{key: value for key, value in schema.items() if key != "const"}, "enum": [schema["const"]]}
     converted = {
         key: _openapi(value, definitions, inline) if key not in ("properties", "$defs") else value
         for key, value in schema.items()
@@ -61,14 +63,51 @@ def query_parameters(model: type[QueryModel], languages: list[str] | None) -> li
     return parameters
 
 
-def component_schemas(models: tuple[type[BaseModel], ...]) -> dict[str, Any]:
-    """Components for `models` and every model they hold, referenced as #/components/schemas/<Model>."""
+def _language_fields(schema: dict[str, Any], languages: list[str] | None) -> dict[str, Any]:
+    """`schema` with each property marked as a language of this knowledge base listing `languages`."""
+    properties = schema.get("properties")
+    if not properties:
+        return schema
+    lang = {"type": "string", "enum": languages} if languages else {"type": "string"}
+    marked = {name: lang if field.get(LANGUAGES) else field for name, field in properties.items()}
+    return {**schema, "properties": marked}
+
+
+def parameter(item: dict[str, Any], definitions: dict[str, Any], languages: list[str] | None) -> dict[str, Any]:
+    """A query parameter of spectree's description in OpenAPI 3.0 terms: its schema inline, an absent
+    parameter as the null (a sent one is never null), a language field listing `languages`."""
+    schema = _openapi(item["schema"], definitions, inline=True)
+    description = schema.pop("description", "")
+    schema.pop("nullable", None)
+    if schema.pop(LANGUAGES, False):
+        schema = {"type": "string", "enum": languages} if languages else {"type": "string"}
+    return {
+        "name": item["name"],
+        "in": "query",
+        "required": item.get("required", False),
+        "description": item.get("description") or description,
+        "schema": schema,
+    }
+
+
+def component(schema: dict[str, Any], languages: list[str] | None) -> dict[str, Any]:
+    """A component schema of spectree's description in OpenAPI 3.0 terms, its language fields listing
+    `languages`; an object lists its required properties, if none."""
+    converted = _language_fields(_openapi(schema, {}, inline=False), languages)
+    if converted.get("type") == "object" and "properties" in converted:
+        converted.setdefault("required", [])
+    return converted
+
+
+def component_schemas(models: tuple[type[BaseModel], ...], languages: list[str] | None = None) -> dict[str, Any]:
+    """Components for `models` and every model they hold, referenced as #/components/schemas/<Model>; a
+    language field lists this knowledge base's `languages`."""
     components: dict[str, Any] = {}
     for model in models:
         schema = model.model_json_schema(by_alias=True, ref_template=REF)
         for name, definition in schema.get("$defs", {}).items():
-            components[name] = _openapi(definition, {}, inline=False)
-        components[model.__name__] = _openapi(schema, {}, inline=False)
+            components[name] = _language_fields(_openapi(definition, {}, inline=False), languages)
+        components[model.__name__] = _language_fields(_openapi(schema, {}, inline=False), languages)
     for definition in components.values():
         if definition.get("type") == "object" and "properties" in definition:
             definition.setdefault("required", [])

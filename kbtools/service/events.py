@@ -9,10 +9,13 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from kbtools.analytics import store as db
 from kbtools.service.auth import current_agent
+from kbtools.service.endpoints import endpoint
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
-from kbtools.service.schemas import MAX_BODY_BYTES
+from kbtools.service.responses import Accepted, Health
+from kbtools.service.schemas import MAX_BODY_BYTES, EventsBody
 from kbtools.service.validation import AgentOnly, InvalidEvents, normalise_query, parse_events
+from kbtools.vocabulary import Site
 
 bp = Blueprint("events", __name__)
 
@@ -23,14 +26,45 @@ MAX_DEPTH = 32
 
 
 @bp.get("/api/v1/health")
+@endpoint(answer=Health, answer_text="The service is up.", errors={})
 def health() -> Response:
-    """Constant answer for load balancers (and the load benchmark's baseline)."""
+    """Liveness check for load balancers
+
+    A constant answer (also the load benchmark's baseline).
+    """
     return jsonify({"status": "ok"})
+
+
+EVENT_ERRORS = {
+    400: "The body is not JSON, or nests arrays or objects more than 32 levels deep.",
+    403: "An event says it comes from the agent wiki (site: internal) but the request is not signed in (wiki "
+    "session, bearer token or trusted header).",
+    413: "The body is over 64 KiB (with a Content-Length or chunked).",
+    415: "Not application/json or text/plain.",
+    422: "Invalid events; `errors` lists every bad field of every event at once. A `lang` and an `article` must be "
+    "a language and a published page of this knowledge base (a `macro_used` event's, a macro). A `query` or "
+    "`comment` may not hold NUL or other control characters (tab and line breaks are fine) or unpaired surrogates.",
+    429: "Over the per-client rate limit.",
+    503: "The event store is unavailable; nothing was stored: retry later.",
+}
 
 
 @bp.post("/api/v1/events")
 @limiter.limit(rate_limit)
+@endpoint(
+    body=EventsBody,
+    body_types=("text/plain",),
+    answer=Accepted,
+    answer_text="Stored.",
+    status=202,
+    errors=EVENT_ERRORS,
+)
 def post_events() -> tuple[Response, int]:
+    """Record one event or a batch of up to 50
+
+    Public: the sites send page views, votes, searches, contact clicks and macro copies. Nothing from a
+    request is stored unless every event in it is valid.
+    """
     if request.mimetype not in ACCEPTED_TYPES:
         raise ApiError(415, "unsupported_media_type", "send JSON as application/json or text/plain")
     raw = read_body(MAX_BODY_BYTES)
@@ -109,7 +143,7 @@ def _event_row(row: dict) -> dict:
         "article": row.get("article"),
         "lang": row["lang"],
         "version": row.get("version"),
-        "site": row.get("site", "public"),
+        "site": row.get("site", Site.PUBLIC.value),
         "session": row["session"],
         "query": query,
         "query_norm": normalise_query(query) if query else None,
@@ -127,6 +161,6 @@ def _vote_row(row: dict) -> dict:
         "helpful": row["helpful"],
         "reason": row.get("reason"),
         "comment": row.get("comment"),
-        "site": row.get("site", "public"),
+        "site": row.get("site", Site.PUBLIC.value),
         "created_at": row["created_at"],
     }

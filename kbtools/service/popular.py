@@ -12,13 +12,16 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools.analytics.metrics import most_viewed_public
+from kbtools.service.endpoints import ANYONE, endpoint
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import POPULAR_DAYS as DAYS
-from kbtools.service.queries import PopularQuery, parse_query
+from kbtools.service.queries import PopularQuery
+from kbtools.service.responses import Popular
 from kbtools.urls import page_path, site_prefix
+from kbtools.vocabulary import Audience
 
 bp = Blueprint("popular", __name__)
 
@@ -35,10 +38,22 @@ class _Cache:
 
 @bp.get(PATH)
 @limiter.limit(rate_limit)
-def popular() -> Response:
+@endpoint(
+    query=PopularQuery,
+    answer=Popular,
+    answer_text="Most viewed first.",
+    errors={
+        422: "Invalid query parameters (an unknown one or language, a limit out of range).",
+        429: "Over the per-client rate limit.",
+    },
+    security=ANYONE,
+    description=f"Public, anonymous: the home page shows them. Only help-center articles; views of the help center "
+    f"in that language over the last {DAYS} days, most viewed first. Cached for KB_POPULAR_CACHE_SECONDS "
+    "(default 5 minutes; Cache-Control: public, max-age).",
+)
+def popular(query: PopularQuery) -> Response:
+    """The help center's most viewed articles in a language (last 30 days)"""
     kb = current_app.extensions["kb"]
-    catalog = current_app.extensions["kb_catalog"]
-    query = parse_query(PopularQuery, request.args, catalog.languages)
     lang, limit = query.lang or kb.taxonomy.default_language, query.limit
     cache = current_app.extensions.setdefault("kb_popular_cache", _Cache())
     seconds = current_app.config["KB"]["popular_cache_seconds"]  # KB_POPULAR_CACHE_SECONDS, default 300
@@ -65,7 +80,7 @@ def most_viewed(lang: str, limit: int) -> dict[str, Any]:
         if shown is None:  # no longer published, now internal, or renamed
             continue
         title, rel = shown
-        url = site_prefix("public", lang, default) + page_path(rel)
+        url = site_prefix(Audience.PUBLIC, lang, default) + page_path(rel)
         articles.append({"id": article, "title": title, "url": url, "views": views})
         if len(articles) == limit:
             break
@@ -76,48 +91,8 @@ def _shown_as(catalog: Any, article: str, lang: str, default: str) -> tuple[str,
     """(title, path) of `article` as the `lang` help center shows it: its translation, or the source page
     when the site shows that untranslated; None when the help center does not publish it."""
     for source in (lang, default):
-        if catalog.has(source, article, "public"):
+        if catalog.has(source, article, Audience.PUBLIC):
             return catalog.titles[(source, article)], catalog.paths[(source, article)]
         if (source, article) in catalog.titles:  # published, but not on the help center
             return None
     return None
-
-
-def openapi_operation(parameters: list[dict[str, Any]], error: Any) -> dict[str, Any]:
-    """This route in the OpenAPI document: `parameters` from PopularQuery, `error` openapi.py's helper."""
-    article = {
-        "type": "object",
-        "properties": {
-            "id": {"type": "string"},
-            "title": {"type": "string"},
-            "url": {"type": "string", "description": "Relative to the help center's root, e.g. 'fr/cards/x/'."},
-            "views": {"type": "integer", "minimum": 1},
-        },
-        "required": ["id", "title", "url", "views"],
-        "additionalProperties": False,
-    }
-    body = {
-        "type": "object",
-        "properties": {
-            "lang": {"type": "string"},
-            "days": {"type": "integer"},
-            "articles": {"type": "array", "items": article},
-        },
-        "required": ["lang", "days", "articles"],
-        "additionalProperties": False,
-    }
-    return {
-        "get": {
-            "summary": "The help center's most viewed articles in a language (last 30 days)",
-            "description": "Public, anonymous: the home page shows them. Only help-center articles; views of the "
-            f"help center in that language over the last {DAYS} days, most viewed first. Cached for "
-            "KB_POPULAR_CACHE_SECONDS (default 5 minutes; Cache-Control: public, max-age).",
-            "security": [{}],
-            "parameters": parameters,
-            "responses": {
-                "200": {"description": "Most viewed first.", "content": {"application/json": {"schema": body}}},
-                "422": error("Invalid query parameters (an unknown one or language, a limit out of range)."),
-                "429": error("Over the per-client rate limit."),
-            },
-        }
-    }

@@ -17,7 +17,7 @@ from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Fie
 from pydantic_core import PydanticCustomError
 
 from kbtools.service.errors import ApiError
-from kbtools.service.validation import text_problem
+from kbtools.service.text import text_problem
 from kbtools.vocabulary import ContentType, ReportSite
 
 MAX_FIELD = 100  # characters of a parameter name repeated in an error: names are not echoed in full

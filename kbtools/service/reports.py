@@ -8,29 +8,32 @@ import io
 from datetime import timedelta
 from typing import Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools.analytics import metrics
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period, PeriodError
 from kbtools.service.auth import require_agent
+from kbtools.service.endpoints import AGENT, endpoint
 from kbtools.service.queries import (
     ArticleStatsQuery,
     DeflectionQuery,
     GapsQuery,
     MacroStatsQuery,
     PeriodQuery,
-    Q,
     invalid_parameters,
-    parse_query,
 )
-from kbtools.service.responses import DeflectionDay, csv_columns
+from kbtools.service.responses import ArticleStats, Deflection, DeflectionDay, Gaps, MacroStats, csv_columns
 
 bp = Blueprint("reports", __name__)
 
 
-def _query(model: type[Q]) -> Q:
-    return parse_query(model, request.args, current_app.extensions["kb_catalog"].languages)
+# What every report's caller may get wrong
+REPORT_ERRORS = {
+    401: "Not signed in.",
+    422: "Invalid query parameters: an unknown parameter or language, a value not among those listed, a date "
+    "that is not YYYY-MM-DD or is outside 1970-01-01 to 9999-12-30, 'from' after 'to'.",
+}
 
 
 def _period(query: PeriodQuery) -> Period:
@@ -46,8 +49,14 @@ def _days(period: Period) -> dict[str, str]:
 
 @bp.get("/api/v1/stats/articles")
 @require_agent
-def article_stats() -> Response:
-    query = _query(ArticleStatsQuery)
+@endpoint(query=ArticleStatsQuery, answer=ArticleStats, answer_text="Statistics.", errors=REPORT_ERRORS, security=AGENT)
+def article_stats(query: ArticleStatsQuery) -> Response:
+    """Per article and language: views, sessions, votes, helpful rate, contact rate
+
+    Pages with a view, a vote or a contact in the period, most viewed first, on the help center by default:
+    the agent wiki's views, votes and contacts are left out unless `site` asks for them. Events and votes
+    stored before they said their site count as the help center's.
+    """
     period, lang, site = _period(query), query.lang, query.site.value
     engine = current_app.extensions["kb_engine"]
     catalog = current_app.extensions["kb_catalog"]
@@ -68,8 +77,14 @@ def article_stats() -> Response:
 
 @bp.get("/api/v1/stats/macros")
 @require_agent
-def macro_stats() -> Response:
-    query = _query(MacroStatsQuery)
+@endpoint(query=MacroStatsQuery, answer=MacroStats, answer_text="Copies.", errors=REPORT_ERRORS, security=AGENT)
+def macro_stats(query: MacroStatsQuery) -> Response:
+    """Per macro and language: copies of its reply in the agent wiki
+
+    Macros copied in the period (`macro_used` events: an agent pressed Copy reply on the macro's page or in
+    the wiki's search), with the number of copies and of agents' browser tabs (sessions) that copied it, most
+    copied first.
+    """
     period, lang = _period(query), query.lang
     catalog = current_app.extensions["kb_catalog"]
     rows = metrics.macro_copies(current_app.extensions["kb_engine"], period, lang)
@@ -80,8 +95,16 @@ def macro_stats() -> Response:
 
 @bp.get("/api/v1/reports/deflection")
 @require_agent
-def deflection() -> Response:
-    query = _query(DeflectionQuery)
+@endpoint(
+    query=DeflectionQuery,
+    answer=Deflection,
+    answer_text="By day and in total.",
+    answer_types=("text/csv",),
+    errors=REPORT_ERRORS,
+    security=AGENT,
+)
+def deflection(query: DeflectionQuery) -> Response:
+    """Help-center sessions, contact sessions, deflection rate and self-service score"""
     period, lang = _period(query), query.lang
     report = metrics.deflection(current_app.extensions["kb_engine"], period, lang)
     if query.format == "json":
@@ -98,8 +121,9 @@ def deflection() -> Response:
 
 @bp.get("/api/v1/reports/gaps")
 @require_agent
-def gaps() -> Response:
-    query = _query(GapsQuery)
+@endpoint(query=GapsQuery, answer=Gaps, answer_text="Gaps.", errors=REPORT_ERRORS, security=AGENT)
+def gaps(query: GapsQuery) -> Response:
+    """Searches with no result (content or translation gaps) and searches followed by a contact"""
     period, lang = _period(query), query.lang
     found: dict[str, Any] = metrics.search_gaps(current_app.extensions["kb_engine"], period, lang)
     found["no_results"] = classify_gaps(

@@ -7,11 +7,11 @@ Declared in the order the service writes the keys (JSON keys keep their order).
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from kbtools.vocabulary import ReportSite
+from kbtools.vocabulary import Audience, ContentType, ReportSite
 
 
 class InCsv:
@@ -114,6 +114,80 @@ class Gaps(Report):
     followed_by_contact: list[dict[str, Any]] = Field(description="Searches followed by a contact in the same session.")
 
 
+class FieldProblem(ResponseModel):
+    field: str = Field(description="The parameter or body field, e.g. `events[2].article`, or `(body)`.")
+    message: str
+
+
+class ErrorBody(ResponseModel):
+    """Every 4xx and 5xx of the API: a code, a sentence, and for a 422 every bad field at once."""
+
+    error: str = Field(description="A code: invalid_parameters, invalid_events, not_found...")
+    message: str
+    errors: list[FieldProblem] = Field(default=None)  # type: ignore[arg-type]  # only a 422 lists fields
+
+
+class Accepted(ResponseModel):
+    accepted: Count = Field(description="Events stored.")
+
+
+class Health(ResponseModel):
+    status: Literal["ok"]
+
+
+class Snippet(ResponseModel):
+    heading: str = Field(description="The passage's heading; empty for the page's introduction.")
+    anchor: str
+    url: str = Field(description="The page's URL with the heading's anchor.")
+    text: str
+    html: str = Field(description="The passage as escaped HTML, the matched words in <mark>.")
+    agent: bool = Field(description="From an agent-only block (signed-in searches only).")
+
+
+class SearchHit(ResponseModel):
+    id: str
+    lang: str
+    title: str
+    type: ContentType
+    category: str
+    audience: Audience = Field(description="The page's own audience.")
+    tags: list[str]
+    case_reason: str
+    url: str = Field(description="The page on the site of the search's audience, in the language searched.")
+    path: str = Field(description="<lang>/<path under content/<lang>/>.")
+    version: str = Field(description="The last commit that changed the page.")
+    score: float
+    snippet: Snippet
+    reply: str | None = Field(default=None, description="A macro's reply, for signed-in searches.")
+
+
+class SearchResults(ResponseModel):
+    query: str
+    total: Count = Field(description="Hits on every page.")
+    page: int = Field(ge=1)
+    per_page: int = Field(ge=1)
+    pages: Count
+    suggestion: str | None = Field(description="Did you mean: the query with its unknown words corrected.")
+    corrected: dict[str, str] = Field(description="Each unknown word and the word searched for instead.")
+    hits: list[SearchHit]
+    audience: Audience = Field(description="Whose pages were searched: the help center's or, signed in, all.")
+
+
+class PopularArticle(ResponseModel):
+    id: str
+    title: str
+    url: str = Field(description="Relative to the help center's root, e.g. 'fr/cards/x/'.")
+    views: int = Field(ge=1)
+
+
+class Popular(ResponseModel):
+    lang: str
+    days: int
+    articles: list[PopularArticle]
+
+
+# Every body the API answers with, published as components of the OpenAPI description
+BODIES: tuple[type[ResponseModel], ...] = (ErrorBody, Accepted, Health, SearchResults, Popular)
 REPORTS: tuple[type[ResponseModel], ...] = (ArticleStats, MacroStats, Deflection, Gaps)
 
 

@@ -24,16 +24,18 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from flask import Blueprint, Response, current_app, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools.analytics import store as db
 from kbtools.errors import KbError
+from kbtools.service import responses
 from kbtools.service.auth import current_agent
+from kbtools.service.endpoints import ANYONE_OR_AGENT, endpoint
 from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
-from kbtools.service.queries import SearchQuery, invalid_parameters, parse_query
+from kbtools.service.queries import SearchQuery, invalid_parameters
 from kbtools.service.validation import normalise_query
-from kbtools.vocabulary import Audience
+from kbtools.vocabulary import Audience, ContentType
 
 if TYPE_CHECKING:
     from search.results import SearchResults
@@ -50,11 +52,30 @@ def _invalid(field: str, message: str) -> ApiError:
 
 @bp.get("/api/v1/search")
 @limiter.limit(rate_limit)
-def search() -> Response:
+@endpoint(
+    query=SearchQuery,
+    answer=responses.SearchResults,
+    answer_text="Hits with highlighted snippets.",
+    errors={
+        422: "Invalid query parameters (an unknown one, a control character in `q`...).",
+        429: "Over the per-client rate limit.",
+        503: "The search index is not built yet.",
+    },
+    security=ANYONE_OR_AGENT,
+)
+def search(query: SearchQuery) -> Response:
+    """Search the knowledge base (public content only without credentials)
+
+    Public: without credentials only public pages (no agent notes) come back. Signed-in agents
+    (`Authorization: Bearer <token>`, the wiki's sign-in cookie or the trusted single-sign-on header) also
+    search internal pages and agent notes, and macros come with their reply. `q` is plain words (no query
+    syntax). Every query holding a word is logged as a search event, in the language of `lang`, else
+    `site_lang`, else the default language, with the number of pages it finds before the type, category, tag
+    and case-reason filters.
+    """
     from search import IndexNotFoundError, count_matches
     from search import query as run_query
 
-    query = parse_query(SearchQuery, request.args, current_app.extensions["kb_catalog"].languages)
     text = query.q.strip()
     if not text:
         raise _invalid("q", "give a search of 1 to 200 characters")
@@ -84,7 +105,7 @@ def search() -> Response:
         _log(text, query_norm, logged_lang, found, session, audience)
     body = results.to_dict()
     body["audience"] = audience
-    if audience == "internal":
+    if audience == Audience.INTERNAL:
         _attach_replies(body)
     return jsonify(body)
 
@@ -105,7 +126,7 @@ def _attach_replies(body: dict[str, Any]) -> None:
     """Macros come with their reply text, so the wiki's search page can copy it directly."""
     content = current_app.extensions["kb_catalog"]
     for hit in body.get("hits", []):
-        if hit.get("type") == "macro":
+        if hit.get("type") == ContentType.MACRO:
             hit["reply"] = content.replies.get((hit["lang"], hit["id"]))
 
 

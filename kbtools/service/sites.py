@@ -15,6 +15,7 @@ from werkzeug.security import safe_join
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask.Response derives from it
 
 from kbtools.service.auth import require_agent_page
+from kbtools.vocabulary import AUDIENCES, Audience
 
 bp = Blueprint("sites", __name__)
 
@@ -68,15 +69,15 @@ class SitePathConverter(PathConverter):
 @bp.get("/")
 @bp.get("/<site_path:path>")
 def public(path: str = "") -> BaseResponse:
-    return _serve("public", path)
+    return _serve(Audience.PUBLIC, path)
 
 
 @bp.get("/internal/")
 @bp.get("/internal/<path:path>")
 @require_agent_page
 def internal(path: str = "") -> BaseResponse:
-    return _serve("internal", path)
+    return _serve(Audience.INTERNAL, path)
 
 
 def sites_missing(site_dir: str) -> list[str]:
-    return [name for name in ("public", "internal") if not os.path.isfile(os.path.join(site_dir, name, "index.html"))]
+    return [name for name in AUDIENCES if not os.path.isfile(os.path.join(site_dir, name, "index.html"))]

@@ -1,22 +1,27 @@
-"""Checking an events request: shape against the JSON Schemas, then what only this knowledge base knows."""
+"""Checking an events request against the event models (`schemas.py`), and its 422 list in words that do not
+depend on pydantic's: each bad field by its path (`events[2].article`), a length or count as a limit, a value
+that is not valid repeated back only in part."""
 
 from __future__ import annotations
 
-import re
 import unicodedata
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
-from jsonschema import Draft7Validator, ValidationError
+from pydantic import BaseModel, ValidationError
 
 from kbtools.service.catalog import Catalog
-from kbtools.service.schemas import BATCH_SCHEMA, EVENT_SCHEMAS, MACRO_EVENTS, PAGE_FIELDS
-from kbtools.vocabulary import EVENT_TYPES
+from kbtools.service.schemas import BATCH_SHAPE, EVENT, EVENT_MODELS
+from kbtools.service.text import text_problem
+from kbtools.vocabulary import EVENT_TYPES, Site
 
-_VALIDATORS = {kind: Draft7Validator(schema) for kind, schema in EVENT_SCHEMAS.items()}
-_BATCH = Draft7Validator(BATCH_SCHEMA)
+__all__ = ["AgentOnly", "FieldError", "InvalidEvents", "normalise_query", "parse_events", "text_problem"]
+
 MAX_MESSAGE = 200  # characters of an error message or field name: values are not echoed in full
+FREE_TEXT_FIELDS = ("query", "comment")
 
 
 @dataclass(frozen=True)
@@ -35,56 +40,82 @@ class AgentOnly(Exception):
     """Events from the agent wiki (`site: internal`) sent by a client that is not signed in."""
 
 
-def _path(prefix: str, parts: Any) -> str:
+def _path(prefix: str, parts: Sequence[Any]) -> str:
     field = prefix
     for part in parts:
         field += f"[{part}]" if isinstance(part, int) else (f".{part}" if field else str(part))
-    return field or "(body)"
+    return (field or "(body)")[:MAX_MESSAGE]
 
 
-def _message(error: ValidationError) -> str:
+_JSON_TYPES = {
+    "string_type": "string",
+    "bool_type": "boolean",
+    "int_type": "integer",
+    "list_type": "array",
+    "model_type": "object",
+    "model_attributes_type": "object",
+    "dict_type": "object",
+}
+UNKNOWN_TYPE = f"unknown event type; types: {', '.join(EVENT_TYPES)}"
+
+
+def _choices(model: type[BaseModel] | None, name: Any) -> list[str]:
+    field = model.model_fields.get(str(name)) if model is not None else None
+    for candidate in (field.annotation, *getattr(field.annotation, "__args__", ())) if field else ():
+        if isinstance(candidate, type) and issubclass(candidate, StrEnum):
+            return [member.value for member in candidate]
+    return []
+
+
+def _message(error: Mapping[str, Any], model: type[BaseModel] | None) -> str:
     """What is wrong, without repeating a long value back (a batch of 51 events, a 5,000-character comment)."""
-    limit = error.validator_value
-    if error.validator == "maxLength":
-        return f"too long: at most {limit} characters"
-    if error.validator == "minLength":
-        return f"too short: at least {limit} characters"
-    if error.validator == "maxItems":
-        return f"too many: at most {limit} items"
-    if error.validator == "minItems":
-        return f"too few: at least {limit} items"
-    message = error.message
+    kind, given, ctx = error["type"], error.get("input"), error.get("ctx") or {}
+    if kind == "string_too_long":
+        return f"too long: at most {ctx['max_length']} characters"
+    if kind == "string_too_short":
+        return f"too short: at least {ctx['min_length']} characters"
+    if kind == "too_long":
+        return f"too many: at most {ctx['max_length']} items"
+    if kind == "too_short":
+        return f"too few: at least {ctx['min_length']} items"
+    if kind == "string_pattern_mismatch":
+        message = f"{given!r} does not match {ctx['pattern']!r}"
+    elif kind in _JSON_TYPES:
+        message = f"{given!r} is not of type {_JSON_TYPES[kind]!r}"
+    elif kind == "greater_than_equal":
+        message = f"{given!r} is less than the minimum of {ctx['ge']}"
+    elif kind == "less_than_equal":
+        message = f"{given!r} is greater than the maximum of {ctx['le']}"
+    elif kind == "string_unicode" and isinstance(given, str):  # an unpaired surrogate: said as of any free text
+        message = text_problem(given) or str(error["msg"])
+    elif kind == "enum":
+        message = f"{given!r} is not one of {_choices(model, error['loc'][-1])!r}"
+    else:
+        message = str(error["msg"])
     return message if len(message) <= MAX_MESSAGE else message[: MAX_MESSAGE - 1] + "…"
 
 
-def _schema_errors(validator: Draft7Validator, data: Any, prefix: str) -> list[FieldError]:
-    found: list[FieldError] = []
-    for error in sorted(validator.iter_errors(data), key=lambda e: list(map(str, e.absolute_path))):
-        if error.validator == "additionalProperties":
-            extra = sorted(set(error.instance) - set(error.schema.get("properties", {})))
-            found.extend(
-                FieldError(_path(prefix, [*error.absolute_path, name])[:MAX_MESSAGE], "unknown field") for name in extra
-            )
+def field_errors(exc: ValidationError, prefix: str, model: type[BaseModel] | None = None) -> list[FieldError]:
+    """Every error of `exc` (a body, or the event at `prefix`) as the 422 list's fields and messages."""
+    found = []
+    for error in exc.errors():
+        loc: tuple[Any, ...] = tuple(error["loc"])
+        kind = error["type"]
+        owner = model
+        if kind in ("union_tag_invalid", "union_tag_not_found"):
+            found.append(FieldError(_path(prefix, [*loc, "type"]), UNKNOWN_TYPE))
+            continue
+        if loc and loc[0] in EVENT_MODELS and model is None:  # the event type the discriminator chose
+            owner, loc = EVENT_MODELS[loc[0]], loc[1:]
+        if kind == "extra_forbidden":
+            found.append(FieldError(_path(prefix, loc), "unknown field"))
+        elif kind == "missing":  # said of the object, as JSON Schema says it
+            found.append(FieldError(_path(prefix, loc[:-1]), f"{loc[-1]!r} is a required property"))
+        elif kind == "model_attributes_type" and not loc:
+            found.append(FieldError(prefix or "(body)", "an event is a JSON object"))
         else:
-            found.append(FieldError(_path(prefix, error.absolute_path)[:MAX_MESSAGE], _message(error)))
+            found.append(FieldError(_path(prefix, loc), _message(error, owner)))
     return found
-
-
-# Characters free text may not hold: NUL and the other C0 controls but tab, line feed and carriage return
-# (PostgreSQL refuses NUL in text; none belongs in a query or a comment), and unpaired UTF-16 surrogates,
-# which JSON's \ud800 escapes can produce but no UTF-8 text can hold.
-_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff]")
-FREE_TEXT_FIELDS = ("query", "comment")
-
-
-def text_problem(text: str) -> str | None:
-    """Why `text` cannot be stored as free text (a query, a comment), or None."""
-    match = _FORBIDDEN.search(text)
-    if match is None:
-        return None
-    char = match.group(0)
-    kind = "an unpaired surrogate" if "\ud800" <= char <= "\udfff" else "a control character"
-    return f"contains {kind} (U+{ord(char):04X}) at position {match.start()}: not allowed in text"
 
 
 def normalise_query(query: str) -> str:
@@ -100,84 +131,35 @@ def normalise_query(query: str) -> str:
 
 
 def parse_events(payload: Any, catalog: Catalog, signed_in: bool) -> list[dict[str, Any]]:
-    """The events of a request as rows to store; raises InvalidEvents listing every bad field.
+    """The events of a request as rows to store; raises InvalidEvents listing every bad field of every event.
 
-    What a client learns about pages stays within what it may read: an anonymous client's events are checked
-    against the help center's pages only, so an internal id is as unknown as a made-up one, and its wiki events
-    (`site: internal`) raise AgentOnly before any page is looked up, whatever they name.
+    What a client learns about pages stays within what it may read: its wiki events (`site: internal`) raise
+    AgentOnly before any page is looked up, whatever they name, unless it is signed in; the models check an
+    anonymous client's pages against the help center's only.
     """
     if isinstance(payload, dict) and "events" in payload:
-        errors = _schema_errors(_BATCH, payload, "")
-        if errors:
-            raise InvalidEvents(errors)
+        try:
+            BATCH_SHAPE.model_validate(payload)
+        except ValidationError as exc:
+            raise InvalidEvents(field_errors(exc, "")) from None
         items = [(f"events[{index}]", item) for index, item in enumerate(payload["events"])]
     else:
         items = [("", payload)]
-    if not signed_in and any(isinstance(item, dict) and item.get("site") == "internal" for _, item in items):
+    if not signed_in and any(isinstance(item, dict) and item.get("site") == Site.INTERNAL for _, item in items):
         # Anyone can reach the endpoint: without the wiki's sign-in, "agent feedback" and macro copies could be
         # made up by anybody. Refused on the site field alone, so the answer says nothing about the pages named.
         raise AgentOnly()
-    errors = []
+    errors: list[FieldError] = []
     rows = []
     now = datetime.now(UTC)
+    context = {"catalog": catalog, "signed_in": signed_in}
     for prefix, item in items:
-        if not isinstance(item, dict):
-            errors.append(FieldError(prefix or "(body)", "an event is a JSON object"))
-            continue
-        kind = item.get("type")
-        if not isinstance(kind, str) or kind not in _VALIDATORS:
-            errors.append(FieldError(_path(prefix, ["type"]), f"unknown event type; types: {', '.join(EVENT_TYPES)}"))
-            continue
-        # Every bad field of the event at once: the shape, then the text and the knowledge base's languages
-        # and pages for the fields whose shape is right
-        item_errors = _schema_errors(_VALIDATORS[kind], item, prefix)
-        malformed = {error.field for error in item_errors}
-        item_errors += _text_errors(item, prefix, malformed) + _known(item, catalog, prefix, malformed, signed_in)
-        errors.extend(item_errors)
-        if not item_errors:
+        try:
+            EVENT.validate_python(item, context=context)
+        except ValidationError as exc:
+            errors.extend(field_errors(exc, prefix))
+        else:
             rows.append({**item, "created_at": now})
     if errors:
         raise InvalidEvents(errors)
     return rows
-
-
-def _text_errors(item: dict[str, Any], prefix: str, malformed: set[str]) -> list[FieldError]:
-    found = []
-    for name in FREE_TEXT_FIELDS:
-        field = _path(prefix, [name])
-        problem = text_problem(item[name]) if isinstance(item.get(name), str) and field not in malformed else None
-        if problem:
-            found.append(FieldError(field, problem))
-    return found
-
-
-def _known(
-    item: dict[str, Any], catalog: Catalog, prefix: str, malformed: set[str], signed_in: bool
-) -> list[FieldError]:
-    """Errors of a well-formed `lang` and page fields this knowledge base does not have (for the event's site)."""
-    lang_field = _path(prefix, ["lang"])
-    lang = item.get("lang") if isinstance(item.get("lang"), str) and lang_field not in malformed else None
-    found = []
-    known_lang = lang is not None and lang in catalog.languages
-    if lang is not None and not known_lang:
-        found.append(FieldError(lang_field, f"not a language of this knowledge base: {sorted(catalog.languages)}"))
-    # The help center's events name its pages; the wiki's (signed-in agents only: see parse_events) any page
-    site = "internal" if item.get("site") == "internal" else "public"
-    languages: list[str] = [lang] if lang is not None and known_lang else sorted(catalog.languages)
-    where = f"in '{lang}'" if known_lang else "in any language"
-    for name in PAGE_FIELDS[item["type"]]:
-        field = _path(prefix, [name])
-        page = item.get(name)
-        if not isinstance(page, str) or field in malformed:
-            continue
-        found_in = [code for code in languages if catalog.has(code, page, site)]
-        if not found_in:
-            # Only a signed-in agent may learn that the page exists on the wiki
-            if signed_in and any(catalog.has(code, page, "internal") for code in languages):
-                message = f"'{page}' is an internal page: the help center's events (site: public) name its pages"
-            else:
-                message = f"no published page '{page}' {where}"
-            found.append(FieldError(field, message))
-        elif item["type"] in MACRO_EVENTS and known_lang and catalog.types.get((str(lang), page)) != "macro":
-            found.append(FieldError(field, f"'{page}' is not a macro: only a macro's reply is copied"))
-    return found

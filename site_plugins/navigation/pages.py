@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-import html
 import json
 import posixpath
 from dataclasses import dataclass
-
-from markupsafe import Markup
 
 from kbtools.content import Document
 from kbtools.sanitize import markdown_text
 from kbtools.taxonomy import CONTENT_TYPES
 from kbtools.urls import CONTACT_DIR, SEARCH_DIR, TAGS_DIR, page_path
+from kbtools.vocabulary import Audience
+from site_plugins.rendering import render
 from site_plugins.site import Site
 from site_plugins.strings import strings
 
@@ -92,14 +91,7 @@ def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPag
 
 def home_search(site: Site) -> str:
     """The home page's search box. Without script it opens the header's search with ?q= (as the 404 page)."""
-    text = strings(site.lang)
-    return Markup(
-        '<form class="kb-home-search" role="search" action="./" method="get" data-kb-home-search>\n'
-        '<label for="kb-home-q" class="kb-home-search__label">{}</label>\n'
-        '<div class="kb-home-search__row"><input id="kb-home-q" name="q" type="search" autocomplete="off" '
-        'placeholder="{}"><button type="submit" class="md-button md-button--primary">{}</button></div>\n'
-        "</form>\n"
-    ).format(text["home.search"], text["search.placeholder"], text["search"])
+    return render("home_search.html", text=strings(site.lang))
 
 
 def featured_documents(site: Site) -> list[Document]:
@@ -112,26 +104,9 @@ def featured_documents(site: Site) -> list[Document]:
 def popular_section(site: Site) -> str:
     """Popular articles: the featured pages, which kb-home.js replaces with the service's most viewed articles
     in the site's language when it has some. Hidden when there is neither."""
-    text = strings(site.lang)
     up = "" if site.lang == site.content.default_language else "../"  # to the help center's root
-    items = Markup("").join(
-        Markup('<li><a href="{}">{}</a></li>\n').format(page_path(doc.rel), doc.title)
-        for doc in featured_documents(site)
-    )
-    return Markup(
-        '<section class="kb-popular" data-kb-popular data-kb-popular-source="featured" data-lang="{}" '
-        'data-root="{}" data-title-popular="{}" aria-labelledby="kb-popular-title"{}>\n'
-        '<h2 id="kb-popular-title">{}</h2>\n'
-        '<ul class="kb-popular__list">\n{}</ul>\n'
-        "</section>\n"
-    ).format(
-        site.lang,
-        up,
-        text["home.popular"],
-        Markup("") if items else Markup(" hidden"),
-        text["home.featured"],
-        items,
-    )
+    featured = [(page_path(doc.rel), doc.title) for doc in featured_documents(site)]
+    return render("popular_section.html", lang=site.lang, root=up, text=strings(site.lang), featured=featured)
 
 
 def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedPage:
@@ -214,34 +189,20 @@ def contact_page(site: Site, contact_url: str) -> GeneratedPage:
     place of `{subject}` when the URL has it. Nothing typed is sent to kb."""
     text = strings(site.lang)
     up = "../" if site.lang == site.content.default_language else "../../"  # to the help center's root
-    attributes = " ".join(
-        f'data-{name}="{html.escape(value)}"'
-        for name, value in (
-            ("lang", site.lang),
-            ("root", up),
-            ("none", text["contact.none"]),
-            ("suggestions", text["contact.suggestions"]),
-        )
+    step = render(
+        "contact_step.html",
+        lang=site.lang,
+        root=up,
+        text=text,
+        contact_url=contact_url,
+        contact_href=contact_url.replace("{subject}", ""),
     )
     lines = [
         _front(text["contact.title"], "hide: [navigation, toc, feedback]\n"),
         f"{markdown_text(text['contact.intro'])}\n",
-        f'<div class="kb-contact-step" data-kb-contact-step {attributes}>',
-        '<form class="kb-contact-step__form" role="search">',
-        f'<label for="kb-subject" class="kb-contact-step__label">{html.escape(text["contact.subject"])}</label>',
-        f'<input id="kb-subject" name="subject" type="text" autocomplete="off" maxlength="200" '
-        f'placeholder="{html.escape(text["contact.placeholder"])}" aria-describedby="kb-subject-private">',
-        f'<p id="kb-subject-private" class="kb-contact-step__private">{html.escape(text["contact.private"])}</p>',
-        "</form>",
-        '<p class="kb-contact-step__status" role="status" aria-live="polite"></p>',
-        f'<ol class="kb-contact-step__answers" aria-label="{html.escape(text["contact.suggestions"])}"></ol>',
-        f'<h2 id="kb-still">{html.escape(text["contact.still"])}</h2>',
-        f'<p><a class="md-button md-button--primary" href="{html.escape(contact_url.replace("{subject}", ""))}" '
-        f'data-kb-contact data-kb-contact-template="{html.escape(contact_url)}">'
-        f"{html.escape(text['contact.button'])}</a></p>",
-        "</div>",
+        step,
     ]
-    return GeneratedPage(CONTACT_PAGE, "\n".join(lines) + "\n")
+    return GeneratedPage(CONTACT_PAGE, "\n".join(lines))
 
 
 def search_page(site: Site) -> GeneratedPage:
@@ -249,49 +210,31 @@ def search_page(site: Site) -> GeneratedPage:
     text = strings(site.lang)
     taxonomy = site.taxonomy
 
-    def options(pairs: list[tuple[str, str]]) -> str:
-        return "".join(f'<option value="{html.escape(value)}">{html.escape(label)}</option>' for value, label in pairs)
-
-    types = options([(t, text[f"type.{t}"]) for t in CONTENT_TYPES])
-    categories = options([(c.id, taxonomy.label(c.labels, site.lang)) for c in taxonomy.categories.values()])
-    tags = options(
-        sorted(((t, taxonomy.tag_label(t, site.lang)) for t in taxonomy.tags), key=lambda p: p[1].casefold())
-    )
-    languages = options([(language.code, language.name) for language in taxonomy.languages])
-    messages = " ".join(
-        f'data-{name}="{html.escape(text[key])}"'
+    types = [(t, text[f"type.{t}"]) for t in CONTENT_TYPES]
+    categories = [(c.id, taxonomy.label(c.labels, site.lang)) for c in taxonomy.categories.values()]
+    tags = sorted(((t, taxonomy.tag_label(t, site.lang)) for t in taxonomy.tags), key=lambda p: p[1].casefold())
+    languages = [(language.code, language.name) for language in taxonomy.languages]
+    messages = [
+        (name, text[key])
         for name, key in (
             ("copy", "macro.copy"),
             ("copied", "macro.copied"),
             ("none", "search.none"),
             ("unavailable", "search.unavailable"),
             ("suggest", "search.suggest"),
-            ("internal", "badge.internal"),
+            (Audience.INTERNAL.value, "badge.internal"),
             *((f"type-{t}", f"kind.{t}") for t in CONTENT_TYPES),
         )
-    )
-
-    def choice(name: str, label: str, items: str, blank: bool = True) -> str:
-        empty = '<option value="">—</option>' if blank else ""
-        return f'<label>{html.escape(label)} <select name="{name}">{empty}{items}</select></label>'
-
-    lines = [
-        _front(text["search"], "hide: [toc, feedback]\n"),
-        f'<div class="kb-search" data-kb-search data-lang="{site.lang}" {messages}>',
-        '<form class="kb-search__form" role="search">',  # kb-search.js stops it submitting (CSP: no inline handler)
-        f'<label for="kb-q" class="kb-search__label">{html.escape(text["search"])}</label>',
-        f'<input id="kb-q" name="q" type="search" autocomplete="off" autofocus '
-        f'placeholder="{html.escape(text["search.placeholder"])}">',
-        '<div class="kb-search__filters">',
-        choice("type", text["search.type"], types),
-        choice("category", text["search.category"], categories),
-        choice("tag", text["tags"], tags),
-        choice("lang", text["search.language"], languages, blank=False),
-        "</div>",
-        "</form>",
-        '<p class="kb-search__status" role="status" aria-live="polite"></p>',
-        f'<ol class="kb-search__results" aria-label="{html.escape(text["search.results"])}"></ol>',
-        "</div>",
     ]
-    markdown = "\n".join(lines) + "\n"
+    box = render(
+        "search_page.html",
+        lang=site.lang,
+        text=text,
+        messages=messages,
+        types=types,
+        categories=categories,
+        tags=tags,
+        languages=languages,
+    )
+    markdown = _front(text["search"], "hide: [toc, feedback]\n") + "\n" + box
     return GeneratedPage(SEARCH_PAGE, markdown)

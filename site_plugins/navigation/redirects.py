@@ -2,24 +2,16 @@
 
 from __future__ import annotations
 
-import html
 import posixpath
 from pathlib import Path
 
 from kbtools.aliases import redirects
+from site_plugins.rendering import render
 from site_plugins.site import Site
 
 
 def redirect_html(target: str, canonical: str, title: str, lang: str) -> str:
-    href = html.escape(target, quote=True)
-    return (
-        f'<!doctype html>\n<html lang="{html.escape(lang)}">\n<head>\n<meta charset="utf-8">\n'
-        f"<title>{html.escape(title)}</title>\n"
-        f'<link rel="canonical" href="{html.escape(canonical, quote=True)}">\n'
-        '<meta name="robots" content="noindex">\n'
-        f'<meta http-equiv="refresh" content="0; url={href}">\n</head>\n'
-        f'<body><p><a href="{href}">{html.escape(title)}</a></p></body>\n</html>\n'
-    )
+    return render("redirect.html", target=target, canonical=canonical, title=title, lang=lang)
 
 
 def write_redirects(site: Site, site_dir: Path, site_url: str) -> list[Path]:

@@ -1,7 +1,7 @@
 """What kb adds around a page's content: notices, last-updated line, contact link, wiki info, macros.
 
-Every fragment is built with `markupsafe.Markup.format`, which escapes each value it is given unless the
-value is itself `Markup` (a fragment built the same way): escaping by construction, never by hand.
+Every fragment is a Jinja template of site_plugins/templates/page/ with autoescape: each value is escaped
+unless it is itself `Markup` (a fragment built the same way, or HTML already cleaned): never by hand.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from kbtools.reviews import review_due
 from kbtools.sanitize import markdown_text
 from kbtools.translations import State, content_path, translation_state
 from site_plugins.navigation.pages import contact_page_url
+from site_plugins.rendering import fragment
 from site_plugins.site import Site
 from site_plugins.strings import strings
 
@@ -33,27 +34,29 @@ def notices(site: Site, doc: Document, original_url: str) -> str:
     """Banners above the content: an untranslated page shown in the source language, an outdated translation."""
     text = strings(site.lang)
     if site.is_fallback(doc):
-        return Markup('<div class="admonition info kb-notice kb-fallback"><p>{}</p></div>').format(
-            text["fallback_notice"]
-        )
+        return fragment("page/fallback_notice.html", notice=text["fallback_notice"])
     if doc.lang == site.content.default_language:
         return Markup()
     state = translation_state(site.content, site.history, doc.rel, doc.lang)
     if state.state is not State.OUTDATED:
         return Markup()
-    return Markup(
-        '<div class="admonition warning kb-notice kb-outdated"><p>{} <a href="{}" hreflang="{}">{}</a></p></div>'
-    ).format(text["outdated_notice"], original_url, site.content.default_language, text["read_original"])
+    return fragment(
+        "page/outdated_notice.html",
+        notice=text["outdated_notice"],
+        original_url=original_url,
+        original_lang=site.content.default_language,
+        read_original=text["read_original"],
+    )
 
 
 def fallback_heading(doc: Document) -> Markup:
     """The h1 of a page shown in its source language: marked with that language, not indexed twice."""
-    return Markup('<h1 lang="{}" data-search-exclude>{}</h1>').format(doc.lang, doc.title)
+    return fragment("page/fallback_heading.html", lang=doc.lang, title=doc.title)
 
 
 def fallback_text(doc: Document, content_html: str) -> Markup:
     """`content_html` (already cleaned) marked as written in the page's own language."""
-    return Markup('<div class="kb-fallback-text" lang="{}">{}</div>').format(doc.lang, Markup(content_html))
+    return fragment("page/fallback_text.html", lang=doc.lang, content=Markup(content_html))
 
 
 def related_section(site: Site, doc: Document) -> str:
@@ -84,9 +87,7 @@ def last_updated(site: Site, doc: Document, show_author: bool) -> Markup:
     else:
         when = commit.date.date().isoformat()
         who = f" {text['by']} {commit.author}" if show_author else ""
-    return Markup('<p class="kb-updated"><small>{} <time datetime="{}">{}</time>{}</small></p>').format(
-        text["last_updated"] + text["colon"], when, when, who
-    )
+    return fragment("page/last_updated.html", label=text["last_updated"] + text["colon"], when=when, who=who)
 
 
 def contact_link(site: Site, doc: Document, contact_url: str) -> Markup:
@@ -95,16 +96,14 @@ def contact_link(site: Site, doc: Document, contact_url: str) -> Markup:
     if not contact_url:
         return Markup()
     href = f"{contact_page_url(site, doc.rel)}?from={doc.id}"
-    return Markup('<p class="kb-contact"><a class="md-button" href="{}" data-kb-contact-step-link>{}</a></p>').format(
-        href, strings(site.lang)["contact"]
-    )
+    return fragment("page/contact_link.html", href=href, label=strings(site.lang)["contact"])
 
 
 def wiki_info(site: Site, doc: Document) -> Markup:
     """The facts agents need at the top of every wiki page: type, audience, owner, case reason, review."""
     text = strings(site.lang)
     taxonomy = site.taxonomy
-    rows: list[tuple[str, str | Markup]] = [
+    rows: list[tuple[str, str]] = [
         (text["info.type"], text.get(f"kind.{doc.type}", doc.type)),
         (text["info.audience"], text.get(f"audience.{doc.audience}", doc.audience)),
         (text["info.owner"], taxonomy.teams[doc.owner].name if doc.owner in taxonomy.teams else doc.owner),
@@ -118,13 +117,8 @@ def wiki_info(site: Site, doc: Document) -> Markup:
     if doc.keywords:
         rows.append((text["info.keywords"], ", ".join(doc.keywords)))
     due = review_due(doc, taxonomy)
-    if due:
-        overdue = " kb-overdue" if due < date.today() else ""
-        rows.append(
-            (text["info.review_due"], Markup('<span class="kb-review{}">{}</span>').format(overdue, due.isoformat()))
-        )
-    cells = Markup().join(Markup("<div><dt>{}</dt><dd>{}</dd></div>").format(label, value) for label, value in rows)
-    return Markup('<dl class="kb-info">{}</dl>').format(cells)
+    review = {"label": text["info.review_due"], "due": due.isoformat(), "overdue": due < date.today()} if due else None
+    return fragment("page/wiki_info.html", rows=rows, review=review)
 
 
 def macro_reply(site: Site, doc: Document, base_url: str) -> str:
@@ -145,36 +139,19 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
     text = strings(site.lang)
     # A placeholder's name is only word characters and dots: nothing to escape
     highlighted = Markup(_PLACEHOLDER.sub(r'<code class="kb-placeholder">{{\1}}</code>', content_html))
-    actions = Markup().join(
-        Markup('<tr><th>{}</th><td>{} <code class="kb-action-key">{}</code></td></tr>').format(
-            text.get(f"action.{name}", name), _action_value(site, name, value), name
-        )
+    actions = [
+        (text.get(f"action.{name}", name), _action_value(site, name, value), name)
         for name, value in doc.actions.items()
-    )
-    when = (
-        Markup("<p><strong>{}</strong> {}</p>").format(text["macro.when"] + text["colon"], doc.summary)
-        if doc.summary
-        else Markup()
-    )
-    return Markup(
-        '{}<div class="kb-macro" data-kb-macro="{}">'
-        '<div class="kb-macro__bar"><strong>{}</strong>'
-        '<button type="button" class="md-button md-button--primary kb-copy" data-kb-copy '
-        'data-copied="{}">{}</button></div>'
-        '<div class="kb-macro__reply">{}</div>'
-        '<textarea class="kb-macro__source" hidden readonly>{}</textarea></div>'
-        '<h2 id="kb-actions">{}</h2>'
-        '<table class="kb-actions"><tbody>{}</tbody></table>'
-    ).format(
-        when,
-        doc.id,
-        text["macro.reply"],
-        text["macro.copied"],
-        text["macro.copy"],
-        highlighted,
-        reply,
-        text["macro.actions"],
-        actions,
+    ]
+    return fragment(
+        "page/macro_panel.html",
+        text=text,
+        id=doc.id,
+        summary=doc.summary,
+        when_label=text["macro.when"] + text["colon"],
+        reply_html=highlighted,
+        reply=reply,
+        actions=actions,
     )
 
 

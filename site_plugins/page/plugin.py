@@ -17,6 +17,7 @@ from mkdocs.structure.pages import Page
 from kbtools import sanitize
 from kbtools.publishing import normal_base_url, site_base_url
 from kbtools.urls import page_path, site_prefix
+from kbtools.vocabulary import Audience, ContentType
 from site_plugins.config import PageConfig
 from site_plugins.navigation.pages import page_paths
 from site_plugins.page.admonitions import localize_admonitions
@@ -117,7 +118,7 @@ class PagePlugin(BasePlugin[PageConfig]):
             "version": sanitize.text(version_of(self.site, doc)),
         }
         page.meta = meta
-        if doc.type != "macro":  # a macro's body is the reply itself
+        if doc.type != ContentType.MACRO:  # a macro's body is the reply itself
             markdown += related_section(self.site, doc)
         # The language of the text: a fallback page keeps its own (English) titles
         return localize_admonitions(markdown, doc.lang)
@@ -136,12 +137,12 @@ class PagePlugin(BasePlugin[PageConfig]):
                 heading = fallback_heading(doc)
             html = fallback_text(doc, html)
         before = notices(self.site, doc, self._url_in(page, self.site.content.default_language))
-        if doc.type == "macro":
+        if doc.type == ContentType.MACRO:
             html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
         if not self.site.is_public:
             before = wiki_info(self.site, doc) + before
         after = last_updated(self.site, doc, self.config.show_author)
-        if self.site.is_public and doc.type in ("article", "troubleshooting"):
+        if self.site.is_public and doc.type in (ContentType.ARTICLE, ContentType.TROUBLESHOOTING):
             after += contact_link(self.site, doc, self.config.contact_url)
         # Joined as plain text: `Markup + str` would escape the page's HTML
         return "".join((heading, before, html, after))
@@ -232,7 +233,7 @@ def article_list(site: Site) -> str:
             "title": doc.title,
             "summary": doc.summary or "",
             "keywords": list(doc.keywords),
-            "url": site_prefix("public", site.lang, default) + page_path(doc.rel),
+            "url": site_prefix(Audience.PUBLIC, site.lang, default) + page_path(doc.rel),
         }
         for doc in site.documents.values()
     ]

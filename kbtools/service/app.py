@@ -18,6 +18,7 @@ from kbtools.service import (
     headers,
     open_database,
     openapi,
+    outgoing,
     popular,
     reports,
     resolve_settings,
@@ -53,6 +54,12 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     # processes breaks (every wiki request now reads its session). Each worker opens its own.
     engine.dispose()
     app.extensions["kb_engine"] = engine
+    # The helpdesk webhook's sender: started by this process's first request (or gunicorn's post_worker_init),
+    # never here, in what may be gunicorn's arbiter (see outgoing.py)
+    sender = outgoing.register(engine, settings)
+    app.extensions["kb_outgoing"] = sender
+    if sender is not None:
+        app.before_request(sender.ensure_running)
     app.extensions["kb_catalog"] = Catalog(kb)
     app.extensions["kb"] = kb
     init_limiter(app, settings)

@@ -1,0 +1,78 @@
+"""The helpdesk webhook through a real `kb serve` (gunicorn, two workers): deliveries queued while it was down
+go out when it starts, with no request to wake it; deliveries queued while it runs go out; each once, signed."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from browser import free_port
+from click.testing import CliRunner
+from conftest import REPO_ROOT
+from webhook_receiver import Receiver
+
+from kbtools.cli import main
+from kbtools.signatures import verify
+
+SECRETS = "served-secret-0001,served-secret-0002"
+
+
+def _ping(env: dict[str, str]) -> None:
+    result = CliRunner().invoke(main, ["--root", str(REPO_ROOT), "webhooks", "ping"], env=env)
+    assert result.exit_code == 0, result.output
+
+
+def test_kb_serve_sends_pending_and_new_deliveries_once_each(tmp_path: Path) -> None:
+    database = tmp_path / "events.sqlite3"
+    with Receiver() as receiver:
+        env = {
+            "KB_DATABASE_URL": f"sqlite:///{database}",
+            "KB_SITE_DIR": str(tmp_path / "site"),
+            "KB_SEARCH_INDEX": str(tmp_path / "search"),
+            "KB_API_TOKENS": "served-token-1234",
+            "KB_WORKERS": "2",
+            "KB_HELPDESK_WEBHOOK_URL": receiver.url,
+            "KB_HELPDESK_WEBHOOK_SECRETS": SECRETS,
+        }
+        _ping(env)  # queued while no service runs
+        log = (tmp_path / "serve.log").open("w")
+        process = subprocess.Popen(
+            [sys.executable, "-m", "kbtools", "--root", str(REPO_ROOT), "serve", "--port", str(free_port())],
+            env={**os.environ, **env},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+        try:
+            deadline = time.monotonic() + 300  # it builds both sites first
+            while not receiver.requests:  # nobody requests a page: the workers' senders start on their own
+                assert process.poll() is None, (tmp_path / "serve.log").read_text()
+                assert time.monotonic() < deadline, "the pending delivery never arrived"
+                time.sleep(0.2)
+            _ping(env)  # queued while it runs (by another process: the senders poll the outbox)
+            requests = receiver.wait_for(2, timeout=60)
+            deadline = time.monotonic() + 30
+            while time.monotonic() < deadline:  # the outcome is written just after the answer
+                with sqlite3.connect(database) as connection:
+                    rows = connection.execute(
+                        "SELECT attempts, delivered_at IS NOT NULL FROM webhook_deliveries ORDER BY id"
+                    ).fetchall()
+                if rows == [(1, 1), (1, 1)]:
+                    break
+                time.sleep(0.2)
+        finally:
+            os.killpg(process.pid, signal.SIGTERM)
+            process.wait(timeout=30)
+            log.close()
+    assert rows == [(1, 1), (1, 1)]  # each delivered at the first attempt, by one of the two workers
+    assert len(requests) == 2 and len({r.headers["X-KB-Delivery"] for r in requests}) == 2
+    for request in requests:
+        for secret in SECRETS.split(","):
+            verify([secret], request.headers["X-KB-Signature"], request.body, now=time.time())
+        assert json.loads(request.body)["event"] == "ping"

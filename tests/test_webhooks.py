@@ -114,7 +114,7 @@ def test_failures_are_retried_with_backoff_then_delivered_once(engine, shape: st
             wait = retry_after if retry_after is not None else _backoff(failures)
             # The date form is read against the clock at the reply, which moved on by the earlier waits
             if shape == "503 Retry-After date":
-                wait = max(T0 + 90 - clock.now, 0.0)
+                wait = max(T0 + 90 - clock.now, outgoing.MIN_DELAY_SECONDS)
             assert row.next_attempt_at.timestamp() == pytest.approx(clock.now + wait)
             assert row.last_error
             clock.now = row.next_attempt_at.timestamp() - 0.001
@@ -232,6 +232,8 @@ def test_pending_deliveries_survive_a_restart_and_a_sender_that_died_mid_attempt
     # A sender claims both and dies before sending (a killed worker): its lease keeps others off them
     held = outbox.claim_due(engine, "dead-worker", outbox.at(clock.now), outbox.at(clock.now + 60), 10)
     assert len(held) == 2
+    # Senders wait for the claim to run out rather than look again at once (no busy loop while one posts)
+    assert outbox.next_due(engine) == outbox.at(clock.now + 60)
     with Receiver() as receiver:
         url = engine.url.render_as_string(hide_password=False)
         restarted = connect(url)  # a new process: its own engine, its own sender
@@ -432,3 +434,24 @@ def test_the_receiver_example_in_the_operators_guide_verifies_a_real_delivery(en
     assert not namespace["verify"](SECRETS[0], header, request.body + b" ")
     stale = header.replace(header.split(",")[0], f"t={int(clock.now) - 3600}")
     assert not namespace["verify"](SECRETS[0], stale, request.body)
+
+
+def test_the_ping_endpoint_queues_a_delivery_or_says_why_not(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'db.sqlite3'}"
+    headers = {"Authorization": "Bearer webhook-token-0001"}
+    unconfigured = create_app(_app_settings(url)).test_client()
+    answer = unconfigured.post("/api/v1/webhooks/ping", headers=headers)
+    assert answer.status_code == 409 and answer.json["error"] == "no_webhook"
+    assert "KB_HELPDESK_WEBHOOK_URL" in answer.json["message"]
+    with Receiver() as receiver:
+        app = create_app(_app_settings(url, receiver.url))
+        client = app.test_client()
+        refused = client.post("/api/v1/webhooks/ping")
+        assert refused.status_code == 401 and refused.json["error"] == "unauthorized"
+        assert outbox.counts(app.extensions["kb_engine"])["pending"] == 0  # nothing stored from a refusal
+        answer = client.post("/api/v1/webhooks/ping", headers=headers)
+        assert answer.status_code == 202 and answer.json == {"status": "queued", "event": "ping"}
+        (request,) = receiver.wait_for(1)
+        app.extensions["kb_outgoing"].stop()
+    document = _assert_signed(request, now=time.time())
+    assert document["event"] == "ping" and document["data"] == {"requested_by": "token"}

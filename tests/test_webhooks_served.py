@@ -1,5 +1,6 @@
-"""The helpdesk webhook through a real `kb serve` (gunicorn, two workers): deliveries queued while it was down
-go out when it starts, with no request to wake it; deliveries queued while it runs go out; each once, signed."""
+"""The helpdesk webhook through a real `kb serve` (gunicorn, two workers): a delivery queued while it was down
+goes out when it starts, with no request to wake it; deliveries queued in the app and by another process while
+it runs go out; each once, signed."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import sqlite3
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from browser import free_port
@@ -42,8 +44,10 @@ def test_kb_serve_sends_pending_and_new_deliveries_once_each(tmp_path: Path) -> 
         }
         _ping(env)  # queued while no service runs
         log = (tmp_path / "serve.log").open("w")
+        port = free_port()
+        base = f"http://127.0.0.1:{port}/"
         process = subprocess.Popen(
-            [sys.executable, "-m", "kbtools", "--root", str(REPO_ROOT), "serve", "--port", str(free_port())],
+            [sys.executable, "-m", "kbtools", "--root", str(REPO_ROOT), "serve", "--port", str(port)],
             env={**os.environ, **env},
             stdout=log,
             stderr=subprocess.STDOUT,
@@ -55,23 +59,29 @@ def test_kb_serve_sends_pending_and_new_deliveries_once_each(tmp_path: Path) -> 
                 assert process.poll() is None, (tmp_path / "serve.log").read_text()
                 assert time.monotonic() < deadline, "the pending delivery never arrived"
                 time.sleep(0.2)
-            _ping(env)  # queued while it runs (by another process: the senders poll the outbox)
-            requests = receiver.wait_for(2, timeout=60)
+            # Queued in the app while it runs, through the same outgoing.enqueue the auto-reply answers use
+            request = urllib.request.Request(
+                base + "api/v1/webhooks/ping", method="POST", headers={"Authorization": "Bearer served-token-1234"}
+            )
+            with urllib.request.urlopen(request, timeout=30) as answer:
+                assert answer.status == 202 and json.loads(answer.read()) == {"status": "queued", "event": "ping"}
+            _ping(env)  # and by another process (`kb webhooks ping`): the senders poll the outbox
+            requests = receiver.wait_for(3, timeout=60)
             deadline = time.monotonic() + 30
             while time.monotonic() < deadline:  # the outcome is written just after the answer
                 with sqlite3.connect(database) as connection:
                     rows = connection.execute(
                         "SELECT attempts, delivered_at IS NOT NULL FROM webhook_deliveries ORDER BY id"
                     ).fetchall()
-                if rows == [(1, 1), (1, 1)]:
+                if rows == [(1, 1)] * 3:
                     break
                 time.sleep(0.2)
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
             log.close()
-    assert rows == [(1, 1), (1, 1)]  # each delivered at the first attempt, by one of the two workers
-    assert len(requests) == 2 and len({r.headers["X-KB-Delivery"] for r in requests}) == 2
+    assert rows == [(1, 1)] * 3  # each delivered at the first attempt, by one of the two workers
+    assert len(requests) == 3 and len({r.headers["X-KB-Delivery"] for r in requests}) == 3
     for request in requests:
         for secret in SECRETS.split(","):
             verify([secret], request.headers["X-KB-Signature"], request.body, now=time.time())

@@ -17,13 +17,29 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Engine, Index, Integer, String, Table, Text, and_, func, insert, or_, select
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Engine,
+    Index,
+    Integer,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    func,
+    insert,
+    or_,
+    select,
+)
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
 
 from kbtools.analytics.store import metadata, writing
 
+CLAIM_SPARE = 10  # candidates read beyond those wanted: others may take some first
 MAX_ERROR_CHARS = 500  # what an operator needs to see of a failure: the status and the start of the reply
 
 # The live definition (queries use it); migration 6 in store.py spells out the DDL it was created with.
@@ -157,13 +173,17 @@ def _claimable(now: datetime) -> Any:
 
 
 def claim_due(engine: Engine, claimer: str, now: datetime, lease_until: datetime, limit: int) -> list[Delivery]:
-    """Due deliveries nobody holds, now held by `claimer` until `lease_until`. Each row is taken by an UPDATE
-    that re-checks the guard: of two senders that picked the same row, one updates it and the other updates
-    nothing (PostgreSQL re-reads a row another transaction changed; SQLite has one writer at a time)."""
+    """Up to `limit` due deliveries nobody holds, now held by `claimer` until `lease_until`. Each row is taken by
+    an UPDATE that re-checks the guard: of two senders that picked the same row, one updates it and the other
+    updates nothing and goes on to the next candidate (PostgreSQL re-reads a row another transaction changed;
+    SQLite has one writer at a time)."""
     with engine.connect() as connection:
         candidates = list(
             connection.execute(
-                select(deliveries.c.id).where(_claimable(now)).order_by(deliveries.c.next_attempt_at).limit(limit)
+                select(deliveries.c.id)
+                .where(_claimable(now))
+                .order_by(deliveries.c.next_attempt_at, deliveries.c.id)
+                .limit(limit + CLAIM_SPARE)
             ).scalars()
         )
     claimed: list[int] = []
@@ -174,8 +194,10 @@ def claim_due(engine: Engine, claimer: str, now: datetime, lease_until: datetime
                 .where(deliveries.c.id == delivery, _claimable(now))
                 .values(claimed_by=claimer, claimed_until=lease_until)
             )
-            if taken.rowcount == 1:
-                claimed.append(delivery)
+        if taken.rowcount == 1:
+            claimed.append(delivery)
+            if len(claimed) == limit:
+                break
     if not claimed:
         return []
     with engine.connect() as connection:
@@ -230,9 +252,15 @@ def record_failure(
 
 
 def next_due(engine: Engine) -> datetime | None:
-    """When the earliest unfinished delivery is due (it may be claimed by another sender), or None."""
+    """When the earliest unfinished delivery can next be claimed (due, and its claim, if any, ran out), or None."""
+    free_at = case(
+        (deliveries.c.claimed_until > deliveries.c.next_attempt_at, deliveries.c.claimed_until),
+        else_=deliveries.c.next_attempt_at,
+    )
     with engine.connect() as connection:
-        due = connection.execute(select(func.min(deliveries.c.next_attempt_at)).where(_UNFINISHED)).scalar()
+        due = connection.execute(select(func.min(free_at)).where(_UNFINISHED)).scalar()
+    if isinstance(due, str):  # SQLite returns the text of a CASE over datetimes
+        due = datetime.fromisoformat(due)
     return _aware(due)
 
 

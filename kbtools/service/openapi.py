@@ -213,6 +213,31 @@ def _paths(languages: list[str] | None, event_body: dict[str, Any]) -> dict[str,
                 "responses": {"200": _json("Gaps.", "Gaps"), **_AUTH_ERRORS},
             }
         },
+        "/api/v1/webhooks/ping": {
+            "post": {
+                "summary": "Queue a `ping` delivery to the helpdesk webhook (checks the receiver end to end)",
+                "description": "Sent by the service's senders like any event: signed (`X-KB-Signature`), with "
+                "`X-KB-Delivery` and `X-KB-Event: ping`, retried and dead-lettered as docs/operators.md says. "
+                "No body.",
+                "security": [{"bearer": []}],
+                "responses": {
+                    "202": {
+                        "description": "Queued.",
+                        "content": {
+                            "application/json": {
+                                "schema": {
+                                    "type": "object",
+                                    "properties": {"status": {"type": "string"}, "event": {"type": "string"}},
+                                    "required": ["status", "event"],
+                                }
+                            }
+                        },
+                    },
+                    "401": _error("Not signed in."),
+                    "409": _error("No helpdesk webhook is configured (KB_HELPDESK_WEBHOOK_URL)."),
+                },
+            }
+        },
     }
 
 

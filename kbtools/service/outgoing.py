@@ -47,8 +47,9 @@ DELIVERY_HEADER = "X-KB-Delivery"
 EVENT_HEADER = "X-KB-Event"
 USER_AGENT = "kb-webhooks/1"
 MAX_DELAY_SECONDS = 3600.0  # backoff and Retry-After are capped here: a delivery is tried at least hourly
+MIN_DELAY_SECONDS = 1.0  # a Retry-After of 0 or in the past: not again in the same pass
 POLL_SECONDS = 5.0
-BATCH = 20  # deliveries claimed at once by one sender
+BATCH = 20  # deliveries one pass attempts at most, before it looks at the clock and its stop flag again
 LEASE_MARGIN_SECONDS = 30.0  # a claim outlives the attempt's timeout by this much
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx
 
@@ -89,12 +90,12 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
         return None
     value = value.strip()
     if value.isdigit():
-        return min(float(value), MAX_DELAY_SECONDS)
+        return min(max(float(value), MIN_DELAY_SECONDS), MAX_DELAY_SECONDS)
     try:
         moment = parsedate_to_datetime(value)
     except (TypeError, ValueError):
         return None
-    return min(max(moment.timestamp() - now, 0.0), MAX_DELAY_SECONDS)
+    return min(max(moment.timestamp() - now, MIN_DELAY_SECONDS), MAX_DELAY_SECONDS)
 
 
 @dataclass(frozen=True)
@@ -156,16 +157,20 @@ class Sender:
     # Sending ---------------------------------------------------------------------------------------------
 
     def run_once(self) -> int:
-        """Claim the due deliveries and attempt each once; returns how many were attempted."""
-        now = self.clock()
-        lease = outbox.at(now + self.config.timeout_seconds * 2 + LEASE_MARGIN_SECONDS)
-        claimed = outbox.claim_due(self.engine, self._claimer, outbox.at(now), lease, BATCH)
-        if not claimed:
-            return 0
+        """Attempt up to BATCH due deliveries once each; returns how many were attempted. Each is claimed just
+        before its attempt, for the longest one attempt can take (connect, then answer) and a margin, so a slow
+        helpdesk never outlasts a claim and lets a second sender post the same delivery."""
+        attempted = 0
         with requests.Session() as session:
-            for delivery in claimed:
-                self._attempt(session, delivery)
-        return len(claimed)
+            while attempted < BATCH:
+                now = self.clock()
+                lease = outbox.at(now + self.config.timeout_seconds * 2 + LEASE_MARGIN_SECONDS)
+                claimed = outbox.claim_due(self.engine, self._claimer, outbox.at(now), lease, 1)
+                if not claimed:
+                    break
+                self._attempt(session, claimed[0])
+                attempted += 1
+        return attempted
 
     def _attempt(self, session: requests.Session, delivery: outbox.Delivery) -> None:
         body = delivery.body.encode()

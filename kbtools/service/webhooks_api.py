@@ -1,0 +1,24 @@
+"""POST /api/v1/webhooks/ping: a signed-in agent or the helpdesk's admin checks the helpdesk webhook end to end
+(a `ping` delivery queued as any event is, sent by the workers' senders, kbtools/service/outgoing.py)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, Response, current_app, jsonify
+
+from kbtools.service import outgoing
+from kbtools.service.auth import current_agent, require_agent
+from kbtools.service.errors import ApiError
+
+bp = Blueprint("webhooks_api", __name__)
+
+PING_EVENT = "ping"
+
+
+@bp.post("/api/v1/webhooks/ping")
+@require_agent
+def ping() -> tuple[Response, int]:
+    if current_app.extensions.get("kb_outgoing") is None:
+        message = "no helpdesk webhook is configured: set KB_HELPDESK_WEBHOOK_URL and KB_HELPDESK_WEBHOOK_SECRETS"
+        raise ApiError(409, "no_webhook", message)
+    outgoing.enqueue(current_app.extensions["kb_engine"], PING_EVENT, {"requested_by": current_agent()})
+    return jsonify({"status": "queued", "event": PING_EVENT}), 202

@@ -455,3 +455,43 @@ def test_the_ping_endpoint_queues_a_delivery_or_says_why_not(tmp_path: Path) -> 
         app.extensions["kb_outgoing"].stop()
     document = _assert_signed(request, now=time.time())
     assert document["event"] == "ping" and document["data"] == {"requested_by": "token"}
+
+
+@pytest.mark.parametrize(
+    "where",
+    ["/hooks/kb?token=query-secret-123", "/hooks/path-secret-123", "user:password-secret-123@"],
+    ids=["query", "path", "password"],
+)
+def test_a_token_in_the_webhook_url_is_never_stored_or_logged(
+    engine, where: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    closed = _closed_port_url().removesuffix("/hooks/kb")
+    url = closed.replace("http://", "http://" + where) if where.endswith("@") else closed + where
+    clock = Clock()
+    sender = _sender(engine, url, clock)
+    _add(engine, clock)
+    with caplog.at_level("WARNING"):
+        assert sender.run_once() == 1
+    row = _only(engine)
+    assert "ConnectionError" in (row.last_error or "")
+    assert "secret-123" not in (row.last_error or "") and "secret-123" not in caplog.text
+
+
+def test_delivered_deliveries_are_removed_after_the_kept_days(engine) -> None:
+    clock = Clock()
+    day = 86400
+    with Receiver([Reply(200), Reply(400)]) as receiver:
+        config = outgoing.WebhookConfig(receiver.url, tuple(SECRETS), 5, BASE, 2.0, keep_days=30)
+        sender = outgoing.Sender(engine, config, clock=clock, jitter=lambda: JITTER)
+        _add(engine, clock, payload={"ticket_id": "delivered"})
+        assert sender.run_once() == 1
+        _add(engine, clock, payload={"ticket_id": "dead"})
+        assert sender.run_once() == 1
+    states = lambda: sorted(str(d.state) for d in outbox.list_deliveries(engine, list(outbox.DeliveryState), 10))  # noqa: E731
+    assert states() == ["dead", "delivered"]
+    clock.now += 29 * day
+    sender.run_once()
+    assert states() == ["dead", "delivered"]
+    clock.now += 2 * day
+    sender.run_once()
+    assert states() == ["dead"]  # a dead letter waits for an operator, however old

@@ -33,6 +33,7 @@ from sqlalchemy import (
     or_,
     select,
 )
+from sqlalchemy import delete as sql_delete
 from sqlalchemy import update as sql_update
 from sqlalchemy.engine import Connection
 from sqlalchemy.sql.elements import ColumnElement
@@ -262,6 +263,12 @@ def next_due(engine: Engine) -> datetime | None:
     if isinstance(due, str):  # SQLite returns the text of a CASE over datetimes
         due = datetime.fromisoformat(due)
     return _aware(due)
+
+
+def purge_delivered(engine: Engine, before: datetime) -> int:
+    """Remove deliveries delivered before `before` (dead letters stay until an operator retries them)."""
+    with writing(engine) as connection:
+        return connection.execute(sql_delete(deliveries).where(deliveries.c.delivered_at < before)).rowcount
 
 
 def find(engine: Engine, ids: Iterable[int]) -> list[Delivery]:

@@ -24,6 +24,7 @@ import os
 import random
 import threading
 import time
+import urllib.parse
 import uuid
 import weakref
 from collections.abc import Callable
@@ -51,6 +52,7 @@ MIN_DELAY_SECONDS = 1.0  # a Retry-After of 0 or in the past: not again in the s
 POLL_SECONDS = 5.0
 BATCH = 20  # deliveries one pass attempts at most, before it looks at the clock and its stop flag again
 LEASE_MARGIN_SECONDS = 30.0  # a claim outlives the attempt's timeout by this much
+PURGE_EVERY_SECONDS = 3600.0
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx
 
 
@@ -61,6 +63,7 @@ class WebhookConfig:
     max_attempts: int
     backoff_seconds: float
     timeout_seconds: float
+    keep_days: int = 30
 
     @classmethod
     def of(cls, settings: Settings) -> WebhookConfig | None:
@@ -73,6 +76,7 @@ class WebhookConfig:
             max_attempts=settings.helpdesk_webhook_max_attempts,
             backoff_seconds=settings.helpdesk_webhook_backoff_seconds,
             timeout_seconds=settings.helpdesk_webhook_timeout_seconds,
+            keep_days=settings.helpdesk_webhook_keep_days,
         )
 
 
@@ -96,6 +100,17 @@ def retry_after_seconds(value: str | None, now: float) -> float | None:
     except (TypeError, ValueError):
         return None
     return min(max(moment.timestamp() - now, MIN_DELAY_SECONDS), MAX_DELAY_SECONDS)
+
+
+def redact(text: str, url: str) -> str:
+    """`text` (an error message, logged and stored) without the webhook URL's path, query and password: some
+    helpdesks put the receiver's token there."""
+    parts = urllib.parse.urlsplit(url)
+    hidden = [parts.path + (f"?{parts.query}" if parts.query else ""), parts.query, parts.password or ""]
+    for secret in sorted(hidden, key=len, reverse=True):
+        if len(secret) > 1:
+            text = text.replace(secret, "[hidden]")
+    return text
 
 
 @dataclass(frozen=True)
@@ -144,6 +159,7 @@ class Sender:
         self._thread: threading.Thread | None = None
         self._pid: int | None = None
         self._claimer = uuid.uuid4().hex
+        self._purged_at: float | None = None
 
     # Queueing --------------------------------------------------------------------------------------------
 
@@ -160,6 +176,7 @@ class Sender:
         """Attempt up to BATCH due deliveries once each; returns how many were attempted. Each is claimed just
         before its attempt, for the longest one attempt can take (connect, then answer) and a margin, so a slow
         helpdesk never outlasts a claim and lets a second sender post the same delivery."""
+        self._purge_old()
         attempted = 0
         with requests.Session() as session:
             while attempted < BATCH:
@@ -171,6 +188,14 @@ class Sender:
                 self._attempt(session, claimed[0])
                 attempted += 1
         return attempted
+
+    def _purge_old(self) -> None:
+        """Delivered rows older than `keep_days` are removed, at most once an hour by each sender."""
+        now = self.clock()
+        if self._purged_at is not None and now - self._purged_at < PURGE_EVERY_SECONDS:
+            return
+        self._purged_at = now
+        outbox.purge_delivered(self.engine, outbox.at(now - self.config.keep_days * 86400))
 
     def _attempt(self, session: requests.Session, delivery: outbox.Delivery) -> None:
         body = delivery.body.encode()
@@ -191,7 +216,7 @@ class Sender:
         except requests.Timeout:
             error = f"no answer within {self.config.timeout_seconds:g} seconds"
         except requests.RequestException as exc:
-            error = f"{type(exc).__name__}: {exc}"
+            error = redact(f"{type(exc).__name__}: {exc}", self.config.url)
         now = self.clock()
         outcome = classify(response, error, now)
         if outcome.delivered:

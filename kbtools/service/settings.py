@@ -263,6 +263,11 @@ class Settings(BaseSettings):
         5.0,
         description="Seconds an attempt waits for the helpdesk to connect, and then to answer, before it fails.",
     )
+    helpdesk_webhook_keep_days: Positive = Field(
+        30,
+        description="Days a delivered delivery stays in the outbox (`kb webhooks list --state delivered`); "
+        "dead-lettered ones stay until they are retried.",
+    )
 
     # Read by name as well, for the call sites that look settings up by a name held in a variable
     def __getitem__(self, name: str) -> Any:

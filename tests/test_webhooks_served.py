@@ -80,6 +80,9 @@ def test_kb_serve_sends_pending_and_new_deliveries_once_each(tmp_path: Path) -> 
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
             log.close()
+    printed = (tmp_path / "serve.log").read_text()
+    assert f"Webhook:      http://127.0.0.1:{receiver.url.split(':')[2].split('/')[0]} (signed" in printed
+    assert "/hooks/kb" not in printed and "served-secret" not in printed
     assert rows == [(1, 1)] * 3  # each delivered at the first attempt, by one of the two workers
     assert len(requests) == 3 and len({r.headers["X-KB-Delivery"] for r in requests}) == 3
     for request in requests:

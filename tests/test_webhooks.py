@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import socket
+import subprocess
+import sys
 import threading
 import time
 from email.utils import format_datetime
@@ -222,6 +224,42 @@ def test_two_concurrent_senders_never_deliver_a_row_twice(engine, tmp_path: Path
     ids = [request.headers["X-KB-Delivery"] for request in requests]
     assert len(ids) == count and len(set(ids)) == count
     rows = outbox.list_deliveries(engine, list(outbox.DeliveryState), 100)
+    assert all(row.state is outbox.DeliveryState.DELIVERED and row.attempts == 1 for row in rows)
+
+
+SENDER_PROCESS = """
+import pathlib, sys, time
+from kbtools.analytics.store import connect
+from kbtools.service.outgoing import Sender, WebhookConfig
+
+database, url, go = sys.argv[1:]
+sender = Sender(connect(database), WebhookConfig(url, ("old-secret-0001",), 5, 10.0, 5.0))
+while not pathlib.Path(go).exists():  # both processes start draining together
+    time.sleep(0.01)
+while sender.run_once():
+    pass
+"""
+
+
+def test_two_sender_processes_never_deliver_a_row_twice(engine, tmp_path: Path) -> None:
+    clock = Clock(time.time())
+    count = 40
+    for number in range(count):
+        _add(engine, clock, payload={"ticket_id": str(number)})
+    go = tmp_path / "go"
+    with Receiver() as receiver:
+        url = engine.url.render_as_string(hide_password=False)
+        processes = [
+            subprocess.Popen([sys.executable, "-c", SENDER_PROCESS, url, receiver.url, str(go)]) for _ in range(2)
+        ]
+        go.touch()
+        for process in processes:
+            assert process.wait(timeout=120) == 0
+        requests = list(receiver.requests)
+    ids = [request.headers["X-KB-Delivery"] for request in requests]
+    assert len(ids) == count and len(set(ids)) == count
+    rows = outbox.list_deliveries(engine, list(outbox.DeliveryState), 100)
+    assert len(rows) == count
     assert all(row.state is outbox.DeliveryState.DELIVERED and row.attempts == 1 for row in rows)
 
 

@@ -53,6 +53,7 @@ POLL_SECONDS = 5.0
 BATCH = 20  # deliveries one pass attempts at most, before it looks at the clock and its stop flag again
 LEASE_MARGIN_SECONDS = 30.0  # a claim outlives the attempt's timeout by this much
 PURGE_EVERY_SECONDS = 3600.0
+REPLY_CHARS = 200  # of the helpdesk's reply, kept with a failure
 RETRY_STATUSES = frozenset({408, 429})  # and every 5xx
 
 
@@ -124,15 +125,25 @@ class Outcome:
     retry_after: float | None = None
 
 
-def classify(response: requests.Response | None, error: str, now: float) -> Outcome:
-    if response is None:  # no answer: refused, reset, timed out, DNS
+@dataclass(frozen=True)
+class Answer:
+    """What the helpdesk answered: the status, its Retry-After, and the start of the reply (never more is read:
+    a URL that points at something large costs nothing)."""
+
+    status: int
+    retry_after: str | None
+    reply: str
+
+
+def classify(answer: Answer | None, error: str, now: float) -> Outcome:
+    if answer is None:  # no answer: refused, reset, timed out, DNS
         return Outcome(False, True, None, error)
-    status = response.status_code
+    status = answer.status
     if 200 <= status < 300:
         return Outcome(True, False, status, "")
-    text = f"HTTP {status}: {response.text[:200].strip()}".rstrip(": ")
+    text = f"HTTP {status}: {answer.reply.strip()}".rstrip(": ")
     if status in RETRY_STATUSES or status >= 500:
-        return Outcome(False, True, status, text, retry_after_seconds(response.headers.get("Retry-After"), now))
+        return Outcome(False, True, status, text, retry_after_seconds(answer.retry_after, now))
     return Outcome(False, False, status, text)  # the helpdesk refused this request: it will refuse it again
 
 
@@ -207,18 +218,26 @@ class Sender:
             EVENT_HEADER: delivery.event,
             "X-KB-Signature": signature_header(self.config.secrets, int(sent_at), body),
         }
-        response: requests.Response | None = None
+        answer: Answer | None = None
         error = ""
         try:
-            response = session.post(
-                self.config.url, data=body, headers=headers, timeout=self.config.timeout_seconds, allow_redirects=False
-            )
+            with session.post(
+                self.config.url,
+                data=body,
+                headers=headers,
+                timeout=self.config.timeout_seconds,
+                allow_redirects=False,
+                stream=True,  # the reply is read up to REPLY_CHARS only
+            ) as response:
+                start = next(response.iter_content(REPLY_CHARS), b"")
+                reply = start.decode(response.encoding or "utf-8", errors="replace")[:REPLY_CHARS]
+                answer = Answer(response.status_code, response.headers.get("Retry-After"), reply)
         except requests.Timeout:
             error = f"no answer within {self.config.timeout_seconds:g} seconds"
         except requests.RequestException as exc:
             error = redact(f"{type(exc).__name__}: {exc}", self.config.url)
         now = self.clock()
-        outcome = classify(response, error, now)
+        outcome = classify(answer, error, now)
         if outcome.delivered:
             outbox.record_delivered(self.engine, delivery.id, self._claimer, outbox.at(now), outcome.status or 200)
             return

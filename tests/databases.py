@@ -10,6 +10,7 @@ from pathlib import Path
 
 from sqlalchemy import text
 
+import kbtools.analytics.outbox  # noqa: F401  (its table joins `metadata`, so each test starts without it)
 from kbtools.analytics.store import connect, metadata, schema_migrations
 
 BACKENDS = ["sqlite", "postgresql"]

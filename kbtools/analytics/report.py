@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy import Engine
 
-from kbtools.analytics import metrics
+from kbtools.analytics import metrics, outbox
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period
 from kbtools.project import KnowledgeBase
@@ -102,6 +102,8 @@ def dashboard_data(
         "comments": metrics.latest_comments(engine, period),
         # Agents read every article daily: what they say is wrong is worth as much as readers' votes
         "agent_comments": metrics.latest_comments(engine, period, site=Site.INTERNAL),
+        # Not of the period: deliveries the helpdesk never accepted need an operator now
+        "webhooks": outbox.counts(engine),
     }
 
 

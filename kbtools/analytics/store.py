@@ -175,6 +175,31 @@ def _version_4(connection: Connection) -> None:
     metadata.create_all(connection, tables=[wiki_sessions, sign_in_failures])
 
 
+def _version_6(connection: Connection) -> None:
+    """The helpdesk webhook's outbox (kbtools/analytics/outbox.py holds the live table and its queries; the DDL
+    is spelled out here, as a released migration must not change when the live definition does)."""
+    v6 = MetaData()
+    Table(
+        "webhook_deliveries",
+        v6,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("delivery_id", String(36), nullable=False, unique=True),
+        Column("event", String(64), nullable=False),
+        Column("body", Text, nullable=False),
+        Column("attempts", Integer, nullable=False),
+        Column("next_attempt_at", DateTime(timezone=True), nullable=False),
+        Column("claimed_until", DateTime(timezone=True)),
+        Column("claimed_by", String(32)),
+        Column("last_status", Integer),
+        Column("last_error", String(500)),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("delivered_at", DateTime(timezone=True)),
+        Column("dead_lettered_at", DateTime(timezone=True)),
+        Index("webhook_deliveries_due", "delivered_at", "dead_lettered_at", "next_attempt_at"),
+    )
+    v6.create_all(connection)
+
+
 # Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
 # above describe the latest schema, for queries; migrations spell out their own DDL.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
@@ -182,6 +207,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "events.site", _version_2),
     (3, "votes.site", _version_3),
     (4, "wiki sessions and sign-in failures", _version_4),
+    (6, "helpdesk webhook deliveries", _version_6),
 )
 
 

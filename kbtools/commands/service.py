@@ -31,6 +31,18 @@ def sign_in_lines(settings: Settings, environ: Mapping[str, str]) -> tuple[str, 
     return f"sign in with one of the tokens of api_tokens in {environ['KB_CONFIG']}", None
 
 
+def webhook_line(settings: Settings) -> str:
+    """Where helpdesk deliveries go: the URL's origin only (its path or query may hold the receiver's token)."""
+    import urllib.parse
+
+    url = settings.helpdesk_webhook_url
+    if not url:
+        return "none (set KB_HELPDESK_WEBHOOK_URL to notify the helpdesk)"
+    parts = urllib.parse.urlsplit(url)
+    origin = f"{parts.scheme}://{parts.hostname}" + (f":{parts.port}" if parts.port else "")
+    return f"{origin} (signed; see `kb webhooks list`)"
+
+
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
@@ -79,6 +91,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int | None, threads
     click.echo(f"Dashboard:    {base}/internal/dashboard")
     click.echo(f"API:          {base}/api/v1/openapi.json")
     click.echo(f"Database:     {settings['database_url']}")
+    click.echo(f"Webhook:      {webhook_line(settings)}")
     if token_line:
         click.echo(token_line)
     sys.stdout.flush()  # before gunicorn forks its workers, or they print it again

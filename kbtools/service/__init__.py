@@ -42,6 +42,12 @@ def resolve_settings(config: Mapping[str, Any] | Settings | None = None) -> Sett
             "KB_TRUSTED_USER_HEADER needs KB_TRUSTED_PROXY_ADDRESSES: the addresses of the single-sign-on "
             "proxies, the only peers it is taken from"
         )
+    if settings.helpdesk_webhook_url and not settings.helpdesk_webhook_secrets:
+        # An unsigned delivery could not be told from a forged one by the helpdesk
+        raise SettingsError(
+            "KB_HELPDESK_WEBHOOK_URL needs KB_HELPDESK_WEBHOOK_SECRETS: the shared secret(s) each delivery is "
+            "signed with, which the helpdesk checks"
+        )
     return settings
 
 

@@ -18,11 +18,13 @@ from kbtools.service import (
     headers,
     open_database,
     openapi,
+    outgoing,
     popular,
     reports,
     resolve_settings,
     search_api,
     sites,
+    webhooks_api,
 )
 from kbtools.service.catalog import Catalog
 from kbtools.service.limits import init_limiter
@@ -53,6 +55,12 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     # processes breaks (every wiki request now reads its session). Each worker opens its own.
     engine.dispose()
     app.extensions["kb_engine"] = engine
+    # The helpdesk webhook's sender: started by this process's first request (or gunicorn's post_worker_init),
+    # never here, in what may be gunicorn's arbiter (see outgoing.py)
+    sender = outgoing.register(engine, settings)
+    app.extensions["kb_outgoing"] = sender
+    if sender is not None:
+        app.before_request(sender.ensure_running)
     app.extensions["kb_catalog"] = Catalog(kb)
     app.extensions["kb"] = kb
     init_limiter(app, settings)
@@ -68,6 +76,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(search_api.bp)
     app.register_blueprint(popular.bp)
+    app.register_blueprint(webhooks_api.bp)
     app.register_blueprint(sites.bp)  # last: its catch-all route serves the help center
     wiki_api_routes(app)
     return app

@@ -21,6 +21,7 @@ class GunicornServer(BaseApplication):
 
     The app (and its database engine) is made in the arbiter, which migrates the database before forking:
     `pre_fork` empties the engine's pool there, so no worker inherits a connection (see db.connect).
+    `post_worker_init` starts each worker's helpdesk webhook sender thread (threads do not survive a fork).
     """
 
     def __init__(self, app: Flask, host: str, port: int, workers: int, threads: int):
@@ -34,6 +35,7 @@ class GunicornServer(BaseApplication):
             "timeout": 30,  # a worker silent this long is restarted (gthread workers stay responsive)
             "graceful_timeout": 10,
             "pre_fork": self._pre_fork,
+            "post_worker_init": self._post_worker_init,
             "accesslog": None,  # access logs would hold client addresses: none are kept
             "errorlog": "-",
             "loglevel": "warning",
@@ -43,6 +45,13 @@ class GunicornServer(BaseApplication):
     def _pre_fork(self, server: Any, worker: Any) -> None:
         # Before each fork (also a worker restarted later): the arbiter holds no open connection
         self.application.extensions["kb_engine"].dispose()
+
+    def _post_worker_init(self, worker: Any) -> None:
+        # In each worker: its helpdesk webhook sender, so deliveries pending since before a restart go out
+        # without waiting for a request (kbtools/service/outgoing.py)
+        sender = self.application.extensions.get("kb_outgoing")
+        if sender is not None:
+            sender.ensure_running()
 
     def load_config(self) -> None:
         for key, value in self.options.items():

@@ -124,6 +124,17 @@ def _storage_uri(value: str) -> str:
     return value
 
 
+def _webhook_url(value: str) -> str:
+    """Empty (no helpdesk webhook), or an absolute http(s) URL with a host."""
+    if not value:
+        return value
+    parts = urllib.parse.urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        shown = without_password(value)
+        raise ValueError(f"expected an http:// or https:// URL such as https://example.com/hooks/kb, got {shown!r}")
+    return value
+
+
 CommaList = Annotated[list[str], NoDecode, BeforeValidator(_items)]
 Positive = Annotated[int, Field(ge=1)]
 Count = Annotated[int, Field(ge=0)]
@@ -226,6 +237,36 @@ class Settings(BaseSettings):
         300,
         description="How long each worker keeps an answer of /api/v1/popular (the home page's popular articles), "
         "and the `max-age` browsers and CDNs are told. 0: count the views again on every request.",
+    )
+    # The helpdesk webhook (kbtools/service/outgoing.py): where "solved" answers and other events are sent
+    helpdesk_webhook_url: Annotated[str, AfterValidator(_webhook_url)] = Field(
+        "",
+        repr=False,  # may hold credentials
+        description="http(s) URL the service POSTs signed events to (a Zendesk or Intercom webhook, say). "
+        "Needs `helpdesk_webhook_secrets`. Default: none, and nothing is queued or sent.",
+    )
+    helpdesk_webhook_secrets: CommaList = Field(
+        default_factory=list,
+        repr=False,
+        description="Comma-separated shared secrets (a list in the TOML file) signing each delivery's "
+        "`X-KB-Signature` (one `v1=` per secret: add the new secret, switch the receiver, then remove the old one).",
+    )
+    helpdesk_webhook_max_attempts: Positive = Field(
+        8, description="Attempts of one delivery before it is dead-lettered (`kb webhooks list --state dead`)."
+    )
+    helpdesk_webhook_backoff_seconds: Annotated[float, Field(gt=0)] = Field(
+        30.0,
+        description="Wait before the second attempt; it doubles with each failure (up to an hour), with random "
+        "jitter of up to half; a `Retry-After` of the helpdesk replaces it.",
+    )
+    helpdesk_webhook_timeout_seconds: Annotated[float, Field(gt=0)] = Field(
+        5.0,
+        description="Seconds an attempt waits for the helpdesk to connect, and then to answer, before it fails.",
+    )
+    helpdesk_webhook_keep_days: Positive = Field(
+        30,
+        description="Days a delivered delivery stays in the outbox (`kb webhooks list --state delivered`); "
+        "dead-lettered ones stay until they are retried.",
     )
 
     # Read by name as well, for the call sites that look settings up by a name held in a variable

@@ -122,6 +122,36 @@ sign_in_failures = Table(
 )
 
 
+# Macro outcomes from the ticket-solved webhooks (queries in outcomes.py): one row per solved ticket and macro
+macro_outcomes = Table(
+    "macro_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("helpdesk", String(16), nullable=False),  # kb, zendesk, intercom: ticket ids are the helpdesk's
+    Column("ticket_id", String(64), nullable=False),
+    Column("macro", String(200), nullable=False),
+    Column("lang", String(16), nullable=False),
+    Column("version", String(40)),  # the macro's commit when the ticket arrived
+    Column("case_reason", String(100)),
+    Column("satisfied", Boolean),  # None: not rated
+    Column("rating", String(8)),  # as the helpdesk gave it: good, bad, or a score 1 to 5
+    Column("reopened", Boolean, nullable=False),
+    Column("handle_seconds", Integer),
+    Column("solved_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("helpdesk", "ticket_id", "macro", name="macro_outcomes_one_per_ticket"),
+    Index("macro_outcomes_macro", "macro", "lang", "solved_at"),
+)
+
+# Deliveries already taken, for replay protection: a signed delivery seen before is refused
+webhook_deliveries = Table(
+    "webhook_deliveries",
+    metadata,
+    Column("key", String(200), primary_key=True),  # helpdesk:delivery id, or helpdesk:ticket@signed timestamp
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("webhook_deliveries_received", "received_at"),
+)
+
+
 def _version_1(connection: Connection) -> None:
     """The first schema, spelled out: later migrations change it with explicit DDL."""
     v1 = MetaData()
@@ -175,6 +205,11 @@ def _version_4(connection: Connection) -> None:
     metadata.create_all(connection, tables=[wiki_sessions, sign_in_failures])
 
 
+def _version_7(connection: Connection) -> None:
+    """Macro outcomes from the ticket-solved webhook, and the deliveries taken (replay protection)."""
+    metadata.create_all(connection, tables=[macro_outcomes, webhook_deliveries])
+
+
 # Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
 # above describe the latest schema, for queries; migrations spell out their own DDL.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
@@ -182,6 +217,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "events.site", _version_2),
     (3, "votes.site", _version_3),
     (4, "wiki sessions and sign-in failures", _version_4),
+    (7, "macro outcomes and webhook deliveries", _version_7),
 )
 
 

@@ -18,6 +18,7 @@ from typing import Any
 
 from kbtools.content import ContentSet, Document
 from kbtools.files import write_atomically
+from kbtools.macros import macro_tag
 from kbtools.markdown import parser
 from kbtools.publishing import visible_lines, with_absolute_links
 from kbtools.taxonomy import Taxonomy
@@ -88,6 +89,10 @@ def zendesk_macro(
     """
     comment = reply_html(reply_markdown(doc, content, taxonomy, options.base_url))
     actions: list[dict[str, str]] = [{"field": "comment_value_html", "value": comment}]
+    # Applying the macro tags the ticket, so the ticket-solved webhook can say which macros were used
+    added = doc.actions.get("add_tags")
+    tags = [str(tag) for tag in added] if isinstance(added, list) else ([str(added)] if added else [])
+    actions.append({"field": "current_tags", "value": " ".join([*tags, macro_tag(doc.id)])})
     for name, value in doc.actions.items():
         if name == "status":
             actions.append({"field": "status", "value": ZENDESK_STATUS.get(str(value), str(value))})
@@ -99,9 +104,9 @@ def zendesk_macro(
                 left_out[(f"group '{value}'", f"give its Zendesk group id: --group-id {value}=ID")] += 1
             else:
                 actions.append({"field": "group_id", "value": group_id})
-        elif name in ("add_tags", "remove_tags"):
-            tags = " ".join(str(tag) for tag in value) if isinstance(value, list) else str(value)
-            actions.append({"field": "current_tags" if name == "add_tags" else "remove_tags", "value": tags})
+        elif name == "remove_tags":
+            removed = " ".join(str(tag) for tag in value) if isinstance(value, list) else str(value)
+            actions.append({"field": "remove_tags", "value": removed})
         elif name == "case_reason":
             if options.case_reason_field is None:
                 left_out[("case_reason", "give the Zendesk custom field holding it: --case-reason-field ID")] += 1

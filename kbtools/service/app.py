@@ -23,6 +23,7 @@ from kbtools.service import (
     resolve_settings,
     search_api,
     sites,
+    ticket_solved,
 )
 from kbtools.service.catalog import Catalog
 from kbtools.service.limits import init_limiter
@@ -68,6 +69,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(dashboard.bp)
     app.register_blueprint(search_api.bp)
     app.register_blueprint(popular.bp)
+    app.register_blueprint(ticket_solved.bp)
     app.register_blueprint(sites.bp)  # last: its catch-all route serves the help center
     wiki_api_routes(app)
     return app

@@ -6,8 +6,11 @@ import threading
 import time
 
 from kbtools.exports.macros import reply_markdown
+from kbtools.history import read_history
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible, site_base_url
+from kbtools.translations import content_path
+from kbtools.vcs import open_repository
 
 _REFRESH_SECONDS = 30.0
 
@@ -26,6 +29,8 @@ class Catalog:
         self.replies: dict[tuple[str, str], str] = {}
         self.public: set[tuple[str, str]] = set()  # what the help center publishes
         self.paths: dict[tuple[str, str], str] = {}  # (lang, id) -> path under content/<lang>/, e.g. 'cards/x.md'
+        self._versions: dict[tuple[str, str], str] = {}
+        self._versions_head: str | None = None  # the HEAD commit `_versions` were read at
         self.refresh()
 
     def refresh(self) -> None:
@@ -45,6 +50,7 @@ class Catalog:
                 for doc in published
                 if doc.type == "macro"
             }
+            self._versions = {}  # pages may have come or gone: versions are read again when asked for
             self._loaded_at = time.monotonic()
 
     def has(self, lang: str, article: str, audience: str = "internal") -> bool:
@@ -58,3 +64,23 @@ class Catalog:
 
     def _pages(self, audience: str) -> set[tuple[str, str]]:
         return self.public if audience == "public" else self._ids
+
+    def is_macro(self, lang: str, macro: str) -> bool:
+        """Whether `macro` is a published macro in `lang` (re-reading the content as `has` does)."""
+        return self.has(lang, macro) and self.types.get((lang, macro)) == "macro"
+
+    def version(self, lang: str, page: str) -> str | None:
+        """The commit the page's file was last changed in, as the sites stamp it (`uncommitted` outside git), in the
+        knowledge base's checkout now: the version a macro applied now was built from (the helpdesk imports what
+        `kb export macros` exports from the same checkout). Read again when the checkout's HEAD moves."""
+        repository = open_repository(self.kb.root)
+        head = repository.head() if repository is not None else None
+        with self._lock:
+            known = self._versions_head == head and bool(self._versions)
+        if not known:
+            history = read_history(self.kb.root)
+            versions = {key: history.version(content_path(key[0], rel)) for key, rel in self.paths.items()}
+            with self._lock:
+                self._versions, self._versions_head = versions, head
+        with self._lock:
+            return self._versions.get((lang, page))

@@ -7,12 +7,14 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools import __version__
-from kbtools.service import popular
+from kbtools.service import popular, ticket_solved
 from kbtools.service.contract import component_schemas, query_parameters
+from kbtools.service.inbound.kb import TicketSolvedBody
 from kbtools.service.queries import (
     ArticleStatsQuery,
     DeflectionQuery,
     GapsQuery,
+    MacroOutcomesQuery,
     MacroStatsQuery,
     PopularQuery,
     QueryModel,
@@ -71,10 +73,16 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
         "paths": {
             **_paths(languages, event_body),
             popular.PATH: popular.openapi_operation(query_parameters(PopularQuery, languages), _error),
+            **ticket_solved.openapi_paths(_error),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas, **component_schemas(REPORTS)},
+            "schemas": {
+                "Error": ERROR_SCHEMA,
+                "EventBatch": batch,
+                **event_schemas,
+                **component_schemas((*REPORTS, TicketSolvedBody)),
+            },
         },
     }
 
@@ -186,6 +194,17 @@ def _paths(languages: list[str] | None, event_body: dict[str, Any]) -> dict[str,
                 "security": [{"bearer": []}],
                 "parameters": parameters(MacroStatsQuery),
                 "responses": {"200": _json("Copies.", "MacroStats"), **_AUTH_ERRORS},
+            }
+        },
+        "/api/v1/reports/macro-outcomes": {
+            "get": {
+                "summary": "Per macro and language: solved tickets, satisfaction, reopens, handle time",
+                "description": "Tickets solved in the period with a kb macro applied, from the ticket-solved webhooks: "
+                "uses, satisfaction rate and its Wilson 95% lower bound, reopen rate, median handle time, the same "
+                "per week (Monday, UTC) and per version of the macro (the commit it was built from), most used first.",
+                "security": [{"bearer": []}],
+                "parameters": parameters(MacroOutcomesQuery),
+                "responses": {"200": _json("Outcomes.", "MacroOutcomes"), **_AUTH_ERRORS},
             }
         },
         "/api/v1/reports/deflection": {

@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify, request
 
-from kbtools.analytics import metrics
+from kbtools.analytics import metrics, outcomes
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period, PeriodError
 from kbtools.service.auth import require_agent
@@ -18,6 +18,7 @@ from kbtools.service.queries import (
     ArticleStatsQuery,
     DeflectionQuery,
     GapsQuery,
+    MacroOutcomesQuery,
     MacroStatsQuery,
     PeriodQuery,
     Q,
@@ -106,3 +107,17 @@ def gaps() -> Response:
         found["no_results"], current_app.extensions["kb"], current_app.config["KB"]["search_index"]
     )
     return jsonify({**_days(period), "lang": lang, **found})
+
+
+@bp.get("/api/v1/reports/macro-outcomes")
+@require_agent
+def macro_outcomes() -> Response:
+    query = _query(MacroOutcomesQuery)
+    period, lang = _period(query), query.lang
+    catalog = current_app.extensions["kb_catalog"]
+    rows = outcomes.macro_outcome_report(current_app.extensions["kb_engine"], period, lang, query.macro)
+    macros = [
+        {"macro": r["macro"], "lang": r["lang"], "title": catalog.titles.get((r["lang"], r["macro"])), **r}
+        for r in rows
+    ]
+    return jsonify({**_days(period), "lang": lang, "macros": macros})

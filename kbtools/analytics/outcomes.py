@@ -205,11 +205,3 @@ def macro_outcome_report(
             }
         )
     return sorted(report, key=lambda entry: (-entry["uses"], entry["macro"], entry["lang"]))
-
-
-def least_satisfying(engine: Engine, since: datetime, min_rated: int) -> list[dict[str, Any]]:
-    """Macros and languages with at least `min_rated` rated tickets since `since`, lowest satisfaction lower
-    bound first (`kb review --macros`)."""
-    report = macro_outcome_report(engine, Period(since, datetime.max.replace(tzinfo=UTC)))
-    rated = [entry for entry in report if entry["rated"] >= min_rated]
-    return sorted(rated, key=lambda e: (e["satisfaction_lower_bound"], -e["uses"], e["macro"], e["lang"]))

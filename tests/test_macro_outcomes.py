@@ -165,3 +165,28 @@ def test_kb_review_ranks_macros_by_low_satisfaction(app, tmp_path: Path) -> None
     )
     ranked = json.loads(json_result.output)
     assert [(r["id"], r["lang"], r["rated"]) for r in ranked] == [(B, "en", 2), (A, "en", 6)]
+
+
+def test_the_dashboard_shows_macro_outcomes(app) -> None:
+    page = app.test_client().get("/internal/dashboard?from=2026-11-01&to=2026-11-30", headers=AUTH)
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    section = html[html.index("Macro outcomes") :]
+    row = section[section.index("<td>Refund approved</td><td>en</td>") :].split("</tr>")[0]
+    cells = [cell.split(">")[-1] for cell in row.split("</td>")[:-1]]
+    assert cells == ["Refund approved", "en", "6", "3 / 5", "60%", "23%", "33%", "5 min"]
+
+
+def test_kb_report_has_the_macro_outcomes(app, tmp_path: Path) -> None:
+    now = datetime.now(UTC)
+    ticket = SolvedTicket("kb", "recent", (B,), "en", None, "good", False, 90)
+    with writing(app.extensions["kb_engine"]) as connection:
+        record_solved(connection, ticket, {B: "v3"}, "kb:recent", now, now)
+    out = tmp_path / "report.html"
+    env = {"KB_DATABASE_URL": app.config["KB"]["database_url"]}
+    result = CliRunner().invoke(
+        main, ["--root", app.config["KB"]["root"], "report", "--since", "7d", "--out", str(out)], env=env
+    )
+    assert result.exit_code == 0, result.output
+    html = out.read_text(encoding="utf-8")
+    assert '<td>Late payment</td><td>en</td><td class="n">1</td>' in html and "Refund approved" not in html

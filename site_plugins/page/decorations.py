@@ -165,6 +165,7 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
         '<textarea class="kb-macro__source" hidden readonly>{}</textarea></div>'
         '<h2 id="kb-actions">{}</h2>'
         '<table class="kb-actions"><tbody>{}</tbody></table>'
+        "{}"
     ).format(
         when,
         doc.id,
@@ -175,6 +176,36 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
         reply,
         text["macro.actions"],
         actions,
+        macro_outcomes(site, doc),
+    )
+
+
+_OUTCOME_STRINGS = ("uses", "satisfaction", "bound", "reopened", "handle", "minutes", "version", "none")
+
+
+def macro_outcomes(site: Site, doc: Document) -> Markup:
+    """Where the wiki's macro page shows its own outcomes: kb-macro.js fills it from the service's report
+    (/internal/api/v1/reports/macro-outcomes) and shows it; hidden without the service."""
+    text = strings(site.lang)
+    labels = Markup(" ").join(
+        Markup('data-{}="{}"').format(name, text[f"macro.outcomes.{name}"]) for name in _OUTCOME_STRINGS
+    )
+    return Markup(
+        '<section class="kb-macro-outcomes" data-kb-macro-outcomes data-macro="{}" data-lang="{}" {} hidden>'
+        '<h2 id="kb-outcomes">{}</h2><dl class="kb-macro-outcomes__figures"></dl>'
+        '<table class="kb-macro-outcomes__versions" hidden><thead><tr><th>{}</th><th>{}</th><th>{}</th><th>{}</th>'
+        "</tr></thead><tbody></tbody></table>"
+        '<p class="kb-macro-outcomes__none" hidden>{}</p></section>'
+    ).format(
+        doc.id,
+        doc.lang,
+        labels,
+        text["macro.outcomes"],
+        text["macro.outcomes.version"],
+        text["macro.outcomes.uses"],
+        text["macro.outcomes.satisfaction"],
+        text["macro.outcomes.reopened"],
+        text["macro.outcomes.none"],
     )
 
 

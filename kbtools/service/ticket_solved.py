@@ -259,7 +259,11 @@ def openapi_paths(error: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
         }
 
     anything = {"type": "object", "additionalProperties": True}
-    return {
+    ping = {
+        "description": "A `ping` notification (Intercom's test request): answered, nothing stored.",
+        "content": {"application/json": {"schema": {"type": "object", "properties": {"ping": {"type": "string"}}}}},
+    }
+    paths = {
         PATH: operation(
             "A solved ticket and the kb macros applied to it (kb's own body)",
             "Signed with X-KB-Signature (t=<unix>,v1=<HMAC-SHA256 of '<t>.<body>'>), KB_TICKET_SOLVED_SECRETS.",
@@ -280,3 +284,5 @@ def openapi_paths(error: Callable[[str], dict[str, Any]]) -> dict[str, Any]:
             INTERCOM_SIGNATURE,
         ),
     }
+    paths[INTERCOM_PATH]["post"]["responses"]["200"] = ping
+    return paths

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Literal
 
 from kbtools.exports.macros import reply_markdown
 from kbtools.history import read_history
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible, site_base_url
 from kbtools.translations import content_path
-from kbtools.vcs import open_repository
+from kbtools.vcs import Repository, open_repository
 
 _REFRESH_SECONDS = 30.0
 
@@ -31,6 +32,7 @@ class Catalog:
         self.paths: dict[tuple[str, str], str] = {}  # (lang, id) -> path under content/<lang>/, e.g. 'cards/x.md'
         self._versions: dict[tuple[str, str], str] = {}
         self._versions_head: str | None = None  # the HEAD commit `_versions` were read at
+        self._repository: Repository | Literal[False] | None = None  # False: not a git work tree
         self.refresh()
 
     def refresh(self) -> None:
@@ -73,9 +75,10 @@ class Catalog:
         """The commit the page's file was last changed in, as the sites stamp it (`uncommitted` outside git), in the
         knowledge base's checkout now: the version a macro applied now was built from (the helpdesk imports what
         `kb export macros` exports from the same checkout). Read again when the checkout's HEAD moves."""
-        repository = open_repository(self.kb.root)
-        head = repository.head() if repository is not None else None
-        with self._lock:
+        with self._lock:  # one repository per catalog, read by one thread at a time (GitPython is not thread-safe)
+            if self._repository is None:
+                self._repository = open_repository(self.kb.root) or False
+            head = self._repository.head() if self._repository else None
             known = self._versions_head == head and bool(self._versions)
         if not known:
             history = read_history(self.kb.root)

@@ -89,10 +89,7 @@ def zendesk_macro(
     """
     comment = reply_html(reply_markdown(doc, content, taxonomy, options.base_url))
     actions: list[dict[str, str]] = [{"field": "comment_value_html", "value": comment}]
-    # Applying the macro tags the ticket, so the ticket-solved webhook can say which macros were used
-    added = doc.actions.get("add_tags")
-    tags = [str(tag) for tag in added] if isinstance(added, list) else ([str(added)] if added else [])
-    actions.append({"field": "current_tags", "value": " ".join([*tags, macro_tag(doc.id)])})
+    actions.append({"field": "current_tags", "value": " ".join(applied_tags(doc))})
     for name, value in doc.actions.items():
         if name == "status":
             actions.append({"field": "status", "value": ZENDESK_STATUS.get(str(value), str(value))})
@@ -125,6 +122,14 @@ def zendesk_macro(
     }
 
 
+def applied_tags(doc: Document) -> list[str]:
+    """The tags applying the macro adds: its own `add_tags`, then the one saying it was applied, which the
+    ticket-solved webhooks read back (`kbtools.macros.macro_tag`)."""
+    added = doc.actions.get("add_tags")
+    tags = [str(tag) for tag in added] if isinstance(added, list) else ([str(added)] if added else [])
+    return [*tags, macro_tag(doc.id)]
+
+
 def case_reason_tag(case_reason: str) -> str:
     """A case reason as a drop-down field value (a Zendesk tag): payment/refund-request -> payment__refund_request."""
     return case_reason.replace("/", "__").replace("-", "_")
@@ -153,7 +158,9 @@ def csv_row(doc: Document, content: ContentSet, taxonomy: Taxonomy, base_url: st
         "description": doc.summary,
         "reply_markdown": markdown,
         "reply_html": reply_html(markdown),
-        **{name: action(name) for name in ("status", "priority", "group", "add_tags", "remove_tags", "case_reason")},
+        **{name: action(name) for name in ("status", "priority", "group")},
+        "add_tags": " ".join(applied_tags(doc)),
+        **{name: action(name) for name in ("remove_tags", "case_reason")},
         "public": action("public"),
     }
 

@@ -121,7 +121,11 @@ def _store(ticket: SolvedTicket, delivery_key: str) -> tuple[Response, int]:
         timedelta(hours=settings.intercom_max_age_hours), 2 * timedelta(seconds=settings.webhook_window_seconds)
     )
     catalog: Catalog = current_app.extensions["kb_catalog"]
-    versions = {macro: catalog.version(ticket.lang, macro) for macro in ticket.macros}
+    try:
+        versions = {macro: catalog.version(ticket.lang, macro) for macro in ticket.macros}
+    except Exception:  # a checkout git cannot read: keep the outcome, without its version, rather than lose it
+        current_app.logger.exception("could not read the macros' versions from the knowledge base's history")
+        versions = {}
     try:
         with db.writing(current_app.extensions["kb_engine"]) as connection:  # all or nothing
             stored = record_solved(connection, ticket, versions, delivery_key, now, now - remember)

@@ -1,7 +1,7 @@
 """The event store: SQLAlchemy Core over SQLite (default, WAL) or PostgreSQL, with versioned migrations.
 
-Every statement kb runs is here or in `metrics.py` (the service, `kb report`, `kb review`); nothing else talks
-to the database.
+Every statement kb runs is here, in `metrics.py` or in `outcomes.py` (the service, `kb report`, `kb review`);
+nothing else talks to the database.
 """
 
 from __future__ import annotations

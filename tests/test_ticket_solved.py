@@ -410,3 +410,11 @@ def test_a_rejected_request_forgets_nothing_it_would_refuse_later(app) -> None:
     assert kb_post(client, bad, when=now).status_code == 422
     assert kb_post(client, {**bad, "macros": ["macro-refund"]}, when=now).status_code == 202
     assert stored(app) == (1, 1)
+
+
+def test_a_ticket_solved_without_a_kb_macro_is_answered_and_stores_no_outcome(app) -> None:
+    """A helpdesk's trigger fires for every solved ticket: most carry no kb macro tag."""
+    payload = json.loads((PAYLOADS / "zendesk-ticket-solved.json").read_text(encoding="utf-8")) | {"tags": "vip"}
+    answer = zendesk_post(app.test_client(), json.dumps(payload).encode())
+    assert answer.status_code == 202 and answer.json == {"ticket_id": "35436", "macros": 0}
+    assert stored(app) == (0, 1)  # only the delivery, so a replay of it is still refused

@@ -30,6 +30,23 @@ BUILTIN_PLACEHOLDERS: dict[str, str] = {
 TICKET_STATUSES = ("open", "pending", "on-hold", "solved")
 PRIORITIES = ("low", "normal", "high", "urgent")
 HELPDESK_TAG = re.compile(r"^[a-z0-9_-]+$")
+# The helpdesk tag a macro adds to the ticket it is applied to (`kb export macros` adds it to the macro's actions):
+# the ticket-solved webhook reads the macros applied from the ticket's tags. `__` never occurs in a macro id.
+MACRO_TAG_PREFIX = "kb_macro__"
+
+
+def macro_tag(macro_id: str) -> str:
+    """The tag marking a ticket that `macro_id` was applied to: kb_macro__refund-approved."""
+    return MACRO_TAG_PREFIX + macro_id
+
+
+def macros_in_tags(tags: list[str]) -> list[str]:
+    """The macro ids a ticket's tags say were applied, in tag order, each once."""
+    found: list[str] = []
+    for tag in tags:
+        if tag.startswith(MACRO_TAG_PREFIX) and (macro_id := tag.removeprefix(MACRO_TAG_PREFIX)) not in found:
+            found.append(macro_id)
+    return found
 
 
 @dataclass(frozen=True)

@@ -168,3 +168,100 @@ def _state(item: ReviewItem) -> str:
     if days > 0:
         return f"overdue {days} day{'s' * (days != 1)} (due {due})"
     return "due today" if days == 0 else f"due in {-days} day{'s' * (days != -1)} ({due})"
+
+
+# Macros by customer satisfaction ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class MacroReviewItem:
+    """A macro in one language with its outcomes over the window read (`kbtools.analytics.outcomes` figures)."""
+
+    doc: Document
+    uses: int
+    rated: int
+    satisfied: int
+    lower_bound: float  # Wilson 95% lower bound of the satisfaction rate
+    reopened: int
+    median_handle_seconds: float | None
+
+
+def macro_ranking(content: Iterable[Document], outcomes: Iterable[dict], min_rated: int) -> list[MacroReviewItem]:
+    """Published macros with at least `min_rated` rated tickets, least satisfying first: lowest Wilson lower bound
+    of the satisfaction rate (a macro with few ratings is not blamed on one bad one), then most used."""
+    docs = {(doc.id, doc.lang): doc for doc in content if doc.type == "macro" and doc.is_published}
+    items = [
+        MacroReviewItem(
+            docs[(row["macro"], row["lang"])],
+            row["uses"],
+            row["rated"],
+            row["satisfied"],
+            row["satisfaction_lower_bound"],
+            row["reopened"],
+            row["median_handle_seconds"],
+        )
+        for row in outcomes
+        if (row["macro"], row["lang"]) in docs and row["rated"] >= max(min_rated, 1)
+    ]
+    return sorted(items, key=lambda i: (i.lower_bound, -i.uses, i.doc.lang, i.doc.rel))
+
+
+def _macro_line(item: MacroReviewItem) -> str:
+    handle = (
+        f", median handle {item.median_handle_seconds / 60:.0f} min" if item.median_handle_seconds is not None else ""
+    )
+    return (
+        f"{item.satisfied}/{item.rated} satisfied (lower bound {item.lower_bound:.0%}), "
+        f"{item.reopened} of {item.uses} reopened{handle}"
+    )
+
+
+@dataclass(frozen=True)
+class MacroReview:
+    """`kb review --macros`: macros to rewrite first, as text, Markdown or JSON."""
+
+    items: list[MacroReviewItem]
+    today: date
+    days: int
+    min_rated: int
+
+    def as_json(self) -> str:
+        payload = [
+            {
+                "owner": item.doc.owner,
+                "path": f"{item.doc.lang}/{item.doc.rel}",
+                "id": item.doc.id,
+                "lang": item.doc.lang,
+                "title": item.doc.title,
+                "uses": item.uses,
+                "rated": item.rated,
+                "satisfied": item.satisfied,
+                "satisfaction_lower_bound": item.lower_bound,
+                "reopened": item.reopened,
+                "median_handle_seconds": item.median_handle_seconds,
+            }
+            for item in self.items
+        ]
+        return json.dumps(payload, indent=2, ensure_ascii=False)
+
+    @property
+    def _scope(self) -> str:
+        return f"last {self.days} days, at least {self.min_rated} rated tickets; lowest satisfaction lower bound first"
+
+    def as_markdown(self) -> str:
+        lines = [f"## Macros to review, {self.today}\n", f"{len(self.items)} macros ({self._scope}).\n"]
+        lines += [
+            f"- [ ] **{item.doc.title}** (`content/{item.doc.lang}/{item.doc.rel}`): {_macro_line(item)}"
+            for item in self.items
+        ]
+        if not self.items:
+            lines.append("No macro has enough rated tickets yet.")
+        return "\n".join(lines)
+
+    def as_text(self) -> str:
+        lines = [f"{item.doc.lang}/{item.doc.rel}  {_macro_line(item)}" for item in self.items]
+        lines.append(f"{len(self.items)} macros ({self._scope})")
+        return "\n".join(lines)
+
+    def render(self, fmt: str) -> str:
+        return {"json": self.as_json, "md": self.as_markdown, "text": self.as_text}[fmt]()

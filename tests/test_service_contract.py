@@ -15,11 +15,12 @@ from kbtools.service.queries import (
     ArticleStatsQuery,
     DeflectionQuery,
     GapsQuery,
+    MacroOutcomesQuery,
     MacroStatsQuery,
     SearchQuery,
     parameter_names,
 )
-from kbtools.service.responses import ArticleStats, Deflection, Gaps, MacroStats
+from kbtools.service.responses import ArticleStats, Deflection, Gaps, MacroOutcomes, MacroStats
 
 TOKEN = "contract-token-123456"
 AUTH = {"Authorization": f"Bearer {TOKEN}"}
@@ -29,6 +30,7 @@ REPORTS = [
     ("/api/v1/stats/macros", MacroStatsQuery, MacroStats),
     ("/api/v1/reports/deflection", DeflectionQuery, Deflection),
     ("/api/v1/reports/gaps", GapsQuery, Gaps),
+    ("/api/v1/reports/macro-outcomes", MacroOutcomesQuery, MacroOutcomes),
 ]
 
 

@@ -14,7 +14,7 @@ from jinja2 import Environment, PackageLoader, select_autoescape
 from markupsafe import Markup
 from sqlalchemy import Engine
 
-from kbtools.analytics import metrics, outbox
+from kbtools.analytics import metrics, outbox, outcomes
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period
 from kbtools.project import KnowledgeBase
@@ -51,6 +51,9 @@ def dashboard_data(
     macros = metrics.macro_copies(engine, period, limit=10)
     for row in macros:
         row["title"] = titles.get((row["lang"], row["article"]), row["article"])
+    macro_outcomes = outcomes.macro_outcome_report(engine, period)[:10]
+    for row in macro_outcomes:
+        row["title"] = titles.get((row["lang"], row["macro"]), row["macro"])
     for row in stats:
         row["title"] = titles.get((row["lang"], row["article"]), row["article"])
     voted = [row for row in stats if row["votes_up"] + row["votes_down"] >= min_votes]
@@ -93,6 +96,7 @@ def dashboard_data(
         "top": stats[:10],
         "worst": worst,
         "macros": macros,
+        "macro_outcomes": macro_outcomes,
         "min_votes": min_votes,
         "content_gaps": [g for g in no_results if g["gap"] == "content"],
         "translation_gaps": [g for g in no_results if g["gap"] == "translation"],

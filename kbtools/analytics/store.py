@@ -1,7 +1,7 @@
 """The event store: SQLAlchemy Core over SQLite (default, WAL) or PostgreSQL, with versioned migrations.
 
-Every statement kb runs is here or in `metrics.py` (the service, `kb report`, `kb review`); nothing else talks
-to the database.
+Every statement kb runs is here, in `metrics.py` or in `outcomes.py` (the service, `kb report`, `kb review`);
+nothing else talks to the database.
 """
 
 from __future__ import annotations
@@ -122,6 +122,36 @@ sign_in_failures = Table(
 )
 
 
+# Macro outcomes from the ticket-solved webhooks (queries in outcomes.py): one row per solved ticket and macro
+macro_outcomes = Table(
+    "macro_outcomes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("helpdesk", String(16), nullable=False),  # kb, zendesk, intercom: ticket ids are the helpdesk's
+    Column("ticket_id", String(64), nullable=False),
+    Column("macro", String(200), nullable=False),
+    Column("lang", String(16), nullable=False),
+    Column("version", String(40)),  # the macro's commit when the ticket arrived
+    Column("case_reason", String(100)),
+    Column("satisfied", Boolean),  # None: not rated
+    Column("rating", String(8)),  # as the helpdesk gave it: good, bad, or a score 1 to 5
+    Column("reopened", Boolean, nullable=False),
+    Column("handle_seconds", Integer),
+    Column("solved_at", DateTime(timezone=True), nullable=False),
+    UniqueConstraint("helpdesk", "ticket_id", "macro", name="macro_outcomes_one_per_ticket"),
+    Index("macro_outcomes_macro", "macro", "lang", "solved_at"),
+)
+
+# Deliveries already taken, for replay protection: a signed delivery seen before is refused
+received_deliveries = Table(
+    "received_deliveries",
+    metadata,
+    Column("key", String(200), primary_key=True),  # helpdesk:delivery id, or helpdesk:ticket@signed timestamp
+    Column("received_at", DateTime(timezone=True), nullable=False),
+    Index("received_deliveries_at", "received_at"),
+)
+
+
 def _version_1(connection: Connection) -> None:
     """The first schema, spelled out: later migrations change it with explicit DDL."""
     v1 = MetaData()
@@ -200,6 +230,11 @@ def _version_6(connection: Connection) -> None:
     v6.create_all(connection)
 
 
+def _version_7(connection: Connection) -> None:
+    """Macro outcomes from the ticket-solved webhook, and the deliveries taken (replay protection)."""
+    metadata.create_all(connection, tables=[macro_outcomes, received_deliveries])
+
+
 # Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
 # above describe the latest schema, for queries; migrations spell out their own DDL.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
@@ -208,6 +243,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (3, "votes.site", _version_3),
     (4, "wiki sessions and sign-in failures", _version_4),
     (6, "helpdesk webhook deliveries", _version_6),
+    (7, "macro outcomes and received webhook deliveries", _version_7),
 )
 
 

@@ -4,7 +4,7 @@ codeowners, export."""
 from __future__ import annotations
 
 import sys
-from datetime import UTC, datetime, time
+from datetime import UTC, date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -185,14 +185,38 @@ def _service_database(root: Path) -> str | None:
 @click.option("--due-within", default="30d", show_default=True, help="Also list pages due within this interval.")
 @click.option("--lang", help="Only pages in this language (default: all).")
 @click.option("--format", "fmt", type=click.Choice(["text", "md", "json"]), default="text", show_default=True)
+@click.option(
+    "--macros",
+    "macros",
+    is_flag=True,
+    help="Rank macros by low customer satisfaction (tickets solved in the last 90 days) instead of pages by review "
+    "date; needs the service's database.",
+)
+@click.option(
+    "--min-ratings",
+    type=click.IntRange(min=1),
+    default=5,
+    show_default=True,
+    help="With --macros: rated tickets a macro needs to be ranked.",
+)
 @today_option
 @click.pass_context
-def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | None, fmt: str, today: object) -> None:
+def review(
+    ctx: click.Context,
+    owner: str | None,
+    due_within: str,
+    lang: str | None,
+    fmt: str,
+    macros: bool,
+    min_ratings: int,
+    today: object,
+) -> None:
     """List pages overdue or soon due for review, by owning team, most urgent first.
 
     With the service's database (the one `kb serve` uses: KB_DATABASE_URL, KB_CONFIG, or var/kb.sqlite3),
     overdue pages are ranked by their views in the last 90 days times days overdue, so the most-read stale
-    pages come first. --format md gives text for a weekly review ticket.
+    pages come first. --format md gives text for a weekly review ticket. --macros ranks macros instead, least
+    satisfying first (Wilson lower bound of the satisfaction rate of the tickets they solved).
     """
     from kbtools.durations import parse_interval
     from kbtools.reviews import ReviewReport, by_owner, review_queue
@@ -207,6 +231,9 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
         raise UsageError(f"--due-within: {exc}") from None
     when = day(today)
     url = _service_database(kb.root)
+    if macros:
+        _review_macros(kb, url, when, lang, owner, fmt, min_ratings)
+        return
     views = None
     if url is not None:  # the store's library is imported only when there is a store to read
         from kbtools.analytics.pageviews import ViewsUnavailableError, read_views
@@ -220,6 +247,25 @@ def review(ctx: click.Context, owner: str | None, due_within: str, lang: str | N
     items = review_queue(docs, taxonomy, when, within, owner, views)
     report = ReviewReport(items, by_owner(items, taxonomy), when, within, ranked_by_views=views is not None)
     click.echo(report.render(fmt))
+
+
+def _review_macros(
+    kb: KnowledgeBase, url: str | None, when: date, lang: str | None, owner: str | None, fmt: str, min_rated: int
+) -> None:
+    from kbtools.analytics.pageviews import WINDOW_DAYS, ViewsUnavailableError, read_macro_outcomes
+    from kbtools.reviews import MacroReview, macro_ranking
+
+    if url is None:
+        raise UsageError("kb review --macros reads the service's database: none found (KB_DATABASE_URL, KB_CONFIG)")
+    try:
+        outcomes = read_macro_outcomes(url, now=datetime.combine(when, time.max, tzinfo=UTC))
+    except ViewsUnavailableError as exc:
+        raise UsageError(str(exc)) from None
+    docs = [
+        d for d in kb.load() if (lang is None or d.lang in _languages(kb, lang)) and (owner is None or d.owner == owner)
+    ]
+    items = macro_ranking(docs, outcomes, min_rated)
+    click.echo(MacroReview(items, when, WINDOW_DAYS, min_rated).render(fmt))
 
 
 # kb changes --------------------------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from typing import Any
 
 from kbtools.content import ContentSet, Document
 from kbtools.files import write_atomically
+from kbtools.macros import macro_tag
 from kbtools.markdown import parser
 from kbtools.publishing import visible_lines, with_absolute_links
 from kbtools.taxonomy import Taxonomy
@@ -89,6 +90,7 @@ def zendesk_macro(
     """
     comment = reply_html(reply_markdown(doc, content, taxonomy, options.base_url))
     actions: list[dict[str, str]] = [{"field": "comment_value_html", "value": comment}]
+    actions.append({"field": "current_tags", "value": " ".join(applied_tags(doc))})
     for name, value in doc.actions.items():
         if name == "status":
             actions.append({"field": "status", "value": ZENDESK_STATUS.get(str(value), str(value))})
@@ -100,9 +102,9 @@ def zendesk_macro(
                 left_out[(f"group '{value}'", f"give its Zendesk group id: --group-id {value}=ID")] += 1
             else:
                 actions.append({"field": "group_id", "value": group_id})
-        elif name in ("add_tags", "remove_tags"):
-            tags = " ".join(str(tag) for tag in value) if isinstance(value, list) else str(value)
-            actions.append({"field": "current_tags" if name == "add_tags" else "remove_tags", "value": tags})
+        elif name == "remove_tags":
+            removed = " ".join(str(tag) for tag in value) if isinstance(value, list) else str(value)
+            actions.append({"field": "remove_tags", "value": removed})
         elif name == "case_reason":
             if options.case_reason_field is None:
                 left_out[("case_reason", "give the Zendesk custom field holding it: --case-reason-field ID")] += 1
@@ -119,6 +121,14 @@ def zendesk_macro(
         "restriction": None,
         "actions": actions,
     }
+
+
+def applied_tags(doc: Document) -> list[str]:
+    """The tags applying the macro adds: its own `add_tags`, then the one saying it was applied, which the
+    ticket-solved webhooks read back (`kbtools.macros.macro_tag`)."""
+    added = doc.actions.get("add_tags")
+    tags = [str(tag) for tag in added] if isinstance(added, list) else ([str(added)] if added else [])
+    return [*tags, macro_tag(doc.id)]
 
 
 def case_reason_tag(case_reason: str) -> str:
@@ -149,7 +159,9 @@ def csv_row(doc: Document, content: ContentSet, taxonomy: Taxonomy, base_url: st
         "description": doc.summary,
         "reply_markdown": markdown,
         "reply_html": reply_html(markdown),
-        **{name: action(name) for name in ("status", "priority", "group", "add_tags", "remove_tags", "case_reason")},
+        **{name: action(name) for name in ("status", "priority", "group")},
+        "add_tags": " ".join(applied_tags(doc)),
+        **{name: action(name) for name in ("remove_tags", "case_reason")},
         "public": action("public"),
     }
 

@@ -24,6 +24,7 @@ from kbtools.service import (
     resolve_settings,
     search_api,
     sites,
+    ticket_solved,
     webhooks_api,
 )
 from kbtools.service.catalog import Catalog
@@ -77,6 +78,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(search_api.bp)
     app.register_blueprint(popular.bp)
     app.register_blueprint(webhooks_api.bp)
+    app.register_blueprint(ticket_solved.bp)
     app.register_blueprint(sites.bp)  # last: its catch-all route serves the help center
     wiki_api_routes(app)
     return app

@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import threading
 import time
+from typing import Literal
 
 from kbtools.exports.macros import reply_markdown
+from kbtools.history import read_history
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible, site_base_url
+from kbtools.translations import content_path
+from kbtools.vcs import Repository, open_repository
 from kbtools.vocabulary import Audience, ContentType
 
 _REFRESH_SECONDS = 30.0
@@ -27,6 +31,9 @@ class Catalog:
         self.replies: dict[tuple[str, str], str] = {}
         self.public: set[tuple[str, str]] = set()  # what the help center publishes
         self.paths: dict[tuple[str, str], str] = {}  # (lang, id) -> path under content/<lang>/, e.g. 'cards/x.md'
+        self._versions: dict[tuple[str, str], str] = {}
+        self._versions_head: str | None = None  # the HEAD commit `_versions` were read at
+        self._repository: Repository | Literal[False] | None = None  # False: not a git work tree
         self.refresh()
 
     def refresh(self) -> None:
@@ -48,6 +55,7 @@ class Catalog:
                 for doc in published
                 if doc.type == ContentType.MACRO
             }
+            self._versions = {}  # pages may have come or gone: versions are read again when asked for
             self._loaded_at = time.monotonic()
 
     def has(self, lang: str, article: str, audience: str = Audience.INTERNAL) -> bool:
@@ -61,3 +69,24 @@ class Catalog:
 
     def _pages(self, audience: str) -> set[tuple[str, str]]:
         return self.public if audience == Audience.PUBLIC else self._ids
+
+    def is_macro(self, lang: str, macro: str) -> bool:
+        """Whether `macro` is a published macro in `lang` (re-reading the content as `has` does)."""
+        return self.has(lang, macro) and self.types.get((lang, macro)) == ContentType.MACRO
+
+    def version(self, lang: str, page: str) -> str | None:
+        """The commit the page's file was last changed in, as the sites stamp it (`uncommitted` outside git), in the
+        knowledge base's checkout now: the version a macro applied now was built from (the helpdesk imports what
+        `kb export macros` exports from the same checkout). Read again when the checkout's HEAD moves."""
+        with self._lock:  # one repository per catalog, read by one thread at a time (GitPython is not thread-safe)
+            if self._repository is None:
+                self._repository = open_repository(self.kb.root) or False
+            head = self._repository.head() if self._repository else None
+            known = self._versions_head == head and bool(self._versions)
+        if not known:
+            history = read_history(self.kb.root)
+            versions = {key: history.version(content_path(key[0], rel)) for key, rel in self.paths.items()}
+            with self._lock:
+                self._versions, self._versions_head = versions, head
+        with self._lock:
+            return self._versions.get((lang, page))

@@ -27,6 +27,12 @@ def _openapi(schema: Any, definitions: dict[str, Any], inline: bool) -> Any:
     if choices and {"type": "null"} in choices:
         others = [choice for choice in choices if choice != {"type": "null"}]
         rest = {key: value for key, value in schema.items() if key != "anyOf"}
+        if len(others) > 1:  # a union of several types, or null
+            return {
+                "anyOf": _openapi(others, definitions, inline),
+                **_openapi(rest, definitions, inline),
+                "nullable": True,
+            }
         (single,) = others
         return {**_openapi(single, definitions, inline), **_openapi(rest, definitions, inline), "nullable": True}
     if "const" in schema:  # OpenAPI 3.0 has no const: a one-value enumeration says the same

@@ -91,6 +91,12 @@ class MacroStatsQuery(PeriodQuery):
     pass
 
 
+class MacroOutcomesQuery(PeriodQuery):
+    macro: str | None = Field(
+        None, pattern="^[a-z0-9]+(?:-[a-z0-9]+)*$", max_length=200, description="Only this macro (its id)."
+    )
+
+
 class DeflectionQuery(PeriodQuery):
     format: Literal["json", "csv"] = Field("json", description="json (default) or csv.")
 

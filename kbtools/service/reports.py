@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import Blueprint, Response, current_app, jsonify
 
-from kbtools.analytics import metrics
+from kbtools.analytics import metrics, outcomes
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period, PeriodError
 from kbtools.service.auth import require_agent
@@ -19,11 +19,20 @@ from kbtools.service.queries import (
     ArticleStatsQuery,
     DeflectionQuery,
     GapsQuery,
+    MacroOutcomesQuery,
     MacroStatsQuery,
     PeriodQuery,
     invalid_parameters,
 )
-from kbtools.service.responses import ArticleStats, Deflection, DeflectionDay, Gaps, MacroStats, csv_columns
+from kbtools.service.responses import (
+    ArticleStats,
+    Deflection,
+    DeflectionDay,
+    Gaps,
+    MacroOutcomes,
+    MacroStats,
+    csv_columns,
+)
 
 bp = Blueprint("reports", __name__)
 
@@ -130,3 +139,23 @@ def gaps(query: GapsQuery) -> Response:
         found["no_results"], current_app.extensions["kb"], current_app.config["KB"]["search_index"]
     )
     return jsonify({**_days(period), "lang": lang, **found})
+
+
+@bp.get("/api/v1/reports/macro-outcomes")
+@require_agent
+@endpoint(query=MacroOutcomesQuery, answer=MacroOutcomes, answer_text="Outcomes.", errors=REPORT_ERRORS, security=AGENT)
+def macro_outcomes(query: MacroOutcomesQuery) -> Response:
+    """Per macro and language: solved tickets, satisfaction, reopens, handle time
+
+    Tickets solved in the period with a kb macro applied, from the ticket-solved webhooks: uses, satisfaction
+    rate and its Wilson 95% lower bound, reopen rate, median handle time, the same per week (Monday, UTC) and
+    per version of the macro (the commit it was built from), most used first.
+    """
+    period, lang = _period(query), query.lang
+    catalog = current_app.extensions["kb_catalog"]
+    rows = outcomes.macro_outcome_report(current_app.extensions["kb_engine"], period, lang, query.macro)
+    macros = [
+        {"macro": r["macro"], "lang": r["lang"], "title": catalog.titles.get((r["lang"], r["macro"])), **r}
+        for r in rows
+    ]
+    return jsonify({**_days(period), "lang": lang, "macros": macros})

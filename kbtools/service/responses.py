@@ -188,7 +188,49 @@ class Popular(ResponseModel):
 
 # Every body the API answers with, published as components of the OpenAPI description
 BODIES: tuple[type[ResponseModel], ...] = (ErrorBody, Accepted, Health, SearchResults, Popular)
-REPORTS: tuple[type[ResponseModel], ...] = (ArticleStats, MacroStats, Deflection, Gaps)
+
+
+class OutcomeFigures(ResponseModel):
+    """The figures of a set of solved tickets a macro was applied to (kbtools/analytics/outcomes.py)."""
+
+    uses: Count = Field(description="Solved tickets the macro was applied to.")
+    rated: Count = Field(description="Of them, tickets with a satisfaction rating.")
+    satisfied: Count = Field(description="Rated good, or 4 or 5 out of 5.")
+    satisfaction_rate: Rate = Field(description="satisfied / rated; null without ratings.")
+    satisfaction_lower_bound: Rate = Field(description="Wilson 95% lower bound of the satisfaction rate.")
+    reopened: Count
+    reopen_rate: Rate = Field(description="reopened / uses.")
+    median_handle_seconds: Annotated[float, Field(ge=0)] | None = Field(
+        description="Median handle time of the uses that gave one; null: none did."
+    )
+
+
+def _with_key(name: str, **keys: Any) -> Any:
+    """A row model: its keys first (as the service writes them), then the figures."""
+    fields = {key: (annotation, ...) for key, annotation in keys.items()}
+    figures = {field: (info.annotation, info) for field, info in OutcomeFigures.model_fields.items()}
+    return create_model(name, __base__=ResponseModel, **fields, **figures)  # type: ignore[call-overload]
+
+
+OutcomeWeek: Any = _with_key("OutcomeWeek", week=Annotated[date, Field(description="Monday (UTC) of the week.")])
+OutcomeVersion: Any = _with_key(
+    "OutcomeVersion", version=Annotated[str | None, Field(description="The macro's commit when the ticket came.")]
+)
+_MacroOutcomeFigures: Any = _with_key("_MacroOutcomeFigures", macro=str, lang=str, title=Title)
+
+
+class MacroOutcomeRow(_MacroOutcomeFigures):
+    weeks: list[OutcomeWeek] = Field(description="The same figures per week, oldest first.")
+    versions: list[OutcomeVersion] = Field(
+        description="The same figures per version of the macro, in the order the versions were first used."
+    )
+
+
+class MacroOutcomes(Report):
+    macros: list[MacroOutcomeRow] = Field(description="Most used first.")
+
+
+REPORTS: tuple[type[ResponseModel], ...] = (ArticleStats, MacroStats, Deflection, Gaps, MacroOutcomes)
 
 
 def csv_columns(model: type[ResponseModel]) -> list[str]:

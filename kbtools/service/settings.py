@@ -269,6 +269,37 @@ class Settings(BaseSettings):
         "dead-lettered ones stay until they are retried.",
     )
 
+    # The ticket-solved webhooks (kbtools/service/ticket_solved.py): one secret list per signing scheme
+    ticket_solved_secrets: CommaList = Field(
+        default_factory=list,
+        repr=False,
+        description="Shared secrets (comma-separated; a list in the TOML file) of "
+        "`POST /api/v1/webhooks/ticket-solved`, "
+        "signed with `X-KB-Signature`. Two during a rotation. Default: none (the endpoint refuses every request).",
+    )
+    zendesk_webhook_secrets: CommaList = Field(
+        default_factory=list,
+        repr=False,
+        description="Signing secrets of the Zendesk webhooks (Admin Center > Webhooks > the webhook > Signing secret) "
+        "sending to `/api/v1/webhooks/zendesk/ticket-solved`. Default: none (refused).",
+    )
+    intercom_client_secrets: CommaList = Field(
+        default_factory=list,
+        repr=False,
+        description="Client secrets of the Intercom apps (Developer Hub > the app > Basic information) whose "
+        "webhooks send to `/api/v1/webhooks/intercom/ticket-solved`. Default: none (refused).",
+    )
+    webhook_window_seconds: Positive = Field(
+        300,
+        description="How far a signed timestamp (kb's and Zendesk's) may be from the service's clock, either way, "
+        "before a ticket-solved delivery is refused as a replay.",
+    )
+    intercom_max_age_hours: Positive = Field(
+        72,
+        description="Intercom signs no timestamp header: a notification whose signed `created_at` is older than this "
+        "is refused, and notification ids are remembered this long, so a captured one is never taken twice.",
+    )
+
     # Read by name as well, for the call sites that look settings up by a name held in a variable
     def __getitem__(self, name: str) -> Any:
         if name not in type(self).model_fields:

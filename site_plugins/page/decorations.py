@@ -152,6 +152,7 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
         reply_html=highlighted,
         reply=reply,
         actions=actions,
+        outcomes=macro_outcomes(site, doc),
     )
 
 
@@ -170,3 +171,14 @@ def _action_value(site: Site, name: str, value: object) -> str:
     if isinstance(value, list):
         return ", ".join(map(str, value))
     return str(value)
+
+
+_OUTCOME_STRINGS = ("uses", "satisfaction", "bound", "reopened", "handle", "minutes", "version", "none")
+
+
+def macro_outcomes(site: Site, doc: Document) -> Markup:
+    """Where the wiki's macro page shows its own outcomes: kb-macro.js fills it from the service's report
+    (/internal/api/v1/reports/macro-outcomes) and shows it; hidden without the service."""
+    text = strings(site.lang)
+    labels = [(name, text[f"macro.outcomes.{name}"]) for name in _OUTCOME_STRINGS]
+    return fragment("page/macro_outcomes.html", text=text, macro=doc.id, lang=doc.lang, labels=labels)

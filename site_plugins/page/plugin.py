@@ -38,8 +38,8 @@ from site_plugins.strings import FEEDBACK_REASONS, strings
 
 _ASSET_DIR = Path(__file__).resolve().parent.parent / "assets"
 _ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js"}
-# The wiki's search page script: it describes the internal search API, so the help center never ships it
-_WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js"}
+# The wiki's scripts (its search page, a macro page's outcomes) call internal APIs: the help center never ships them
+_WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js", "kb-macro.js": "assets/kb/kb-macro.js"}
 # The help center's contact step, and the list of its articles it searches when the service does not answer
 _PUBLIC_ASSETS = {
     "kb-contact.js": "assets/kb/kb-contact.js",
@@ -82,7 +82,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         config.extra_css.append(_ASSETS["kb.css"])
         config.extra_javascript.append(_ASSETS["kb.js"])
         if not self.site.is_public:
-            config.extra_javascript.append(_WIKI_ASSETS["kb-search.js"])
+            config.extra_javascript.extend(_WIKI_ASSETS.values())
         else:
             config.extra_javascript.extend(_PUBLIC_ASSETS.values())
         return config

@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import time
 
+from kbtools.experiments import Experiment, experiments
 from kbtools.exports.macros import reply_markdown
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible, site_base_url
@@ -26,6 +27,7 @@ class Catalog:
         self.replies: dict[tuple[str, str], str] = {}
         self.public: set[tuple[str, str]] = set()  # what the help center publishes
         self.paths: dict[tuple[str, str], str] = {}  # (lang, id) -> path under content/<lang>/, e.g. 'cards/x.md'
+        self.experiments: list[Experiment] = []  # the valid experiments declared in the content
         self.refresh()
 
     def refresh(self) -> None:
@@ -45,6 +47,7 @@ class Catalog:
                 for doc in published
                 if doc.type == "macro"
             }
+            self.experiments = experiments(content)
             self._loaded_at = time.monotonic()
 
     def has(self, lang: str, article: str, audience: str = "internal") -> bool:

@@ -115,6 +115,8 @@ def _event_row(row: dict) -> dict:
         "query_norm": normalise_query(query) if query else None,
         "results": row.get("results"),
         "created_at": row["created_at"],
+        "experiment": row.get("experiment"),
+        "variant": row.get("variant"),
     }
 
 
@@ -129,4 +131,6 @@ def _vote_row(row: dict) -> dict:
         "comment": row.get("comment"),
         "site": row.get("site", "public"),
         "created_at": row["created_at"],
+        "experiment": row.get("experiment"),
+        "variant": row.get("variant"),
     }

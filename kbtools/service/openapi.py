@@ -7,11 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools import __version__
-from kbtools.service import popular
+from kbtools.service import experiments_api, popular
 from kbtools.service.contract import component_schemas, query_parameters
 from kbtools.service.queries import (
     ArticleStatsQuery,
     DeflectionQuery,
+    ExperimentsQuery,
     GapsQuery,
     MacroStatsQuery,
     PopularQuery,
@@ -71,6 +72,9 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
         "paths": {
             **_paths(languages, event_body),
             popular.PATH: popular.openapi_operation(query_parameters(PopularQuery, languages), _error),
+            experiments_api.PATH: experiments_api.openapi_operation(
+                query_parameters(ExperimentsQuery, languages), _AUTH_ERRORS
+            ),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},

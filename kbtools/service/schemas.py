@@ -42,7 +42,13 @@ def _event(kind: str, properties: dict[str, Any], required: list[str], descripti
     }
 
 
-_PAGE = {"article": _ARTICLE, "version": _VERSION}
+_SLUG = "^[a-z0-9]+(-[a-z0-9]+)*$"
+# The experiment a page ran for the session and the variant it served (kbtools.experiments); both or neither
+_EXPERIMENT = {
+    "experiment": {"type": "string", "pattern": _SLUG, "maxLength": 64, "description": "Experiment id."},
+    "variant": {"type": "string", "pattern": _SLUG, "maxLength": 64, "description": "Variant served."},
+}
+_PAGE = {"article": _ARTICLE, "version": _VERSION, **_EXPERIMENT}
 
 EVENT_SCHEMAS: dict[str, dict[str, Any]] = {
     "view": _event("view", _PAGE, ["article"], "A reader opened a page."),

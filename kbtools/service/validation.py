@@ -133,12 +133,22 @@ def parse_events(payload: Any, catalog: Catalog, signed_in: bool) -> list[dict[s
         item_errors = _schema_errors(_VALIDATORS[kind], item, prefix)
         malformed = {error.field for error in item_errors}
         item_errors += _text_errors(item, prefix, malformed) + _known(item, catalog, prefix, malformed, signed_in)
+        item_errors += _experiment_pair(item, prefix)
         errors.extend(item_errors)
         if not item_errors:
             rows.append({**item, "created_at": now})
     if errors:
         raise InvalidEvents(errors)
     return rows
+
+
+def _experiment_pair(item: dict[str, Any], prefix: str) -> list[FieldError]:
+    """An event names an experiment and its variant together, or neither (OpenAPI 3.0 cannot say so)."""
+    given = [name for name in ("experiment", "variant") if name in item]
+    if len(given) == 1:
+        missing = "variant" if given[0] == "experiment" else "experiment"
+        return [FieldError(_path(prefix, [missing]), f"an event with {given[0]} also gives its {missing}")]
+    return []
 
 
 def _text_errors(item: dict[str, Any], prefix: str, malformed: set[str]) -> list[FieldError]:

@@ -507,3 +507,18 @@ def test_kb_experiments_report_renders_text_markdown_and_json(service, mini_kb: 
     assert sum(v["exposures"] for v in data["experiments"][0]["variants"]) == 1
     unknown = runner.invoke(main, ["--root", str(mini_kb.root), "experiments", "report", "nope"])
     assert unknown.exit_code != 0 and "no valid experiment 'nope'" in unknown.output
+
+
+def test_the_dashboard_shows_each_experiment_and_no_verdict_before_the_sample(service) -> None:
+    client = service.test_client()
+    session = "session-0002"
+    variant = assign("steps", session, ["control", "b"])
+    _post(
+        client,
+        [{"type": "view", "article": "a", "lang": "en", "session": session, "experiment": "steps", "variant": variant}],
+    )
+    page_html = client.get("/internal/dashboard", headers=AUTH).text
+    section = page_html.split("<h2>Experiments</h2>", 1)[1].split("</section>", 1)[0]
+    assert "steps (en, contact_rate, at least 100 per variant" in section
+    assert "<td>control</td>" in section and "<td>b</td>" in section
+    assert "Collecting: no verdict until every variant has 100." in section

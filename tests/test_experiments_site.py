@@ -191,3 +191,15 @@ def test_the_sites_script_assigns_as_python_does(browser, server: SiteServer) ->
         assert len(set(in_browser)) > 2  # the cases reach several variants
     finally:
         context.close()
+
+
+def test_a_broken_experiment_serves_its_canonical_page_only_and_the_build_says_why(mini_kb: MiniKB) -> None:
+    _tree(mini_kb)
+    canonical = mini_kb.root / "content/en/cards/declined.md"
+    canonical.write_text(canonical.read_text().replace("min_sample: 200", "min_sample: 40"))
+    builds = build_sites(KnowledgeBase(mini_kb.root), BuildOptions(audiences=("public",)))
+    html = (mini_kb.root / "site/public/cards/declined/index.html").read_text()
+    assert CONTROL_TEXT in html and "ZEBRACORN" not in html and "kb-variant" not in html
+    assert not (mini_kb.root / "site/public/cards/declined-steps-first").exists()
+    log = "".join(build.log for build in builds.builds)
+    assert "cards/declined.md', line 13 (experiment.min_sample)" in log and "below the floor" in log

@@ -15,8 +15,10 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from kbtools.analytics import metrics
+from kbtools.analytics.experiments import report as experiment_report
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period
+from kbtools.experiments import experiments
 from kbtools.project import KnowledgeBase
 from kbtools.reviews import review_due
 from kbtools.translations import State, translation_state
@@ -102,6 +104,8 @@ def dashboard_data(
         "comments": metrics.latest_comments(engine, period),
         # Agents read every article daily: what they say is wrong is worth as much as readers' votes
         "agent_comments": metrics.latest_comments(engine, period, site=Site.INTERNAL),
+        # Each experiment over its own declared dates, whatever the dashboard's period
+        "experiments": [experiment_report(engine, e).as_dict() for e in experiments(content)],
     }
 
 

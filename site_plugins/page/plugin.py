@@ -16,6 +16,7 @@ from mkdocs.structure.pages import Page
 
 from kbtools import sanitize
 from kbtools.experiments import Experiment, experiments
+from kbtools.experiments import check as check_experiments
 from kbtools.publishing import normal_base_url, site_base_url
 from kbtools.urls import page_path, site_prefix
 from site_plugins.config import PageConfig
@@ -76,6 +77,16 @@ class PagePlugin(BasePlugin[PageConfig]):
             else {}
         )
         self.variant_blocks: dict[str, str] = {}  # page source -> its variants' HTML, for on_post_page
+        if self.site.is_public:  # the lint rule's own checks: a broken experiment shows its canonical page only
+            for problem in check_experiments(self.site.content):
+                if problem.doc.lang == self.site.lang:
+                    log.warning(
+                        "Doc file '%s', line %d (%s): %s; the experiment does not run (see `kb lint`)",
+                        problem.doc.rel,
+                        problem.line,
+                        problem.key,
+                        problem.message,
+                    )
         text = strings(self.config.lang)
         if not self.site.is_public:  # agents read a page to answer a ticket, not their own question
             text = {**text, "feedback_question": text["feedback_question.agent"]}

@@ -34,6 +34,8 @@ METRIC_TYPES: dict[str, tuple[str, ...]] = {
     ExperimentMetric.CONTACT_RATE: ("article", "troubleshooting"),
     ExperimentMetric.RESOLUTION_RATE: ("autoreply",),
 }
+# Content types whose units are tickets (the auto-reply endpoint assigns them), not readers of a page
+TICKET_TYPES = METRIC_TYPES[ExperimentMetric.RESOLUTION_RATE]
 # Keys of the canonical file's declaration, and of a variant file's
 DECLARATION_KEYS = ("id", "variant", "metric", "min_sample", "start", "stop", "weight")
 VARIANT_KEYS = ("id", "variant", "weight")
@@ -247,7 +249,9 @@ def check(content: ContentSet) -> list[ExperimentProblem]:
             )
             continue
         problems.extend(_declaration_problems(doc))
-        if doc.type in INTERNAL_ONLY_TYPES or not doc.is_public:
+        # Readers' experiments need a public page; a ticket's (auto-replies) is sent to the customer, whatever
+        # the template's audience on the wiki
+        if doc.type not in TICKET_TYPES and (doc.type in INTERNAL_ONLY_TYPES or not doc.is_public):
             problems.append(
                 _problem(doc, f"experiments run on public pages and auto-replies, not on a {doc.audience} {doc.type}")
             )

@@ -17,6 +17,7 @@ from test_experiments import ASSIGNMENT_CASES
 from kbtools.cli import main
 from kbtools.experiments import assign
 from kbtools.project import KnowledgeBase
+from kbtools.service.headers import content_security_policy
 from site_plugins.build import BuildOptions, build_sites
 
 CONTROL_TEXT = "UNICORNISH control steps"
@@ -101,7 +102,7 @@ def browser():
         yield launched
 
 
-CSP = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+CSP = content_security_policy()  # what `kb serve` sends: no inline script
 
 # Runs before any script of the page: records, at every insertion of a variant block and at every frame before
 # the page has loaded, which variants a reader could see (laid out, not display: none)
@@ -150,6 +151,11 @@ def test_each_reader_sees_only_their_variant_from_the_first_frame(browser, serve
         seen = tab.evaluate("window.__kbSeen")
         assert seen and {name for _, name in seen} == {variant}  # the other one never laid out, at any frame
         assert tab.evaluate("window.__kbViolations") == []
+        inline = (
+            "() => { const s = document.createElement('script'); s.textContent = 'window.__inline = 1'; "
+            "document.head.appendChild(s); return window.__inline === undefined; }"
+        )
+        assert tab.evaluate(inline)  # the policy is in force: an inline script would not have run
         shown = tab.locator(".kb-variant:visible")
         assert shown.count() == 1 and shown.get_attribute("data-kb-variant") == variant
         assert (CONTROL_TEXT if variant == "control" else VARIANT_TEXT) in shown.inner_text()

@@ -88,21 +88,17 @@ def assign(experiment_id: str, unit_id: str, variants: Sequence[str], weights: S
 
 def declared_id(doc: Document) -> str | None:
     """The experiment a file takes part in, or None."""
-    value = doc.meta.get(KEY)
-    if isinstance(value, dict) and isinstance(value.get("id"), str):
-        return str(value["id"])
-    return None
+    return doc.experiment_id
 
 
 def is_canonical(doc: Document) -> bool:
     """Whether `doc` declares an experiment (it is the control and the page everyone else sees)."""
-    value = doc.meta.get(KEY)
-    return declared_id(doc) is not None and isinstance(value, dict) and "metric" in value
+    return doc.experiment_id is not None and not doc.is_variant
 
 
 def is_variant(doc: Document) -> bool:
     """Whether `doc` is a variant file: served inside its canonical page, never published on its own."""
-    return declared_id(doc) is not None and not is_canonical(doc)
+    return doc.is_variant
 
 
 @dataclass(frozen=True)

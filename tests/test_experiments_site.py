@@ -42,7 +42,7 @@ def _tree(kb: MiniKB) -> None:
             body=f"## Fix it first\n\n{VARIANT_TEXT}, see [limits](limits.md).\n",
         ),
     )
-    kb.both("cards/limits.md", page("limits", "Card limits"), page("limits", "Plafonds"))
+    kb.both("cards/limits.md", page("limits", "Card limits", related="[declined]"), page("limits", "Plafonds"))
     GitRepo(kb.root).commit("Experiment", date="2026-11-02T09:00:00+00:00")
 
 
@@ -82,6 +82,11 @@ def test_search_sitemap_wiki_and_translation_see_one_canonical_page(site) -> Non
     assert CONTROL_TEXT in wiki and "ZEBRACORN" not in wiki and "kb:experiment" not in wiki
     french = (out / "public/fr/cards/declined/index.html").read_text()
     assert "kb-variant" not in french and "kb:experiment" not in french
+    # Other pages name the experiment's page by its id and reach the canonical page, never a variant
+    limits = (out / "public/cards/limits/index.html").read_text()
+    assert 'href="../declined/">Card declined</a>' in limits
+    history = CliRunner().invoke(main, ["--root", str(kb.root), "history", "declined"])
+    assert history.exit_code == 0 and "cards/declined.md" in history.output, history.output
     found = CliRunner().invoke(main, ["--root", str(kb.root), "search", "zebracorn", "--json"])
     assert found.exit_code == 0, found.output
     assert json.loads(found.stdout)["hits"] == []

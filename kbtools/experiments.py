@@ -264,13 +264,14 @@ def check(content: ContentSet) -> list[ExperimentProblem]:
             )
         main = canonical[0]
         if len(docs) < 2:
-            problems.append(
-                _problem(
-                    main,
-                    f"experiment {experiment_id!r} has one variant: add a sibling file with "
-                    f"experiment: {{id: {experiment_id}, variant: b}}",
-                )
+            source = content.source_of(main)
+            copied = source is not None and source.experiment_id == experiment_id
+            hint = (
+                f"a translation does not copy its source's experiment ({source.lang}/{source.rel}): remove the key"
+                if copied and source is not None
+                else f"add a sibling file with experiment: {{id: {experiment_id}, variant: b}}"
             )
+            problems.append(_problem(main, f"experiment {experiment_id!r} has one variant: {hint}"))
         seen: dict[str, Document] = {}
         for doc in [main, *(doc for doc in docs if doc is not main)]:  # a repeated id is the variant's mistake
             name = _variant_name(doc)

@@ -214,3 +214,20 @@ def test_a_broken_experiment_serves_its_canonical_page_only_and_the_build_says_w
     assert not (mini_kb.root / "site/public/cards/declined-steps-first").exists()
     log = "".join(build.log for build in builds.builds)
     assert "cards/declined.md', line 13 (experiment.min_sample)" in log and "below the floor" in log
+
+
+def test_contact_from_the_contact_step_carries_the_variant_of_the_page_the_reader_came_from(
+    browser, server: SiteServer
+) -> None:
+    session = _session_for("steps-first")
+    context, tab = _open(browser, server, session)
+    try:
+        context.route("https://acme.example/**", lambda route: route.abort())  # the helpdesk is elsewhere
+        tab.locator("[data-kb-contact-step-link]").click()  # "Contact support" at the foot of the article
+        tab.wait_for_url("**/contact/**")
+        tab.locator("[data-kb-contact]").click()
+        contact = server.wait_for(lambda e: e.get("type") == "contact" and e.get("session") == session)
+        assert contact and contact[0]["article"] == "declined"
+        assert (contact[0]["experiment"], contact[0]["variant"]) == ("steps-first", "steps-first")
+    finally:
+        context.close()

@@ -12,6 +12,7 @@ from browser import SiteServer, chromium, free_port, serve
 from click.testing import CliRunner
 from conftest import MiniKB, page
 from gitrepo import GitRepo
+from playwright.sync_api import Error as PlaywrightError
 from test_experiments import ASSIGNMENT_CASES
 
 from kbtools.cli import main
@@ -39,7 +40,7 @@ def _tree(kb: MiniKB) -> None:
             "declined",
             "Card declined",
             extra="experiment: {id: steps-first, variant: steps-first}\n",
-            body=f"## Fix it first\n\n{VARIANT_TEXT}, see [limits](limits.md).\n",
+            body=f"## Why\n\n{VARIANT_TEXT}, see [limits](limits.md).\n",
         ),
     )
     kb.both("cards/limits.md", page("limits", "Card limits", related="[declined]"), page("limits", "Plafonds"))
@@ -134,8 +135,11 @@ def _open(browser, server: SiteServer, session: str | None, javascript: bool = T
     context = browser.new_context(java_script_enabled=javascript)
 
     def with_csp(route):
-        response = route.fetch()
-        route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+        try:
+            response = route.fetch()
+            route.fulfill(response=response, headers={**response.headers, "content-security-policy": CSP})
+        except PlaywrightError:  # the test closed the tab while a late request (a beacon) was in flight
+            pass
 
     context.route("**/*", with_csp)
     if session is not None:
@@ -163,6 +167,10 @@ def test_each_reader_sees_only_their_variant_from_the_first_frame(browser, serve
         assert tab.evaluate(inline)  # the policy is in force: an inline script would not have run
         shown = tab.locator(".kb-variant:visible")
         assert shown.count() == 1 and shown.get_attribute("data-kb-variant") == variant
+        # The other variant left the page: one heading per id, and the contents link reaches a visible heading
+        assert tab.locator(".kb-variant").count() == 1
+        ids = tab.evaluate("[...document.querySelectorAll('[id]')].map(e => e.id)")
+        assert len(ids) == len(set(ids))
         assert (CONTROL_TEXT if variant == "control" else VARIANT_TEXT) in shown.inner_text()
         view = server.wait_for(lambda e: e.get("type") == "view" and e.get("session") == session)
         assert view and (view[0]["experiment"], view[0]["variant"]) == ("steps-first", variant)
@@ -170,6 +178,7 @@ def test_each_reader_sees_only_their_variant_from_the_first_frame(browser, serve
         tab.wait_for_function("document.querySelector('.kb-variant--shown') !== null")
         assert tab.locator(".kb-variant--shown").get_attribute("data-kb-variant") == variant
     finally:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
@@ -181,6 +190,7 @@ def test_votes_carry_the_variant(browser, server: SiteServer) -> None:
         vote = server.wait_for(lambda e: e.get("type") == "vote" and e.get("session") == session)
         assert vote and (vote[0]["experiment"], vote[0]["variant"]) == ("steps-first", "steps-first")
     finally:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
@@ -190,6 +200,7 @@ def test_readers_without_script_get_the_control(browser, server: SiteServer) -> 
         visible = tab.locator(".kb-variant:visible")
         assert visible.count() == 1 and visible.get_attribute("data-kb-variant") == "control"
     finally:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
@@ -201,6 +212,7 @@ def test_the_sites_script_assigns_as_python_does(browser, server: SiteServer) ->
         assert in_browser == [assign(*case) for case in ASSIGNMENT_CASES]
         assert len(set(in_browser)) > 2  # the cases reach several variants
     finally:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()
 
 
@@ -230,4 +242,5 @@ def test_contact_from_the_contact_step_carries_the_variant_of_the_page_the_reade
         assert contact and contact[0]["article"] == "declined"
         assert (contact[0]["experiment"], contact[0]["variant"]) == ("steps-first", "steps-first")
     finally:
+        context.unroute_all(behavior="ignoreErrors")
         context.close()

@@ -88,5 +88,10 @@
       var control = document.querySelector(".kb-variant[data-kb-control]");
       if (control) control.classList.add("kb-variant--shown");
     }
+    // The others leave the page: their headings' ids would repeat the shown one's (the table of contents, links
+    // to #anchors and find-in-page then reach the variant the reader sees)
+    Array.prototype.forEach.call(document.querySelectorAll(".kb-variant:not(.kb-variant--shown)"), function (other) {
+      other.remove();
+    });
   });
 })();

@@ -333,6 +333,18 @@ def of_page(content: ContentSet, doc: Document) -> Experiment | None:
     return next((e for e in experiments(content) if e.canonical is doc), None)
 
 
+def served(content: ContentSet, doc: Document, unit_id: str, today: date) -> tuple[Document, Variant | None]:
+    """The file to serve for the canonical `doc` to one unit (a ticket for an auto-reply template, a session),
+    and the variant it is (None when no valid experiment runs on `doc` today): what the auto-reply endpoint
+    sends, and the experiment/variant its events record."""
+    experiment = of_page(content, doc)
+    if experiment is None or not experiment.is_running(today):
+        return doc, None
+    variant = experiment.variant(experiment.assign(unit_id))
+    assert variant is not None  # assign() returns one of the experiment's names
+    return variant.doc, variant
+
+
 def find(content: ContentSet, experiment_id: str) -> list[Experiment]:
     """The experiments with this id (one per language that runs it), valid or not."""
     return [e for e in experiments(content, valid_only=False) if e.id == experiment_id]

@@ -25,7 +25,7 @@ from kbtools.analytics.experiment_stats import (
     wilson,
 )
 from kbtools.cli import main
-from kbtools.experiments import assign, bucket, experiments
+from kbtools.experiments import assign, bucket, experiments, served
 from kbtools.lint import lint
 from kbtools.project import KnowledgeBase
 
@@ -335,6 +335,20 @@ def test_a_correct_experiment_lints_clean_and_its_variant_is_no_page_of_its_own(
     assert (found.start, found.stop) == (date(2026, 11, 1), date(2026, 12, 31))
 
 
+def test_served_gives_each_unit_its_variants_file_while_the_experiment_runs(mini_kb: MiniKB) -> None:
+    """What the auto-reply endpoint calls per ticket: the file to send and the variant to record."""
+    _experiment(mini_kb)
+    content = KnowledgeBase(mini_kb.root).load()
+    canonical = content.get("en", "cards/a.md")
+    assert canonical is not None
+    for ticket in ("ticket-1", "ticket-2", "ticket-3", "ticket-4"):
+        doc, variant = served(content, canonical, ticket, date(2026, 12, 1))
+        assert variant is not None and variant.name == assign("steps", ticket, ["control", "b"])
+        assert doc.rel == ("cards/a.md" if variant.name == "control" else "cards/a-b.md")
+    assert served(content, canonical, "ticket-1", date(2027, 1, 1)) == (canonical, None)  # after stop
+    assert served(content, canonical, "ticket-1", date(2026, 10, 31)) == (canonical, None)  # before start
+
+
 def test_translations_and_the_bot_export_see_only_the_canonical_page(mini_kb: MiniKB, tmp_path) -> None:
     _experiment(mini_kb)
     GitRepo(mini_kb.root).commit("Experiment", date="2026-11-02T09:00:00+00:00")
@@ -440,6 +454,17 @@ def test_events_carry_experiment_and_variant_and_the_report_counts_them(service)
             events.append(
                 {"type": "vote", "article": "a", "lang": "en", "session": session, "helpful": n % 3 == 0, **pair}
             )
+    # A contact whose view was lost is no conversion: a rate never goes over its exposures
+    events.append(
+        {
+            "type": "contact",
+            "article": "a",
+            "lang": "en",
+            "session": "session-lost",
+            "experiment": "steps",
+            "variant": "b",
+        }
+    )
     for start in range(0, len(events), 50):
         assert _post(client, events[start : start + 50]).status_code == 202
     from sqlalchemy import text

@@ -54,6 +54,32 @@ def _sessions(engine: Engine, experiment: Experiment, kind: str) -> dict[str, in
         return {str(variant): int(count) for variant, count in connection.execute(query)}
 
 
+def _exposed_contacts(engine: Engine, experiment: Experiment) -> dict[str, int]:
+    """variant -> sessions that saw the variant and contacted support from the page (a contact alone, its view
+    lost, is not counted: a rate never goes over its exposures)."""
+
+    def sessions(kind: str) -> Any:
+        return (
+            select(events.c.variant, events.c.session)
+            .where(events.c.type == kind, _window(events, experiment))
+            .distinct()
+            .subquery()
+        )
+
+    viewers, contacts = sessions("view"), sessions("contact")
+    query = (
+        select(viewers.c.variant, func.count())
+        .select_from(
+            viewers.join(
+                contacts, and_(viewers.c.variant == contacts.c.variant, viewers.c.session == contacts.c.session)
+            )
+        )
+        .group_by(viewers.c.variant)
+    )
+    with engine.connect() as connection:
+        return {str(variant): int(count) for variant, count in connection.execute(query)}
+
+
 def _votes(engine: Engine, experiment: Experiment) -> dict[str, tuple[int, int]]:
     """variant -> (votes, helpful votes)."""
     query = (
@@ -71,7 +97,7 @@ def arms(engine: Engine, experiment: Experiment) -> list[Arm]:
     if experiment.metric == ExperimentMetric.HELPFUL_RATE:
         counted = _votes(engine, experiment)
     elif experiment.metric == ExperimentMetric.CONTACT_RATE:
-        contacts = _sessions(engine, experiment, "contact")
+        contacts = _exposed_contacts(engine, experiment)
         counted = {name: (exposures.get(name, 0), contacts.get(name, 0)) for name in experiment.names}
     else:
         counted = {}

@@ -118,6 +118,19 @@ class Document:
         return value if isinstance(value, dict) else {}
 
     @property
+    def experiment_id(self) -> str | None:
+        """The experiment this file takes part in (front-matter `experiment.id`), or None."""
+        value = self.meta.get("experiment")
+        return str(value["id"]) if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+
+    @property
+    def is_variant(self) -> bool:
+        """A variant file of an experiment: it names the experiment without declaring it (no `metric`), and is
+        served inside its canonical page, never as a page of its own (see kbtools.experiments)."""
+        value = self.meta.get("experiment")
+        return self.experiment_id is not None and isinstance(value, dict) and "metric" not in value
+
+    @property
     def is_published(self) -> bool:
         return self.status == Status.PUBLISHED
 
@@ -221,9 +234,10 @@ class ContentSet:
 
     @cached_property
     def by_id(self) -> dict[tuple[str, str], Document]:
-        """(lang, id) -> first document with that id; duplicates are a lint error."""
+        """(lang, id) -> first document with that id (an experiment's variants share their page's id: the page
+        comes first); other duplicates are a lint error."""
         found: dict[tuple[str, str], Document] = {}
-        for doc in self.documents:
+        for doc in sorted(self.documents, key=lambda d: d.is_variant):  # stable: content order otherwise
             found.setdefault((doc.lang, doc.id), doc)
         return found
 

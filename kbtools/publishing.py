@@ -12,6 +12,7 @@ import yaml
 
 from kbtools.content import ContentSet, Document
 from kbtools.errors import ContentError
+from kbtools.experiments import is_variant
 from kbtools.links import LinkError, resolve
 from kbtools.project import MKDOCS_FILE
 from kbtools.taxonomy import Taxonomy
@@ -49,6 +50,8 @@ def normal_base_url(url: str) -> str:
 def is_visible(doc: Document, audience: str, taxonomy: Taxonomy) -> bool:
     """Whether the site for `audience` publishes `doc` (on its own: see `published` for translations)."""
     if not doc.is_published:
+        return False
+    if is_variant(doc):  # an experiment's variant is served inside its canonical page, never on its own
         return False
     if audience == Audience.INTERNAL:
         return True

@@ -342,4 +342,18 @@ FIELDS: tuple[Field, ...] = (
     ),
 )
 
+FIELDS += (
+    Field(
+        "experiment",
+        False,
+        "mapping",
+        "An A/B test of this page (see Running an experiment). The canonical file: {id, variant, metric, "
+        "min_sample, start, stop}; each variant file (a sibling with the same id): {id, variant}. Optional "
+        "weight per file. Checked across files by the `experiment` rule.",
+        "{id: steps-first, variant: control, metric: contact_rate, min_sample: 400, start: 2026-12-01, "
+        "stop: 2027-01-31}",
+        lambda value, context: [],  # the experiment rule checks the declaration with its variants
+    ),
+)
+
 FIELDS_BY_NAME: dict[str, Field] = {f.name: f for f in FIELDS}

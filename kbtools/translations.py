@@ -11,6 +11,7 @@ from enum import StrEnum
 
 from kbtools.content import ContentSet, Document
 from kbtools.errors import UsageError
+from kbtools.experiments import is_variant
 from kbtools.files import write_atomically
 from kbtools.history import Commit, ContentHistory, require_repository
 from kbtools.project import CONTENT_DIR
@@ -137,7 +138,7 @@ def translation_report(
     rows: list[TranslationState] = []
     for lang in languages:
         for source in content.in_language(default):
-            if source.is_published and (include_internal or source.is_public):
+            if source.is_published and (include_internal or source.is_public) and not is_variant(source):
                 rows.append(translation_state(content, history, source.rel, lang))
         for doc in content.in_language(lang):
             if content.source_of(doc) is None and (include_internal or doc.is_public):

@@ -69,6 +69,14 @@ class ReportSite(StrEnum):
     ALL = "all"
 
 
+class ExperimentMetric(StrEnum):
+    """What an experiment optimises: per reader of an article, or per ticket of an auto-reply."""
+
+    HELPFUL_RATE = "helpful_rate"  # readers who voted "yes" among those who voted
+    CONTACT_RATE = "contact_rate"  # readers who went on to contact support among those who saw the page
+    RESOLUTION_RATE = "resolution_rate"  # tickets resolved by the auto-reply among those that got it
+
+
 def values(enumeration: type[StrEnum]) -> tuple[str, ...]:
     """The plain texts of an enumeration's members, in declaration order."""
     return tuple(member.value for member in enumeration)
@@ -81,5 +89,6 @@ EVENT_TYPES = values(EventType)
 FEEDBACK_REASONS = values(FeedbackReason)
 SITES = values(Site)
 REPORT_SITES = values(ReportSite)
+EXPERIMENT_METRICS = values(ExperimentMetric)
 # Types only agents read: they never go on the help center, whatever their audience says
 INTERNAL_ONLY_TYPES = (ContentType.SOP.value, ContentType.MACRO.value)

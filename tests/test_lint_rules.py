@@ -46,6 +46,19 @@ def translated_then_edited(kb: MiniKB, recorded: str) -> None:
     kb.write("fr/cards/a.md", page("a", source_commit=commits[recorded][:12]))
 
 
+EXPERIMENT = (
+    "experiment: {id: steps, variant: control, metric: contact_rate, min_sample: 200, "
+    "start: 2026-11-01, stop: 2026-12-31}\n"
+)
+
+
+def experiment(kb: MiniKB, with_variant: bool) -> None:
+    """a.md declares an experiment; with `with_variant`, a-b.md is its second variant."""
+    translated(kb, "cards/a.md", page("a", extra=EXPERIMENT), page("a"))  # the translation runs no experiment
+    if with_variant:
+        kb.write("en/cards/a-b.md", page("a", extra="experiment: {id: steps, variant: b}\n", body="Other text.\n"))
+
+
 def codeowners(kb: MiniKB, stale: bool) -> None:
     translated(kb, "cards/a.md", page("a"))
     kb_ = KnowledgeBase(kb.root)
@@ -55,6 +68,15 @@ def codeowners(kb: MiniKB, stale: bool) -> None:
 
 
 CASES = [
+    Case(
+        "experiment",
+        "one variant",
+        lambda kb: experiment(kb, with_variant=False),
+        lambda kb: experiment(kb, with_variant=True),
+        ("en/cards/a.md", 10),
+        key="experiment",
+        says="has one variant",
+    ),
     Case(
         "yaml-syntax",
         "bad YAML",

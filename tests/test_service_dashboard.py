@@ -137,7 +137,7 @@ def test_migrations_upgrade_an_older_database_and_keep_its_rows(backend: str, tm
             {"at": datetime(2026, 1, 5, tzinfo=UTC)},
         )
     assert "site" not in {c["name"] for c in inspect(engine).get_columns("events")}
-    latest = max(version for version, _, _ in MIGRATIONS)  # versions are numbered by issue: 7 may come before 5
+    latest = max(version for version, _, _ in MIGRATIONS)  # the schema version (numbers may skip: see store.py)
     assert migrate(engine) == latest
     assert migrate(engine) == latest  # idempotent
     with engine.connect() as connection:

@@ -15,8 +15,10 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from kbtools.analytics import metrics, outbox, outcomes
+from kbtools.analytics.experiments import report as experiment_report
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period
+from kbtools.experiments import experiments
 from kbtools.project import KnowledgeBase
 from kbtools.reviews import review_due
 from kbtools.translations import State, translation_state
@@ -108,6 +110,8 @@ def dashboard_data(
         "agent_comments": metrics.latest_comments(engine, period, site=Site.INTERNAL),
         # Not of the period: deliveries the helpdesk never accepted need an operator now
         "webhooks": outbox.counts(engine),
+        # Each experiment over its own declared dates, whatever the dashboard's period
+        "experiments": [experiment_report(engine, e).as_dict() for e in experiments(content)],
     }
 
 

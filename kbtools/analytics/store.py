@@ -71,6 +71,9 @@ events = Table(
     Column("query_norm", String(200)),
     Column("results", Integer),
     Column("created_at", DateTime(timezone=True), nullable=False),
+    # The experiment the page ran for this session and the variant it served (migration 8); NULL otherwise
+    Column("experiment", String(64)),
+    Column("variant", String(64)),
     Index("events_type_created", "type", "created_at"),
     Index("events_session", "session"),
 )
@@ -93,6 +96,8 @@ votes = Table(
     Column("comment", Text),
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("site", String(16)),  # as events.site; NULL (votes stored before migration 3) is the help center
+    Column("experiment", String(64)),  # as events.experiment (migration 8)
+    Column("variant", String(64)),
     UniqueConstraint("session", "article", name="votes_one_per_session"),
     Index("votes_article", "article", "lang"),
 )
@@ -236,6 +241,16 @@ def _version_7(connection: Connection) -> None:
 
 
 # Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
+def _version_8(connection: Connection) -> None:
+    """Events and votes say which experiment and variant the page served (issue 14); an index for the report."""
+    for table in ("events", "votes"):
+        connection.execute(text(f"ALTER TABLE {table} ADD COLUMN experiment VARCHAR(64)"))
+        connection.execute(text(f"ALTER TABLE {table} ADD COLUMN variant VARCHAR(64)"))
+    connection.execute(text("CREATE INDEX events_experiment ON events (experiment, variant)"))
+
+
+# Versioned migrations, applied in order at start; append, never edit a released one. Numbers may skip (branches
+# reserve theirs: 8 is the experiments' one); each is applied once, in order. The Table objects
 # above describe the latest schema, for queries; migrations spell out their own DDL.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "events and votes", _version_1),
@@ -244,6 +259,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (4, "wiki sessions and sign-in failures", _version_4),
     (6, "helpdesk webhook deliveries", _version_6),
     (7, "macro outcomes and received webhook deliveries", _version_7),
+    (8, "events.experiment and variant, votes.experiment and variant", _version_8),
 )
 
 
@@ -373,7 +389,17 @@ def upsert_votes(connection: Connection, rows: Iterable[dict[str, Any]]) -> None
             index_elements=[votes.c.session, votes.c.article],
             set_={
                 key: statement.excluded[key]
-                for key in ("lang", "version", "helpful", "reason", "comment", "site", "created_at")
+                for key in (
+                    "lang",
+                    "version",
+                    "helpful",
+                    "reason",
+                    "comment",
+                    "site",
+                    "created_at",
+                    "experiment",
+                    "variant",
+                )
             },
         )
         connection.execute(statement)

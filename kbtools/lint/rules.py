@@ -134,3 +134,20 @@ RULES.update(
         )
     }
 )
+
+# Experiments (issue 14): the declaration in front-matter (kbtools.experiments)
+RULES.update(
+    {
+        rule.name: rule
+        for rule in (
+            Rule(
+                "experiment",
+                E,
+                "An experiment's declaration is wrong: an unknown metric (or one that does not fit the content type), "
+                "variant ids not unique, fewer than two variants, dates reversed or missing, min_sample below the "
+                "floor, an experiment on an internal page or a macro, or variants that differ in audience, type, "
+                "category, status, id or folder. The build serves only the canonical page until it is fixed.",
+            ),
+        )
+    }
+)

@@ -8,6 +8,8 @@ from pathlib import Path
 from kbtools.buildconfig import check_config
 from kbtools.codeowners import stale_section
 from kbtools.content import ContentSet, Document
+from kbtools.experiments import check as check_experiments
+from kbtools.experiments import is_variant
 from kbtools.findings import Finding
 from kbtools.history import ContentHistory
 from kbtools.links import LinkError, resolve
@@ -27,6 +29,7 @@ _MIRRORED_KEYS = ("type", "audience", "category")
 def check_tree(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
     yield from _duplicate_ids(content)
     yield from _translations(content, taxonomy)
+    yield from _experiments(content)
     for doc in content:
         yield from _links(doc, content, taxonomy)
         yield from _related(doc, content)
@@ -35,7 +38,7 @@ def check_tree(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
 def _duplicate_ids(content: ContentSet) -> Iterator[Finding]:
     first: dict[tuple[str, str], Document] = {}
     for doc in content:
-        if not doc.id:
+        if not doc.id or is_variant(doc):  # a variant keeps its page's id (the experiment check holds that)
             continue
         original = first.setdefault((doc.lang, doc.id), doc)
         if original is not doc:
@@ -48,11 +51,16 @@ def _duplicate_ids(content: ContentSet) -> Iterator[Finding]:
             )
 
 
+def _experiments(content: ContentSet) -> Iterator[Finding]:
+    for problem in check_experiments(content):
+        yield finding(problem.doc, "experiment", problem.message, problem.line, problem.key)
+
+
 def _translations(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
     default = taxonomy.default_language
     for doc in content:
         if doc.lang == default:
-            if doc.is_public and doc.is_published:
+            if doc.is_public and doc.is_published and not is_variant(doc):  # translations follow the canonical
                 for lang in taxonomy.language_codes[1:]:
                     if content.get(lang, doc.rel) is None:
                         stayed = content.misplaced_counterpart(doc, lang)

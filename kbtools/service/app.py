@@ -15,6 +15,7 @@ from kbtools.service import (
     dashboard,
     errors,
     events,
+    experiments_api,
     headers,
     open_database,
     openapi,
@@ -79,6 +80,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(popular.bp)
     app.register_blueprint(webhooks_api.bp)
     app.register_blueprint(ticket_solved.bp)
+    app.register_blueprint(experiments_api.bp)
     app.register_blueprint(sites.bp)  # last: its catch-all route serves the help center
     wiki_api_routes(app)
     return app

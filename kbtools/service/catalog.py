@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Literal
 
+from kbtools.experiments import Experiment, experiments
 from kbtools.exports.macros import reply_markdown
 from kbtools.history import read_history
 from kbtools.project import KnowledgeBase
@@ -34,6 +35,7 @@ class Catalog:
         self._versions: dict[tuple[str, str], str] = {}
         self._versions_head: str | None = None  # the HEAD commit `_versions` were read at
         self._repository: Repository | Literal[False] | None = None  # False: not a git work tree
+        self.experiments: list[Experiment] = []  # the valid experiments declared in the content
         self.refresh()
 
     def refresh(self) -> None:
@@ -56,6 +58,7 @@ class Catalog:
                 if doc.type == ContentType.MACRO
             }
             self._versions = {}  # pages may have come or gone: versions are read again when asked for
+            self.experiments = experiments(content)
             self._loaded_at = time.monotonic()
 
     def has(self, lang: str, article: str, audience: str = Audience.INTERNAL) -> bool:

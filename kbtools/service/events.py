@@ -149,6 +149,8 @@ def _event_row(row: dict) -> dict:
         "query_norm": normalise_query(query) if query else None,
         "results": row.get("results"),
         "created_at": row["created_at"],
+        "experiment": row.get("experiment"),
+        "variant": row.get("variant"),
     }
 
 
@@ -163,4 +165,6 @@ def _vote_row(row: dict) -> dict:
         "comment": row.get("comment"),
         "site": row.get("site", Site.PUBLIC.value),
         "created_at": row["created_at"],
+        "experiment": row.get("experiment"),
+        "variant": row.get("variant"),
     }

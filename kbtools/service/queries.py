@@ -141,6 +141,11 @@ class PopularQuery(QueryModel):
     limit: WholeNumber = Field(6, ge=1, le=POPULAR_MAX, description="How many articles.")
 
 
+class ExperimentsQuery(QueryModel):
+    id: str | None = Field(None, pattern="^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64, description="Only this experiment.")
+    lang: Language = Field(None, description="Only experiments in this language.")
+
+
 Q = TypeVar("Q", bound=QueryModel)
 
 

@@ -230,7 +230,57 @@ class MacroOutcomes(Report):
     macros: list[MacroOutcomeRow] = Field(description="Most used first.")
 
 
-REPORTS: tuple[type[ResponseModel], ...] = (ArticleStats, MacroStats, Deflection, Gaps, MacroOutcomes)
+class ExperimentVariant(ResponseModel):
+    variant: str
+    exposures: Count = Field(description="Sessions (tickets for auto-replies) the variant was served to.")
+    trials: Count = Field(
+        description="Units the metric counts: voters (helpful_rate), exposed sessions (contact_rate)."
+    )
+    conversions: Count
+    rate: Rate
+    rate_lower: Rate = Field(description="Wilson 95% interval, lower end.")
+    rate_upper: Rate
+    sample_reached: bool = Field(description="Whether trials reached the declared min_sample.")
+
+
+class ExperimentComparison(ResponseModel):
+    variant: str
+    against: str = Field(description="The control.")
+    difference: Annotated[float, Field(ge=-1, le=1)] = Field(description="Rate of the variant minus the control's.")
+    difference_lower: Annotated[float, Field(ge=-1, le=1)] = Field(description="Newcombe 95% interval, lower end.")
+    difference_upper: Annotated[float, Field(ge=-1, le=1)]
+    z: float = Field(description="Pooled two-proportion z statistic.")
+    p_value: Annotated[float, Field(ge=0, le=1)]
+    significant: bool = Field(description="At 5% (split between challengers), and only once the sample is reached.")
+
+
+class ExperimentResult(ResponseModel):
+    id: str
+    page: str
+    lang: str
+    metric: str
+    min_sample: Count
+    start: date | None
+    stop: date | None
+    method: str
+    verdict: str = Field(description="collecting (sample not reached), better, worse or no_difference.")
+    winner: str | None
+    variants: list[ExperimentVariant] = Field(description="The control first.")
+    comparisons: list[ExperimentComparison]
+
+
+class ExperimentsReport(ResponseModel):
+    experiments: list[ExperimentResult]
+
+
+REPORTS: tuple[type[ResponseModel], ...] = (
+    ArticleStats,
+    MacroStats,
+    Deflection,
+    Gaps,
+    MacroOutcomes,
+    ExperimentsReport,
+)
 
 
 def csv_columns(model: type[ResponseModel]) -> list[str]:

@@ -25,6 +25,7 @@ from pydantic import (
     TypeAdapter,
     ValidationInfo,
     create_model,
+    model_validator,
 )
 from pydantic_core import PydanticCustomError
 
@@ -129,7 +130,27 @@ class EventModel(BaseModel):
     )
 
 
-class ViewEvent(EventModel):
+Slug = Annotated[StrictStr, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=64)]
+EXPERIMENT_PAIR = "experiment_pair"  # the error type of half an experiment (validation names the missing field)
+
+
+class PageEvent(EventModel):
+    """An event about a page, which may have served a variant of an experiment (kbtools.experiments)."""
+
+    experiment: Slug = Field(default=None, description="Experiment id.")  # type: ignore[assignment]
+    variant: Slug = Field(default=None, description="Variant served.")  # type: ignore[assignment]
+
+    @model_validator(mode="after")
+    def _both_or_neither(self) -> PageEvent:
+        if (self.experiment is None) != (self.variant is None):
+            given, missing = ("experiment", "variant") if self.variant is None else ("variant", "experiment")
+            raise PydanticCustomError(
+                EXPERIMENT_PAIR, "an event with {given} also gives its {missing}", {"given": given, "missing": missing}
+            )
+        return self
+
+
+class ViewEvent(PageEvent):
     """A reader opened a page."""
 
     type: Literal[EventType.VIEW]
@@ -137,7 +158,7 @@ class ViewEvent(EventModel):
     version: Version = Field(default=None)  # type: ignore[assignment]
 
 
-class VoteEvent(EventModel):
+class VoteEvent(PageEvent):
     """An answer to 'Did this answer your question?'; a later vote of the same session replaces it."""
 
     type: Literal[EventType.VOTE]
@@ -156,7 +177,7 @@ class SearchEvent(EventModel):
     results: StrictInt = Field(ge=0, le=1_000_000)
 
 
-class ContactEvent(EventModel):
+class ContactEvent(PageEvent):
     """A reader went on to contact support (the contact step's button); `article`: the page they came from."""
 
     type: Literal[EventType.CONTACT]
@@ -164,7 +185,7 @@ class ContactEvent(EventModel):
     version: Version = Field(default=None)  # type: ignore[assignment]
 
 
-class ContactStepEvent(EventModel):
+class ContactStepEvent(PageEvent):
     """A reader opened the contact step ("Contact support"); `article`: the page they came from, if any."""
 
     type: Literal[EventType.CONTACT_STEP]
@@ -172,7 +193,7 @@ class ContactStepEvent(EventModel):
     version: Version = Field(default=None)  # type: ignore[assignment]
 
 
-class ContactAnswerEvent(EventModel):
+class ContactAnswerEvent(PageEvent):
     """A reader opened an article the contact step suggested."""
 
     type: Literal[EventType.CONTACT_ANSWER]
@@ -180,7 +201,7 @@ class ContactAnswerEvent(EventModel):
     version: Version = Field(default=None)  # type: ignore[assignment]
 
 
-class MacroUsedEvent(EventModel):
+class MacroUsedEvent(PageEvent):
     """An agent copied a macro's reply in the wiki."""
 
     type: Literal[EventType.MACRO_USED]

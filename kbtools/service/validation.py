@@ -14,7 +14,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from kbtools.service.catalog import Catalog
-from kbtools.service.schemas import BATCH_SHAPE, EVENT, EVENT_MODELS
+from kbtools.service.schemas import BATCH_SHAPE, EVENT, EVENT_MODELS, EXPERIMENT_PAIR
 from kbtools.service.text import text_problem
 from kbtools.vocabulary import EVENT_TYPES, Site
 
@@ -107,7 +107,9 @@ def field_errors(exc: ValidationError, prefix: str, model: type[BaseModel] | Non
             continue
         if loc and loc[0] in EVENT_MODELS and model is None:  # the event type the discriminator chose
             owner, loc = EVENT_MODELS[loc[0]], loc[1:]
-        if kind == "extra_forbidden":
+        if kind == EXPERIMENT_PAIR:  # said of the event; named by the field it lacks
+            found.append(FieldError(_path(prefix, [*loc, error["ctx"]["missing"]]), error["msg"]))
+        elif kind == "extra_forbidden":
             found.append(FieldError(_path(prefix, loc), "unknown field"))
         elif kind == "missing":  # said of the object, as JSON Schema says it
             found.append(FieldError(_path(prefix, loc[:-1]), f"{loc[-1]!r} is a required property"))

@@ -14,8 +14,8 @@
   var site = meta("audience") === "internal" ? "internal" : "public";
 
   function sessionId() {
-    var id = null;
-    try { id = sessionStorage.getItem("kb-session"); } catch (e) { /* storage disabled */ }
+    var id = window.kbSessionId || null; // made by kb-experiment.js on an experiment's page
+    try { id = id || sessionStorage.getItem("kb-session"); } catch (e) { /* storage disabled */ }
     if (!id) {
       var bytes = new Uint8Array(16);
       crypto.getRandomValues(bytes);
@@ -48,10 +48,21 @@
         .catch(function () { /* analytics must never break the page */ });
     }
   }
+  // The experiment and variant the page `article` served this tab (kb-experiment.js), or null
+  function experimentOf(article) {
+    if (!article) return null;
+    var pair = null;
+    try { pair = sessionStorage.getItem("kb-experiment:" + article); } catch (e) { /* storage disabled */ }
+    var here = window.kbExperiment;
+    if (!pair && here && here.article === article) pair = here.experiment + " " + here.variant;
+    return pair ? pair.split(" ") : null;
+  }
   // The page's facts, then `fields`; facts a page does not have (a generated page has no article) are left out
   function withPage(fields) {
     var event = { article: page.article, lang: page.lang, version: page.version };
     for (var key in fields) event[key] = fields[key];
+    var assigned = experimentOf(event.article);
+    if (assigned) { event.experiment = assigned[0]; event.variant = assigned[1]; }
     for (var name in event) if (event[name] === "" || event[name] === undefined) delete event[name];
     return event;
   }

@@ -15,11 +15,14 @@ from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
 from kbtools import sanitize
+from kbtools.experiments import Experiment, experiments
+from kbtools.experiments import check as check_experiments
 from kbtools.publishing import normal_base_url, site_base_url
 from kbtools.urls import page_path, site_prefix
 from kbtools.vocabulary import Audience, ContentType
 from site_plugins.config import PageConfig
 from site_plugins.navigation.pages import page_paths
+from site_plugins.page import experiments as variants
 from site_plugins.page.admonitions import localize_admonitions
 from site_plugins.page.decorations import (
     contact_link,
@@ -37,7 +40,7 @@ from site_plugins.site import Site, load_site
 from site_plugins.strings import FEEDBACK_REASONS, strings
 
 _ASSET_DIR = Path(__file__).resolve().parent.parent / "assets"
-_ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js"}
+_ASSETS = {"kb.css": "assets/kb/kb.css", "kb.js": "assets/kb/kb.js", "kb-experiment.js": variants.SCRIPT}
 # The wiki's scripts (its search page, a macro page's outcomes) call internal APIs: the help center never ships them
 _WIKI_ASSETS = {"kb-search.js": "assets/kb/kb-search.js", "kb-macro.js": "assets/kb/kb-macro.js"}
 # The help center's contact step, and the list of its articles it searches when the service does not answer
@@ -68,6 +71,23 @@ class PagePlugin(BasePlugin[PageConfig]):
         ]
         config.extra["alternate"] = self.root_alternates
         self.pages_in: dict[str, set[str]] = {}
+        # Experiments run on the help center, in their own language (a fallback page shows the canonical text)
+        self.experiments: dict[str, Experiment] = (
+            {e.canonical.rel: e for e in experiments(self.site.content) if e.lang == self.site.lang}
+            if self.site.is_public
+            else {}
+        )
+        self.variant_blocks: dict[str, str] = {}  # page source -> its variants' HTML, for on_post_page
+        if self.site.is_public:  # the lint rule's own checks: a broken experiment shows its canonical page only
+            for problem in check_experiments(self.site.content):
+                if problem.doc.lang == self.site.lang:
+                    log.warning(
+                        "Doc file '%s', line %d (%s): %s; the experiment does not run (see `kb lint`)",
+                        problem.doc.rel,
+                        problem.line,
+                        problem.key,
+                        problem.message,
+                    )
         text = strings(self.config.lang)
         if not self.site.is_public:  # agents read a page to answer a ticket, not their own question
             text = {**text, "feedback_question": text["feedback_question.agent"]}
@@ -117,6 +137,9 @@ class PagePlugin(BasePlugin[PageConfig]):
             "type": sanitize.text(doc.type),
             "version": sanitize.text(version_of(self.site, doc)),
         }
+        experiment = self._experiment(doc)
+        if experiment is not None:
+            meta["kb"]["experiment"] = variants.declaration(experiment)
         page.meta = meta
         if doc.type != ContentType.MACRO:  # a macro's body is the reply itself
             markdown += related_section(self.site, doc)
@@ -129,6 +152,13 @@ class PagePlugin(BasePlugin[PageConfig]):
         if doc is None:  # kb's generated pages: built from escaped values (site_plugins.navigation.pages)
             return html
         html = self._clean(html, page)
+        experiment = self._experiment(doc)
+        if experiment is not None:
+            related = related_section(self.site, doc) if doc.type != "macro" else ""
+            self.variant_blocks[page.file.src_uri] = variants.render_variants(
+                experiment, page, config, files, self.site.is_public, related
+            )
+            html = variants.wrap_control(experiment, html)
         heading = ""
         if self.site.is_fallback(doc):
             # Shown in another language than the site's: screen readers must switch voice for the text. The
@@ -146,6 +176,15 @@ class PagePlugin(BasePlugin[PageConfig]):
             after += contact_link(self.site, doc, self.config.contact_url)
         # Joined as plain text: `Markup + str` would escape the page's HTML
         return "".join((heading, before, html, after))
+
+    def _experiment(self, doc: object) -> Experiment | None:
+        experiment = self.experiments.get(getattr(doc, "rel", ""))
+        return experiment if experiment is not None and experiment.canonical is doc else None
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str:
+        # The variants join the page after the theme's search plugin has indexed it (on_page_context)
+        blocks = self.variant_blocks.pop(page.file.src_uri, None)
+        return variants.insert_variants(output, blocks) if blocks is not None else output
 
     def _clean(self, html: str, page: Page) -> str:
         """The writer's body with only the allowed HTML (kbtools.sanitize); what went is a build warning."""

@@ -240,7 +240,6 @@ def _version_7(connection: Connection) -> None:
     metadata.create_all(connection, tables=[macro_outcomes, received_deliveries])
 
 
-# Versioned migrations, applied in order at start; append, never edit a released one. The Table objects
 def _version_8(connection: Connection) -> None:
     """Events and votes say which experiment and variant the page served (issue 14); an index for the report."""
     for table in ("events", "votes"):
@@ -249,9 +248,9 @@ def _version_8(connection: Connection) -> None:
     connection.execute(text("CREATE INDEX events_experiment ON events (experiment, variant)"))
 
 
-# Versioned migrations, applied in order at start; append, never edit a released one. Numbers may skip (branches
-# reserve theirs: 8 is the experiments' one); each is applied once, in order. The Table objects
-# above describe the latest schema, for queries; migrations spell out their own DDL.
+# Versioned migrations, applied in order at start; append, never edit a released one. Each is applied once, in
+# order of its number. The Table objects above describe the latest schema, for queries; migrations spell out
+# their own DDL.
 MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (1, "events and votes", _version_1),
     (2, "events.site", _version_2),

@@ -9,9 +9,9 @@ control until the script has chosen (readers without script get the control).
 from __future__ import annotations
 
 import copy
-import html
 import json
 
+from markupsafe import Markup
 from mkdocs.config.defaults import MkDocsConfig
 from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
@@ -21,6 +21,7 @@ from kbtools import sanitize
 from kbtools.experiments import Experiment, Variant
 from site_plugins.audience.filter import agent_elements, strip_agent_blocks
 from site_plugins.page.admonitions import localize_admonitions
+from site_plugins.rendering import fragment
 
 SCRIPT = "assets/kb/kb-experiment.js"
 MARKER = "<!--kb-variants-->"  # where the variants go in the finished page
@@ -32,11 +33,11 @@ def declaration(experiment: Experiment) -> str:
 
 
 def _block(experiment: Experiment, variant: Variant, body: str, control: bool) -> str:
-    attributes = (
-        f'class="kb-variant" data-kb-experiment="{html.escape(experiment.id)}" '
-        f'data-kb-variant="{html.escape(variant.name)}"' + (" data-kb-control" if control else "")
+    """One variant's block; `body` is the variant's rendered (and cleaned) HTML."""
+    block = fragment(
+        "page/variant.html", experiment=experiment.id, variant=variant.name, body=Markup(body), control=control
     )
-    return f"<div {attributes}>\n{body}\n</div>"
+    return str(block)  # plain text: what is joined to it next is HTML too, not text to escape
 
 
 def wrap_control(experiment: Experiment, body: str) -> str:

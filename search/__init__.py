@@ -53,6 +53,10 @@ their parts, by one tokenizer (search.analysis). Words of `content/synonyms.yml`
 (search.lexicon), and only offers words a page this reader sees holds.
 
 Evaluation of relevance (`kb search --eval`): search.evaluation.
+
+Suggestions for a whole ticket (the auto-reply), only when the match is strong: search.suggestions::
+
+    suggest(ticket_text, lambda depth: searcher.query(ticket_text, audience="public", lang="en", per_page=depth))
 """
 
 from search.indexer import BuildReport, build_index

@@ -17,6 +17,7 @@ from mkdocs.structure.pages import Page
 from kbtools import sanitize
 from kbtools.publishing import normal_base_url, site_base_url
 from kbtools.urls import page_path, site_prefix
+from kbtools.vocabulary import REPLY_TYPES
 from site_plugins.config import PageConfig
 from site_plugins.navigation.pages import page_paths
 from site_plugins.page.admonitions import localize_admonitions
@@ -117,7 +118,7 @@ class PagePlugin(BasePlugin[PageConfig]):
             "version": sanitize.text(version_of(self.site, doc)),
         }
         page.meta = meta
-        if doc.type != "macro":  # a macro's body is the reply itself
+        if doc.type not in REPLY_TYPES:  # a macro's (an auto-reply's) body is the reply itself
             markdown += related_section(self.site, doc)
         # The language of the text: a fallback page keeps its own (English) titles
         return localize_admonitions(markdown, doc.lang)
@@ -136,7 +137,7 @@ class PagePlugin(BasePlugin[PageConfig]):
                 heading = fallback_heading(doc)
             html = fallback_text(doc, html)
         before = notices(self.site, doc, self._url_in(page, self.site.content.default_language))
-        if doc.type == "macro":
+        if doc.type in REPLY_TYPES:
             html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
         if not self.site.is_public:
             before = wiki_info(self.site, doc) + before

@@ -87,8 +87,10 @@ def autoreply_report(
         by: dict[str, list[dict[str, Any]]] = {}
         for name in DIMENSIONS:
             column = facts.c[name]
-            rows = connection.execute(select(column, *sums).group_by(column).order_by(func.count().desc(), column.is_(None), column))
-            by[name] = [{name: row[0], **_totals(*map(int, row[1:]))} for row in rows]
+            rows = connection.execute(
+                select(column, *sums).group_by(column).order_by(func.count().desc(), column.is_(None), column)
+            )
+            by[name] = [{**_totals(*map(int, row[1:])), name: row[0]} for row in rows]
         articles = _articles(connection, _filters(period, lang, case_reason, channel))
         gaps = _gaps(connection, _filters(period, lang, case_reason, channel))
     return {"total": total, "by_language": by["lang"], "by_case_reason": by["case_reason"],

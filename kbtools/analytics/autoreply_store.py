@@ -26,7 +26,9 @@ def token_hash(token: str) -> str:
 def record_ticket(engine: Engine, ticket: dict[str, Any], links: list[dict[str, Any]]) -> None:
     """Store a ticket and its links (each with its `token`, stored hashed) in one transaction."""
     with writing(engine) as connection:
-        ticket_key = connection.execute(insert(autoreply_tickets).values(**ticket)).inserted_primary_key[0]
+        inserted = connection.execute(insert(autoreply_tickets).values(**ticket)).inserted_primary_key
+        assert inserted is not None  # an INSERT of one row always has its key
+        ticket_key = inserted[0]
         rows = [
             {**{k: v for k, v in link.items() if k != "token"}, "token_hash": token_hash(link["token"])}
             | {"ticket": ticket_key, "clicks": 0}

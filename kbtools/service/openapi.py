@@ -7,10 +7,12 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools import __version__
-from kbtools.service import popular
+from kbtools.service import autoreply, popular
+from kbtools.service.bodies import AutoreplyRequest, OutcomeRequest
 from kbtools.service.contract import component_schemas, query_parameters
 from kbtools.service.queries import (
     ArticleStatsQuery,
+    AutoreplyReportQuery,
     DeflectionQuery,
     GapsQuery,
     MacroStatsQuery,
@@ -18,7 +20,7 @@ from kbtools.service.queries import (
     QueryModel,
     SearchQuery,
 )
-from kbtools.service.responses import REPORTS
+from kbtools.service.responses import REPORTS, AutoreplyAnswer, OutcomeAnswer
 from kbtools.service.schemas import BATCH_SCHEMA, ERROR_SCHEMA, EVENT_SCHEMAS
 
 bp = Blueprint("openapi", __name__)
@@ -71,10 +73,17 @@ def specification(languages: list[str] | None = None) -> dict[str, Any]:
         "paths": {
             **_paths(languages, event_body),
             popular.PATH: popular.openapi_operation(query_parameters(PopularQuery, languages), _error),
+            **autoreply.openapi_paths(query_parameters(AutoreplyReportQuery, languages), _error, _json),
         },
         "components": {
             "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}},
-            "schemas": {"Error": ERROR_SCHEMA, "EventBatch": batch, **event_schemas, **component_schemas(REPORTS)},
+            "schemas": {
+                "Error": ERROR_SCHEMA,
+                "EventBatch": batch,
+                **event_schemas,
+                **component_schemas(REPORTS),
+                **component_schemas((AutoreplyRequest, OutcomeRequest, AutoreplyAnswer, OutcomeAnswer)),
+            },
         },
     }
 

@@ -29,6 +29,7 @@ from site_plugins.page.decorations import (
     macro_panel,
     macro_reply,
     notices,
+    outcome_question,
     related_section,
     version_of,
     wiki_info,
@@ -45,6 +46,7 @@ _PUBLIC_ASSETS = {
     "kb-contact.js": "assets/kb/kb-contact.js",
     "kb-public-search.js": "assets/kb/kb-public-search.js",
     "kb-home.js": "assets/kb/kb-home.js",
+    "kb-autoreply.js": "assets/kb/kb-autoreply.js",  # the question of an auto-reply's suggested link
 }
 ARTICLES_JSON = "assets/kb/articles.json"
 
@@ -141,6 +143,8 @@ class PagePlugin(BasePlugin[PageConfig]):
             html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
         if not self.site.is_public:
             before = wiki_info(self.site, doc) + before
+        if self.site.is_public and doc.type in ("article", "troubleshooting"):
+            before = outcome_question(self.site) + before  # auto-reply links lead to these pages
         after = last_updated(self.site, doc, self.config.show_author)
         if self.site.is_public and doc.type in ("article", "troubleshooting"):
             after += contact_link(self.site, doc, self.config.contact_url)

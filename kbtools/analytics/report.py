@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from kbtools.analytics import metrics
+from kbtools.analytics.autoreply_metrics import autoreply_report
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period
 from kbtools.project import KnowledgeBase
@@ -102,7 +103,16 @@ def dashboard_data(
         "comments": metrics.latest_comments(engine, period),
         # Agents read every article daily: what they say is wrong is worth as much as readers' votes
         "agent_comments": metrics.latest_comments(engine, period, site=Site.INTERNAL),
+        "autoreplies": _autoreplies(engine, period, titles),
     }
+
+
+def _autoreplies(engine: Engine, period: Period, titles: dict[tuple[str, str], str]) -> dict[str, Any]:
+    found = autoreply_report(engine, period)
+    for row in found["articles"]:
+        row["title"] = titles.get((row["lang"], row["article"]), row["article"])
+    found["articles"] = found["articles"][:10]
+    return found
 
 
 MARKER_RADIUS = 5.0  # at most; less when days are closer than two radii

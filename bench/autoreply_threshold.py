@@ -25,7 +25,7 @@ from outlook_import import corpus_dir, import_outlook
 from kbtools.project import KnowledgeBase
 from search import Searcher, build_index
 from search.evaluation import Case, read_cases
-from search.suggestions import MIN_CONFIDENCE, confidence, suggest
+from search.suggestions import MIN_CONFIDENCE, confidence, suggest, ticket_query
 
 REPO = Path(__file__).resolve().parent.parent
 # Tickets no page of the sample help center answers (requests for a person, other products, small talk): a good
@@ -74,12 +74,15 @@ def measure(root: Path, cases: list[Case], index: Path, wrap: bool) -> list[tupl
     rows = []
     with Searcher(index) as searcher:
         results = {
-            case.query: searcher.query(case.query, lang=case.lang, audience="public", per_page=10) for case in public
+            case.query: searcher.query(
+                ticket_query(case.query, case.lang), lang=case.lang, audience="public", per_page=10
+            )
+            for case in public
         }
         for threshold in THRESHOLDS:
             answered = right = first = articles = 0
             for case in public:
-                found = suggest(case.query, lambda depth, case=case: results[case.query], threshold, lang=case.lang)
+                found = suggest(case.query, lambda _, __, case=case: results[case.query], threshold, lang=case.lang)
                 if not found.hits:
                     continue
                 answered += 1
@@ -99,12 +102,20 @@ def measure(root: Path, cases: list[Case], index: Path, wrap: bool) -> list[tupl
         if root == REPO:
             texts = [as_ticket(text, "fr" if "Bonjour" in text or "Merci" in text else "en") if wrap else text
                      for text in UNANSWERABLE]  # fmt: skip
-            off_topic = {text: searcher.query(text, audience="public", per_page=10) for text in texts}
+            langs = {text: "fr" if "Bonjour" in text or "Merci" in text or "Nous" in text else "en" for text in texts}
+            off_topic = {
+                text: searcher.query(ticket_query(text, langs[text]), audience="public", per_page=10) for text in texts
+            }
             print("  unanswerable tickets given articles, per threshold:")
             for threshold in THRESHOLDS:
-                given = sum(bool(suggest(t, lambda depth, r=r: r, threshold).hits) for t, r in off_topic.items())
+                given = sum(
+                    bool(suggest(t, lambda _, __, r=r: r, threshold, lang=langs[t]).hits) for t, r in off_topic.items()
+                )
                 print(f"    {threshold:.1f}: {given}/{len(off_topic)}")
-        spread = sorted(confidence(case.query, list(results[case.query].hits), case.lang) for case in public)
+        spread = sorted(
+            confidence(ticket_query(case.query, case.lang), list(results[case.query].hits), case.lang)
+            for case in public
+        )
         print(f"  confidence of the {len(spread)} queries: median {spread[len(spread) // 2]:.2f}")
     return rows
 

@@ -1,11 +1,12 @@
 """Articles to suggest for a whole ticket (subject and body as one long query), only when the match is strong.
 
-A BM25 score grows with the length of the query: a 2,000-character ticket scores higher than a 3-word search
-even when it matches worse. The confidence is therefore the best page's score divided by the square root of the
-number of distinct index terms in the ticket (stop words left out), so that a long ticket must match in
-proportion to what it says, but less than linearly: its greetings and signature match nothing much. A ticket
-about a problem a page covers scores well above one that only shares everyday words with the pages. Pages
-after the first are suggested while their score stays within RELATED_SHARE of the best's. The threshold
+A ticket becomes a query of its distinct words, stop words left out, in the order written, at most
+MAX_QUERY_WORDS of them: its subject and first lines say what it is about, and a query of 300 words costs
+seconds and finds nothing more. A BM25 score grows with the length of the query, so the confidence is the best
+page's score divided by the square root of the number of distinct index terms in that query: a long ticket must
+match in proportion to what it says, but less than linearly (its greeting and signature match little). A ticket
+about a problem a page covers scores well above one that only shares everyday words with the pages. Pages after
+the first are suggested while their score stays within RELATED_SHARE of the best's. The threshold
 (MIN_CONFIDENCE) was chosen with bench/autoreply_threshold.py on the relevance sets; docs/operators.md gives its
 figures.
 """
@@ -16,19 +17,36 @@ import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from search.analysis import terms
+from search.analysis import fold, query_words, stop_words, terms
 from search.results import Hit, SearchResults
 
 MAX_SUGGESTIONS = 3
 MIN_CONFIDENCE = 12.0
 RELATED_SHARE = 0.6  # a further page is suggested when its score is at least this share of the best's
 DEPTH = 10  # hits read from the engine
+MAX_QUERY_WORDS = 48
 
 
 @dataclass(frozen=True)
 class Suggested:
     hits: list[Hit]  # best first; empty when not confident enough
     confidence: float  # of the best hit (0 when nothing matched)
+
+
+def ticket_query(text: str, lang: str | None) -> str:
+    """The query a ticket's text is searched with: its distinct words that are not stop words, in order."""
+    stops = stop_words(lang) if lang else frozenset()
+    seen: set[str] = set()
+    kept: list[str] = []
+    for word in query_words(text):
+        key = fold(word)
+        if key in seen or key in stops:
+            continue
+        seen.add(key)
+        kept.append(word)
+        if len(kept) == MAX_QUERY_WORDS:
+            break
+    return " ".join(kept)
 
 
 def confidence(text: str, hits: list[Hit], lang: str | None = None) -> float:
@@ -41,14 +59,16 @@ def confidence(text: str, hits: list[Hit], lang: str | None = None) -> float:
 
 def suggest(
     text: str,
-    search: Callable[[int], SearchResults],
+    search: Callable[[str, int], SearchResults],
     min_confidence: float = MIN_CONFIDENCE,
     limit: int = MAX_SUGGESTIONS,
     lang: str | None = None,
 ) -> Suggested:
-    """The pages to suggest for `text` from `search(depth)` (the engine's results for it, best first)."""
-    hits = list(search(DEPTH).hits)
-    score = confidence(text, hits, lang)
+    """The pages to suggest for the ticket `text`, from `search(query, depth)` (the engine's results, best
+    first, for the query `ticket_query` makes of it)."""
+    query = ticket_query(text, lang)
+    hits = list(search(query, DEPTH).hits) if query else []
+    score = confidence(query, hits, lang)
     if score < min_confidence:
         return Suggested([], score)
     best = hits[0].score

@@ -31,7 +31,7 @@ from kbtools.analytics.autoreply_metrics import autoreply_report
 from kbtools.analytics.periods import Period, PeriodError
 from kbtools.analytics.store import StoreError
 from kbtools.autoreplies import Suggestion, render, select_template
-from kbtools.exports.macros import reply_html, reply_markdown
+from kbtools.exports.macros import reply_html
 from kbtools.publishing import normal_base_url, site_base_url
 from kbtools.service import outgoing
 from kbtools.service.auth import require_agent
@@ -40,7 +40,6 @@ from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import AutoreplyReportQuery, invalid_parameters, parse_query
 from kbtools.urls import page_path, site_prefix
-from kbtools.vocabulary import ContentType
 
 bp = Blueprint("autoreply", __name__)
 
@@ -154,7 +153,9 @@ def autoreply() -> Response:
     try:
         found = suggest(
             text,
-            lambda depth: run_query(text, index_dir=index_dir, audience="public", lang=ticket.lang, per_page=depth),
+            lambda words, depth: run_query(
+                words, index_dir=index_dir, audience="public", lang=ticket.lang, per_page=depth
+            ),
             min_confidence=settings["autoreply_min_confidence"],
             lang=ticket.lang,
         )
@@ -176,12 +177,12 @@ def autoreply() -> Response:
             | {"created_at": now, "expires_at": expires}
         )
         articles.append({"id": hit.id, "title": title, "url": f"{base_url}r/{token}", "article_url": base_url + path})
-    template = _template(kb, ticket.lang, ticket.case_reason) if articles else None
+    templates = catalog.autoreplies  # read with the content, every 30 s at most (Catalog)
+    template = select_template([doc for doc, _ in templates], ticket.lang, ticket.case_reason) if articles else None
     reply = None
     if template is not None:
-        content = kb.load()
-        body = reply_markdown(template, content, kb.taxonomy, base_url)
-        reply = render(body, [Suggestion(a["title"], a["url"]) for a in articles], ticket.ticket_id)
+        text = next(text for doc, text in templates if doc is template)
+        reply = render(text, [Suggestion(a["title"], a["url"]) for a in articles], ticket.ticket_id)
     row = {
         "ticket_id": ticket.ticket_id,
         "lang": ticket.lang,
@@ -209,11 +210,6 @@ def autoreply() -> Response:
             "expires_at": expires.isoformat() if articles else None,
         }
     )
-
-
-def _template(kb: Any, lang: str, case_reason: str | None) -> Any:
-    templates = [doc for doc in kb.load() if doc.type == ContentType.AUTOREPLY.value]
-    return select_template(templates, lang, case_reason)
 
 
 def _page(kind: str, status: int, lang: str | None = None) -> tuple[str, int, dict[str, str]]:

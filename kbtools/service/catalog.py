@@ -5,9 +5,11 @@ from __future__ import annotations
 import threading
 import time
 
+from kbtools.content import Document
 from kbtools.exports.macros import reply_markdown
 from kbtools.project import KnowledgeBase
 from kbtools.publishing import is_visible, site_base_url
+from kbtools.vocabulary import ContentType
 
 _REFRESH_SECONDS = 30.0
 
@@ -26,6 +28,8 @@ class Catalog:
         self.replies: dict[tuple[str, str], str] = {}
         self.public: set[tuple[str, str]] = set()  # what the help center publishes
         self.paths: dict[tuple[str, str], str] = {}  # (lang, id) -> path under content/<lang>/, e.g. 'cards/x.md'
+        # Auto-reply templates with the text the customer reads (no agent-only block, absolute links)
+        self.autoreplies: list[tuple[Document, str]] = []
         self.refresh()
 
     def refresh(self) -> None:
@@ -45,6 +49,11 @@ class Catalog:
                 for doc in published
                 if doc.type == "macro"
             }
+            self.autoreplies = [
+                (doc, reply_markdown(doc, content, self.kb.taxonomy, base_url))
+                for doc in published
+                if doc.type == ContentType.AUTOREPLY.value
+            ]
             self._loaded_at = time.monotonic()
 
     def has(self, lang: str, article: str, audience: str = "internal") -> bool:

@@ -254,6 +254,7 @@ def test_a_link_counts_the_click_and_redirects_to_the_article_in_the_tickets_lan
         assert response.status_code == 302
         assert response.headers["Location"] == f"{location}#kb-reply={token}"
         assert response.headers["Cache-Control"] == "no-store"
+    assert client.head(f"/r/{token}").status_code == 302  # a link checker: not a click
     (link,) = [row for row in stored(app)["autoreply_links"] if row["rank"] == 1]
     assert link["clicks"] == 2 and link["first_click_at"] is not None
     assert token not in str(stored(app))  # only its hash is kept

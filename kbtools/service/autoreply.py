@@ -254,7 +254,8 @@ def follow(token: str) -> Any:
     if shown is None:
         return _page("gone", 410, link["lang"])
     try:
-        store.record_click(current_app.extensions["kb_engine"], link["id"], _now())
+        if request.method == "GET":  # a HEAD (link checkers, mail scanners) is not a customer's click
+            store.record_click(current_app.extensions["kb_engine"], link["id"], _now())
     except StoreError:  # the customer still reaches the article
         current_app.logger.exception("could not count an auto-reply click")
     # A path on this host only (site_prefix and page_path never start with '/'): never an open redirect

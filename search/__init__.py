@@ -56,7 +56,9 @@ Evaluation of relevance (`kb search --eval`): search.evaluation.
 
 Suggestions for a whole ticket (the auto-reply), only when the match is strong: search.suggestions::
 
-    suggest(ticket_text, lambda depth: searcher.query(ticket_text, audience="public", lang="en", per_page=depth))
+    from search.suggestions import suggest
+    found = suggest(ticket_text, lambda query, depth: searcher.query(query, audience="public", per_page=depth))
+    found.hits, found.confidence  # no hit unless the confidence reaches the threshold
 """
 
 from search.indexer import BuildReport, build_index

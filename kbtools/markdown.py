@@ -22,7 +22,7 @@ from kbtools.agent_blocks import AGENT_CLASS, find_agent_blocks, with_container_
 
 AGENT_BLOCK = AGENT_CLASS  # `!!! agent "Agent notes"`: shown in the wiki, stripped from the public site
 
-_PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
+PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")  # `{{ name }}`: also how replies are filled in
 _ATTR_ID = re.compile(r"\s*\{\s*#([\w-]+)[^}]*\}\s*$")
 _ID_COUNT = re.compile(r"^(.*)_([0-9]+)$")
 
@@ -165,6 +165,6 @@ def _placeholders(body: str, tokens: list[Token], first_line: int) -> list[Place
     for offset, text in enumerate(body.splitlines()):
         if offset in code_lines or "{{" not in text:
             continue
-        for match in _PLACEHOLDER.finditer(text):
+        for match in PLACEHOLDER.finditer(text):
             found.append(Placeholder(match.group(1), first_line + offset))
     return found

@@ -1,7 +1,8 @@
 """What each audience sees of the content, and where it is published, for exports and change digests.
 
-The same rules as the site build: only published files; the public sees public pages of public categories
-and never an agent-only block; a translation is never more public than its source.
+The same rules as the site build: only published files; the public sees public pages of public categories,
+never an SOP, macro or auto-reply (whatever its audience says) and never an agent-only block; a translation is
+never more public than its source.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from kbtools.links import LinkError, resolve
 from kbtools.project import MKDOCS_FILE
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url, site_prefix
-from kbtools.vocabulary import Audience
+from kbtools.vocabulary import INTERNAL_ONLY_TYPES, Audience
 from kbtools.yamlsource import check_shape
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -55,6 +56,8 @@ def is_visible(doc: Document, audience: str, taxonomy: Taxonomy) -> bool:
         return False
     if audience == Audience.INTERNAL:
         return True
+    if doc.type in INTERNAL_ONLY_TYPES:  # SOPs, macros, auto-replies: whatever their audience says (lint refuses it)
+        return False
     category = taxonomy.categories.get(doc.category)
     return doc.is_public and category is not None and category.audience == Audience.PUBLIC
 

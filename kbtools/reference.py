@@ -10,6 +10,7 @@ import re
 from collections.abc import Callable
 from pathlib import Path
 
+from kbtools.autoreplies import AUTOREPLY_PLACEHOLDERS
 from kbtools.buildconfig import MARKDOWN_EXTENSIONS, PYTHON_NAMES, SETTINGS, THEME_SETTINGS
 from kbtools.lint.rules import RULES
 from kbtools.macros import ACTIONS, BUILTIN_PLACEHOLDERS
@@ -41,7 +42,7 @@ def macro_actions_table() -> str:
 
 def placeholders_table() -> str:
     rows = ["| Placeholder | Filled in with |", "|---|---|"]
-    for name, description in BUILTIN_PLACEHOLDERS.items():
+    for name, description in {**BUILTIN_PLACEHOLDERS, **AUTOREPLY_PLACEHOLDERS}.items():
         rows.append(f"| `{{{{{name}}}}}` | {_cell(description)} |")
     return "\n".join(rows)
 

@@ -35,6 +35,8 @@ BODIES: dict[str, str] = {
     "sop": "## When to use this procedure\n\n...\n\n## Procedure\n\n1. ...\n\n## Escalation\n\n"
     "| Situation | Who decides | Queue |\n|---|---|---|\n| ... | ... | ... |\n",
     "macro": "Hi {{ticket.requester.first_name}},\n\n...\n\nBest regards,\n{{current_user.first_name}}\n",
+    "autoreply": "Hi {{ticket.requester.first_name}},\n\nThank you for your message. While an agent looks into it, "
+    "these articles may already answer it:\n\n{{autoreply.articles}}\n\n...\n",
 }
 
 
@@ -156,8 +158,8 @@ def new_document(kb: KnowledgeBase, content_type: str, category: str, title: str
     slug = slugify(title)
     if not slug:
         raise UsageError("the title must contain letters or digits")
-    if content_type == ContentType.MACRO and not slug.startswith("macro-"):
-        slug = f"macro-{slug}"
+    if content_type in (ContentType.MACRO, ContentType.AUTOREPLY) and not slug.startswith(f"{content_type}-"):
+        slug = f"{content_type}-{slug}"
     lang = taxonomy.default_language
     path = kb.root / CONTENT_DIR / lang / category / f"{slug}.md"
     if path.exists():

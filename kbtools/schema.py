@@ -225,7 +225,8 @@ FIELDS: tuple[Field, ...] = (
         "type",
         True,
         "one of " + ", ".join(CONTENT_TYPES),
-        "article (how-to), troubleshooting (symptom to fix), sop (internal procedure), macro (canned reply).",
+        "article (how-to), troubleshooting (symptom to fix), sop (internal procedure), macro (canned reply), "
+        "autoreply (the reply to a new ticket, with the articles kb suggests).",
         "troubleshooting",
         _one_of(CONTENT_TYPES),
     ),
@@ -233,7 +234,7 @@ FIELDS: tuple[Field, ...] = (
         "audience",
         True,
         "public or internal",
-        "public: help center and wiki; internal: agent wiki only. SOPs and macros are always internal.",
+        "public: help center and wiki; internal: agent wiki only. SOPs, macros and auto-replies are always internal.",
         "public",
         _audience,
     ),

@@ -24,6 +24,7 @@ class ContentType(StrEnum):
     TROUBLESHOOTING = "troubleshooting"
     SOP = "sop"  # standard operating procedure, for agents
     MACRO = "macro"  # a canned reply agents copy into a ticket
+    AUTOREPLY = "autoreply"  # the reply kb renders when a ticket arrives, with the articles it suggests
 
 
 class Status(StrEnum):
@@ -91,4 +92,6 @@ SITES = values(Site)
 REPORT_SITES = values(ReportSite)
 EXPERIMENT_METRICS = values(ExperimentMetric)
 # Types only agents read: they never go on the help center, whatever their audience says
-INTERNAL_ONLY_TYPES = (ContentType.SOP.value, ContentType.MACRO.value)
+INTERNAL_ONLY_TYPES = (ContentType.SOP.value, ContentType.MACRO.value, ContentType.AUTOREPLY.value)
+# Types whose body is a reply sent to a customer: placeholders, the wiki's reply panel
+REPLY_TYPES = (ContentType.MACRO.value, ContentType.AUTOREPLY.value)

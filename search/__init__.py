@@ -53,6 +53,12 @@ their parts, by one tokenizer (search.analysis). Words of `content/synonyms.yml`
 (search.lexicon), and only offers words a page this reader sees holds.
 
 Evaluation of relevance (`kb search --eval`): search.evaluation.
+
+Suggestions for a whole ticket (the auto-reply), only when the match is strong: search.suggestions::
+
+    from search.suggestions import suggest
+    found = suggest(ticket_text, lambda query, depth: searcher.query(query, audience="public", per_page=depth))
+    found.hits, found.confidence  # no hit unless the confidence reaches the threshold
 """
 
 from search.indexer import BuildReport, build_index

@@ -26,6 +26,8 @@ CANARIES = {
     "internal article keywords": "CANARY-KEYWORD-5e5e",
     "internal article id": "canary-slug-a1b2",
     "repository link": "CANARY-REPO-0x",
+    "auto-reply template": "CANARY-AUTOREPLY-5a1f",
+    "auto-reply marked public by mistake": "CANARY-AUTOREPLY-PUBLIC-2b7c",
 }
 
 INTERNAL = {"type": "sop", "audience": "internal", "category": "playbooks"}
@@ -107,6 +109,28 @@ def _tree(kb: MiniKB) -> GitRepo:
             summary="Use when a refund is approved.",
             extra="actions:\n  status: solved\n  group: billing-l2\n  add_tags: [refund_approved]\n",
             body="Hi {{ticket.requester.first_name}},\n\nYour refund is on its way. " + CANARIES["internal macro body"],
+        ),
+    )
+    autoreply = {"type": "autoreply", "category": "billing", "owner": "billing"}
+    kb.write(
+        "en/billing/autoreply-default.md",
+        page(
+            "autoreply-default",
+            "Ticket received",
+            audience="internal",
+            **autoreply,
+            body="Hi {{ticket.requester.first_name}},\n\n{{autoreply.articles}}\n\n" + CANARIES["auto-reply template"],
+        ),
+    )
+    kb.write(  # audience: public is a lint error; the build must not publish it either
+        "en/billing/autoreply-card.md",
+        page(
+            "autoreply-card",
+            "Card declined, ticket received",
+            audience="public",
+            case_reason="card/declined",
+            **autoreply,
+            body=f"{{{{autoreply.articles}}}}\n\n{CANARIES['auto-reply marked public by mistake']}\n",
         ),
     )
     repo = GitRepo(kb.root)
@@ -314,6 +338,28 @@ def test_wiki_extras_and_macros(built) -> None:
     assert "<th>Status after the macro</th><td>Solved " in macro
     assert "<dt>Type</dt><dd>Macro</dd>" in macro
     assert "Hi {{ticket.requester.first_name}}," in macro  # the raw reply, for the copy button
+
+
+def test_auto_replies_are_on_the_wiki_like_macros(built) -> None:
+    site, _, _ = built
+    reply = _html(site / "internal", "billing/autoreply-default")
+    assert '<code class="kb-placeholder">{{autoreply.articles}}</code>' in reply
+    assert '<code class="kb-placeholder">{{ticket.requester.first_name}}</code>' in reply
+    assert "data-kb-copy" in reply and "<dt>Type</dt><dd>Auto-reply</dd>" in reply
+    assert not (site / "public/billing/autoreply-default").exists()
+    assert not (site / "public/billing/autoreply-card").exists()
+
+
+@pytest.mark.parametrize(("folder", "question"), [("public", "Yes, this solved my request"), ("public/fr", "Oui")])
+def test_public_articles_carry_the_auto_reply_question_hidden_and_out_of_the_search(built, folder, question) -> None:
+    site, _, _ = built
+    article = _html(site / folder, "cards/declined")
+    assert "data-kb-outcome hidden" in article and question in html.unescape(article)
+    assert "assets/kb/kb-autoreply.js" in article
+    index = (site / folder / "search/search_index.json").read_text(encoding="utf-8")
+    assert question not in index  # the strings are attributes: no search result shows them
+    wiki = _html(site / "internal", "cards/declined")
+    assert "data-kb-outcome" not in wiki and "kb-autoreply.js" not in wiki
 
 
 def test_rebuild_leaves_no_stale_page(built, tmp_path: Path) -> None:

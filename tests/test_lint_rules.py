@@ -34,6 +34,8 @@ def translated(kb: MiniKB, rel: str, en: str, fr: str | None = None) -> None:
 
 
 MACRO = dict(type="macro", audience="internal", category="billing", owner="billing")
+AUTOREPLY = dict(type="autoreply", audience="internal", category="billing", owner="billing")
+REPLY = "Hi {{ticket.requester.first_name}}, these may help:\n\n{{autoreply.articles}}\n"
 
 
 def translated_then_edited(kb: MiniKB, recorded: str) -> None:
@@ -235,6 +237,66 @@ CASES = [
         lambda kb: kb.write("en/billing/m.md", page("m", **MACRO, body="Hi {{ticket.requester.first_name}},\n")),
         ("en/billing/m.md", 12),
         says="did you mean 'ticket.requester.first_name'?",
+    ),
+    Case(
+        "unknown-placeholder",
+        "an auto-reply's own placeholder in a macro (kb fills it in auto-replies only)",
+        lambda kb: kb.write("en/billing/m.md", page("m", **MACRO, body="Hi,\n\n{{autoreply.articles}}\n")),
+        lambda kb: kb.write("en/billing/m.md", page("m", **AUTOREPLY, body="Hi,\n\n{{autoreply.articles}}\n")),
+        ("en/billing/m.md", 14),
+        says="unknown placeholder {{autoreply.articles}}",
+    ),
+    Case(
+        "unknown-placeholder",
+        "misspelt placeholder in an auto-reply",
+        lambda kb: kb.write("en/billing/r.md", page("r", **AUTOREPLY, body="{{autoreply.article}}\n")),
+        lambda kb: kb.write("en/billing/r.md", page("r", **AUTOREPLY, body="{{autoreply.articles}}\n")),
+        ("en/billing/r.md", 12),
+        says="did you mean 'autoreply.articles'?",
+    ),
+    Case(
+        "autoreply-template",
+        "auto-reply without the suggested articles",
+        lambda kb: kb.write("en/billing/r.md", page("r", **AUTOREPLY, body="Hi {{ticket.requester.first_name}},\n")),
+        lambda kb: kb.write("en/billing/r.md", page("r", **AUTOREPLY, body=REPLY)),
+        ("en/billing/r.md", 12),
+        says="add {{autoreply.articles}}",
+    ),
+    Case(
+        "autoreply-template",
+        "two default auto-replies in a language",
+        lambda kb: [kb.write(f"en/billing/{n}.md", page(n, **AUTOREPLY, body=REPLY)) for n in ("r1", "r2")],
+        lambda kb: [
+            kb.write("en/billing/r1.md", page("r1", **AUTOREPLY, body=REPLY)),
+            kb.write("en/billing/r2.md", page("r2", **AUTOREPLY, case_reason="card/declined", body=REPLY)),
+        ],
+        ("en/billing/r2.md", 4),
+        key="type",
+        says="en/billing/r1.md is already the auto-reply for no case reason",
+    ),
+    Case(
+        "autoreply-template",
+        "two auto-replies for one case reason",
+        lambda kb: [
+            kb.write(f"en/billing/{n}.md", page(n, **AUTOREPLY, case_reason="card/declined", body=REPLY))
+            for n in ("r1", "r2")
+        ],
+        lambda kb: [
+            kb.write("en/billing/r1.md", page("r1", **AUTOREPLY, case_reason="card/declined", body=REPLY)),
+            kb.write("en/billing/r2.md", page("r2", **AUTOREPLY, case_reason="payment/refund-request", body=REPLY)),
+        ],
+        ("en/billing/r2.md", 10),
+        key="case_reason",
+        says="already the auto-reply for case reason 'card/declined'",
+    ),
+    Case(
+        "audience",
+        "public auto-reply",
+        lambda kb: kb.write("en/billing/r.md", page("r", **{**AUTOREPLY, "audience": "public"}, body=REPLY)),
+        lambda kb: kb.write("en/billing/r.md", page("r", **AUTOREPLY, body=REPLY)),
+        ("en/billing/r.md", 5),
+        key="audience",
+        says="a autoreply is for agents only",
     ),
     Case(
         "unknown-language",

@@ -15,6 +15,7 @@ from markupsafe import Markup
 from sqlalchemy import Engine
 
 from kbtools.analytics import metrics, outbox, outcomes
+from kbtools.analytics.autoreply_metrics import autoreply_report
 from kbtools.analytics.experiments import report as experiment_report
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period
@@ -112,7 +113,16 @@ def dashboard_data(
         "webhooks": outbox.counts(engine),
         # Each experiment over its own declared dates, whatever the dashboard's period
         "experiments": [experiment_report(engine, e).as_dict() for e in experiments(content)],
+        "autoreplies": _autoreplies(engine, period, titles),
     }
+
+
+def _autoreplies(engine: Engine, period: Period, titles: dict[tuple[str, str], str]) -> dict[str, Any]:
+    found = autoreply_report(engine, period)
+    for row in found["articles"]:
+        row["title"] = titles.get((row["lang"], row["article"]), row["article"])
+    found["articles"] = found["articles"][:10]
+    return found
 
 
 MARKER_RADIUS = 5.0  # at most; less when days are closer than two radii

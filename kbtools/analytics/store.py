@@ -156,6 +156,41 @@ received_deliveries = Table(
     Index("received_deliveries_at", "received_at"),
 )
 
+# Auto-replies (autoreply_store.py has their statements). Ticket text may hold personal data: none of it is
+# stored, only the helpdesk's ticket id, language, case reason, channel, template and how many articles were
+# suggested; a link keeps the SHA-256 of its token (a copy of the table opens no link).
+autoreply_tickets = Table(
+    "autoreply_tickets",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("ticket_id", String(100), nullable=False),  # the helpdesk's id
+    Column("lang", String(16), nullable=False),
+    Column("case_reason", String(100)),
+    Column("channel", String(32)),
+    Column("template", String(200)),  # id of the auto-reply template rendered; NULL when nothing was suggested
+    Column("suggested", Integer, nullable=False),  # articles suggested (0: a content gap)
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Index("autoreply_tickets_created", "created_at"),
+)
+
+autoreply_links = Table(
+    "autoreply_links",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(64), nullable=False, unique=True),
+    Column("ticket", Integer, nullable=False),  # autoreply_tickets.id
+    Column("article", String(200), nullable=False),
+    Column("lang", String(16), nullable=False),
+    Column("rank", Integer, nullable=False),  # 1: the best match
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("expires_at", DateTime(timezone=True), nullable=False),
+    Column("clicks", Integer, nullable=False, default=0),
+    Column("first_click_at", DateTime(timezone=True)),
+    Column("outcome", String(16)),  # solved, not_solved; NULL until answered
+    Column("outcome_at", DateTime(timezone=True)),
+    Index("autoreply_links_ticket", "ticket"),
+)
+
 
 def _version_1(connection: Connection) -> None:
     """The first schema, spelled out: later migrations change it with explicit DDL."""
@@ -210,6 +245,11 @@ def _version_4(connection: Connection) -> None:
     metadata.create_all(connection, tables=[wiki_sessions, sign_in_failures])
 
 
+def _version_5(connection: Connection) -> None:
+    """Auto-replies: the tickets answered and their tracking links (tables declared in autoreply_store.py)."""
+    metadata.create_all(connection, tables=[autoreply_tickets, autoreply_links])
+
+
 def _version_6(connection: Connection) -> None:
     """The helpdesk webhook's outbox (kbtools/analytics/outbox.py holds the live table and its queries; the DDL
     is spelled out here, as a released migration must not change when the live definition does)."""
@@ -256,6 +296,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (2, "events.site", _version_2),
     (3, "votes.site", _version_3),
     (4, "wiki sessions and sign-in failures", _version_4),
+    (5, "auto-reply tickets and tracking links", _version_5),
     (6, "helpdesk webhook deliveries", _version_6),
     (7, "macro outcomes and received webhook deliveries", _version_7),
     (8, "events.experiment and variant, votes.experiment and variant", _version_8),

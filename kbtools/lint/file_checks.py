@@ -6,6 +6,7 @@ from collections.abc import Iterator
 from datetime import date
 
 from kbtools.agent_blocks import ambiguous_agent_markup
+from kbtools.autoreplies import ARTICLES_PLACEHOLDER, AUTOREPLY_PLACEHOLDERS, is_autoreply
 from kbtools.content import Document
 from kbtools.findings import Finding
 from kbtools.lint.rules import RULES
@@ -15,7 +16,7 @@ from kbtools.reviews import review_due
 from kbtools.scaffold import PLACEHOLDER_LINES
 from kbtools.schema import FIELDS, FIELDS_BY_NAME, CheckContext, did_you_mean
 from kbtools.taxonomy import CONTENT_TYPES, Taxonomy
-from kbtools.vocabulary import Audience, ContentType
+from kbtools.vocabulary import REPLY_TYPES, Audience
 
 
 def finding(doc: Document, rule: str, message: str, line: int | None = None, key: str | None = None) -> Finding:
@@ -26,8 +27,10 @@ def check_file(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Findi
     yield from _duplicate_keys(doc)
     yield from _front_matter(doc, taxonomy, today)
     yield from _category_audience(doc, taxonomy)
-    if doc.type == ContentType.MACRO:
+    if doc.type in REPLY_TYPES:
         yield from _placeholders(doc, taxonomy)
+    if is_autoreply(doc):
+        yield from _autoreply_articles(doc)
     yield from _review(doc, taxonomy, today)
     yield from _agent_block_shapes(doc)
     yield from _raw_html(doc)
@@ -74,7 +77,7 @@ def _category_audience(doc: Document, taxonomy: Taxonomy) -> Iterator[Finding]:
 
 
 def _placeholders(doc: Document, taxonomy: Taxonomy) -> Iterator[Finding]:
-    known = {**BUILTIN_PLACEHOLDERS, **taxonomy.placeholders}
+    known = {**BUILTIN_PLACEHOLDERS, **taxonomy.placeholders, **(AUTOREPLY_PLACEHOLDERS if is_autoreply(doc) else {})}
     for placeholder in doc.outline.placeholders:
         if placeholder.name not in known:
             hint = did_you_mean(placeholder.name, list(known))
@@ -84,6 +87,18 @@ def _placeholders(doc: Document, taxonomy: Taxonomy) -> Iterator[Finding]:
                 f"unknown placeholder {{{{{placeholder.name}}}}}{hint}",
                 placeholder.line,
             )
+
+
+def _autoreply_articles(doc: Document) -> Iterator[Finding]:
+    if not any(placeholder.name == ARTICLES_PLACEHOLDER for placeholder in doc.outline.placeholders):
+        lines = doc.body.split("\n")
+        first_text = next((offset for offset, text in enumerate(lines) if text.strip()), 0)
+        yield finding(
+            doc,
+            "autoreply-template",
+            f"an auto-reply must list the suggested articles: add {{{{{ARTICLES_PLACEHOLDER}}}}} to the reply",
+            doc.body_line + first_text,
+        )
 
 
 def _review(doc: Document, taxonomy: Taxonomy, today: date) -> Iterator[Finding]:

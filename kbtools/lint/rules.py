@@ -25,9 +25,15 @@ RULES: dict[str, Rule] = {
         Rule("unknown-key", E, "A front-matter key the schema does not know (usually a typo: see the hint)."),
         Rule("invalid-value", E, "A value has the wrong type or format (a date, an id, a list...)."),
         Rule("taxonomy-value", E, "A category, tag, case reason or owner that taxonomy.yml does not declare."),
-        Rule("audience", E, "An SOP or macro marked public, or a public page in an internal-only category."),
+        Rule("audience", E, "An SOP, macro or auto-reply marked public, or a public page in an internal category."),
         Rule("macro-action", E, "A macro action that is unknown or has a value the helpdesk would reject."),
-        Rule("unknown-placeholder", E, "A macro uses a {{placeholder}} the helpdesk does not fill in."),
+        Rule("unknown-placeholder", E, "A macro or auto-reply uses a {{placeholder}} nobody fills in."),
+        Rule(
+            "autoreply-template",
+            E,
+            "An auto-reply template without {{autoreply.articles}}, or two templates of a language for the same "
+            "case reason (or two defaults: templates without one).",
+        ),
         Rule("unknown-language", E, "A content file outside the folder of a language declared in taxonomy.yml."),
         Rule("taxonomy-file", E, "taxonomy.yml itself is invalid."),
         Rule("duplicate-id", E, "Two files in the same language share an id."),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from kbtools.autoreplies import is_autoreply, template_key
 from kbtools.buildconfig import check_config
 from kbtools.codeowners import stale_section
 from kbtools.content import ContentSet, Document
@@ -30,6 +31,7 @@ def check_tree(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
     yield from _duplicate_ids(content)
     yield from _translations(content, taxonomy)
     yield from _experiments(content)
+    yield from _autoreply_templates(content)
     for doc in content:
         yield from _links(doc, content, taxonomy)
         yield from _related(doc, content)
@@ -54,6 +56,25 @@ def _duplicate_ids(content: ContentSet) -> Iterator[Finding]:
 def _experiments(content: ContentSet) -> Iterator[Finding]:
     for problem in check_experiments(content):
         yield finding(problem.doc, "experiment", problem.message, problem.line, problem.key)
+
+
+def _autoreply_templates(content: ContentSet) -> Iterator[Finding]:
+    """One published template per language and case reason (and one default): the endpoint picks by that key."""
+    first: dict[tuple[str, str | None], Document] = {}
+    for doc in content:
+        if not is_autoreply(doc) or not doc.is_published:
+            continue
+        key = template_key(doc)
+        original = first.setdefault((doc.lang, key), doc)
+        if original is not doc:
+            what = f"case reason '{key}'" if key else "no case reason (the default template)"
+            yield finding(
+                doc,
+                "autoreply-template",
+                f"{original.lang}/{original.rel} is already the auto-reply for {what}",
+                doc.line_of("case_reason") if key else doc.line_of("type"),
+                "case_reason" if key else "type",
+            )
 
 
 def _translations(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:

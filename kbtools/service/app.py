@@ -12,6 +12,7 @@ from flask_cors import CORS
 from kbtools.project import KnowledgeBase
 from kbtools.service import (
     auth,
+    autoreply,
     dashboard,
     errors,
     events,
@@ -68,7 +69,11 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     init_limiter(app, settings)
     origins = settings.allowed_origins
     if origins:
-        CORS(app, resources={r"/api/v1/(events|search|health|popular)": {"origins": origins}}, methods=["GET", "POST"])
+        CORS(
+            app,
+            resources={r"/api/v1/(events|search|health|popular|autoreply/outcome)": {"origins": origins}},
+            methods=["GET", "POST"],
+        )
     errors.register(app)
     headers.register(app)
     auth.register(app)
@@ -81,6 +86,7 @@ def create_app(config: Mapping[str, Any] | Settings | None = None) -> Flask:
     app.register_blueprint(webhooks_api.bp)
     app.register_blueprint(ticket_solved.bp)
     app.register_blueprint(experiments_api.bp)
+    app.register_blueprint(autoreply.bp)
     app.register_blueprint(sites.bp)  # last: its catch-all route serves the help center
     wiki_api_routes(app)
     return app

@@ -6,6 +6,7 @@ import threading
 import time
 from typing import Literal
 
+from kbtools.content import Document
 from kbtools.experiments import Experiment, experiments
 from kbtools.exports.macros import reply_markdown
 from kbtools.history import read_history
@@ -36,6 +37,8 @@ class Catalog:
         self._versions_head: str | None = None  # the HEAD commit `_versions` were read at
         self._repository: Repository | Literal[False] | None = None  # False: not a git work tree
         self.experiments: list[Experiment] = []  # the valid experiments declared in the content
+        # Auto-reply templates with the text the customer reads (no agent-only block, absolute links)
+        self.autoreplies: list[tuple[Document, str]] = []
         self.refresh()
 
     def refresh(self) -> None:
@@ -59,6 +62,11 @@ class Catalog:
             }
             self._versions = {}  # pages may have come or gone: versions are read again when asked for
             self.experiments = experiments(content)
+            self.autoreplies = [
+                (doc, reply_markdown(doc, content, self.kb.taxonomy, base_url))
+                for doc in published
+                if doc.type == ContentType.AUTOREPLY
+            ]
             self._loaded_at = time.monotonic()
 
     def has(self, lang: str, article: str, audience: str = Audience.INTERNAL) -> bool:

@@ -74,7 +74,7 @@ def post_events() -> tuple[Response, int]:
         raise ApiError(400, "malformed_json", f"the body is not valid JSON: {exc}") from None
     except RecursionError:
         raise ApiError(400, "malformed_json", "the body is not valid JSON: nested too deeply") from None
-    if _too_deep(payload, MAX_DEPTH):  # events are 3 levels deep; deeper values would only slow the checks down
+    if too_deep(payload, MAX_DEPTH):  # events are 3 levels deep; deeper values would only slow the checks down
         raise ApiError(400, "malformed_json", f"the body nests arrays or objects more than {MAX_DEPTH} levels deep")
     try:
         rows = parse_events(payload, current_app.extensions["kb_catalog"], signed_in=current_agent() is not None)
@@ -96,7 +96,7 @@ def post_events() -> tuple[Response, int]:
     return jsonify({"accepted": len(rows)}), 202
 
 
-def _too_deep(value: object, limit: int) -> bool:
+def too_deep(value: object, limit: int) -> bool:
     """Whether arrays and objects nest more than `limit` levels in `value` (without recursion)."""
     pending = [(value, 1)]
     while pending:

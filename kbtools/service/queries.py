@@ -133,6 +133,13 @@ class SearchQuery(QueryModel):
     )
 
 
+class AutoreplyReportQuery(PeriodQuery):
+    case_reason: str | None = Field(
+        None, max_length=100, description="Only tickets with this case reason (reason/sub-reason)."
+    )
+    channel: str | None = Field(None, max_length=32, description="Only tickets from this channel (email, web...).")
+
+
 POPULAR_DAYS, POPULAR_MAX = 30, 20
 
 

@@ -273,6 +273,87 @@ class ExperimentsReport(ResponseModel):
     experiments: list[ExperimentResult]
 
 
+class AutoreplyTotals(ResponseModel):
+    tickets: Count = Field(description="Tickets the helpdesk sent to POST /api/v1/autoreply.")
+    with_suggestions: Count = Field(description="Tickets kb suggested at least one article to.")
+    clicked: Count = Field(description="Tickets with a suggested link opened.")
+    solved: Count = Field(description="Tickets whose customer answered 'Yes, this solved my request'.")
+    click_through_rate: Rate = Field(description="clicked / with_suggestions.")
+    resolution_rate: Rate = Field(description="solved / with_suggestions.")
+
+
+class AutoreplyByLanguage(AutoreplyTotals):
+    lang: str
+
+
+class AutoreplyByCaseReason(AutoreplyTotals):
+    case_reason: str | None = Field(description="Null: tickets sent without one.")
+
+
+class AutoreplyByChannel(AutoreplyTotals):
+    channel: str | None = Field(description="Null: tickets sent without one.")
+
+
+class AutoreplyArticle(ResponseModel):
+    article: str
+    lang: str
+    suggested: Count = Field(description="Times it was suggested.")
+    clicked: Count = Field(description="Of those, links opened.")
+    solved: Count
+    not_solved: Count
+    click_through_rate: Rate
+    resolution_rate: Rate = Field(description="solved / suggested.")
+    title: Title
+
+
+class AutoreplyGap(ResponseModel):
+    case_reason: str | None
+    lang: str
+    tickets: Count = Field(description="Tickets kb found no article confident enough to suggest.")
+
+
+class Autoreplies(Report):
+    case_reason: str | None = Field(description="The case reason asked for; null: all.")
+    channel: str | None = Field(description="The channel asked for; null: all.")
+    total: AutoreplyTotals
+    by_language: list[AutoreplyByLanguage]
+    by_case_reason: list[AutoreplyByCaseReason]
+    by_channel: list[AutoreplyByChannel]
+    articles: list[AutoreplyArticle] = Field(description="Most suggested first.")
+    no_suggestion: list[AutoreplyGap] = Field(description="Content gaps: tickets with no suggestion, most first.")
+
+
+class SuggestedArticle(ResponseModel):
+    id: str
+    title: str
+    url: str = Field(description="The tracking link to put in the reply: /r/<token> on kb's service.")
+    article_url: str = Field(description="The article itself on the help center (no tracking).")
+
+
+class AutoreplyAnswer(ResponseModel):
+    """POST /api/v1/autoreply's answer: what to send the customer, or nothing."""
+
+    ticket_id: str
+    lang: str
+    confidence: float = Field(ge=0, description="The best article's confidence (see `threshold`).")
+    threshold: float = Field(ge=0, description="The confidence needed to suggest anything (a setting).")
+    articles: list[SuggestedArticle] = Field(description="At most 3, best first; empty when not confident.")
+    template: str | None = Field(description="Id of the auto-reply template used; null when nothing is suggested.")
+    reply: str | None = Field(description="The reply in Markdown; null when nothing is suggested (send nothing).")
+    reply_html: str | None = Field(description="The same reply as HTML.")
+    expires_at: str | None = Field(description="When the tracking links stop working (ISO 8601, UTC).")
+
+
+class OutcomeAnswer(ResponseModel):
+    recorded: Literal["solved", "not_solved"]
+
+
+def csv_columns(model: type[ResponseModel]) -> list[str]:
+    """The CSV export's columns: the fields marked IN_CSV, in declared order."""
+    return [name for name, field in model.model_fields.items() if IN_CSV in field.metadata]
+
+
+# Every report's body, published as components of the OpenAPI description
 REPORTS: tuple[type[ResponseModel], ...] = (
     ArticleStats,
     MacroStats,
@@ -280,9 +361,5 @@ REPORTS: tuple[type[ResponseModel], ...] = (
     Gaps,
     MacroOutcomes,
     ExperimentsReport,
+    Autoreplies,
 )
-
-
-def csv_columns(model: type[ResponseModel]) -> list[str]:
-    """The CSV export's columns: the fields marked IN_CSV, in declared order."""
-    return [name for name, field in model.model_fields.items() if IN_CSV in field.metadata]

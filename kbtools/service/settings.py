@@ -31,6 +31,7 @@ from pydantic_settings import (
 from pydantic_settings.sources.utils import parse_env_vars
 
 from kbtools.errors import KbError
+from search.suggestions import MIN_CONFIDENCE
 
 ENV_PREFIX = "KB_"
 CONFIG_VARIABLE = "KB_CONFIG"  # names the instance's TOML file; not a setting itself
@@ -298,6 +299,23 @@ class Settings(BaseSettings):
         72,
         description="Intercom signs no timestamp header: a notification whose signed `created_at` is older than this "
         "is refused, and notification ids are remembered this long, so a captured one is never taken twice.",
+    )
+
+    # Auto-replies (kbtools/service/autoreply.py)
+    autoreply_min_confidence: Annotated[float, Field(ge=0)] = Field(
+        MIN_CONFIDENCE,
+        description="Confidence the best article must reach before POST /api/v1/autoreply suggests anything: its "
+        "search score over the square root of the ticket's distinct terms (see Auto-replies above for how the "
+        "default was chosen). Higher: fewer tickets answered, fewer wrong suggestions.",
+    )
+    autoreply_link_days: Positive = Field(
+        14, description="Days an auto-reply's tracking link (`/r/<token>`) works, and its solved question with it."
+    )
+    autoreply_retention_days: Positive = Field(
+        180,
+        description="Days auto-reply tickets and their links are kept (ticket id, language, case reason, channel, "
+        "suggested articles, clicks, answers; never the ticket's text). Older rows are deleted when the service "
+        "starts and then at most once an hour.",
     )
 
     # Read by name as well, for the call sites that look settings up by a name held in a variable

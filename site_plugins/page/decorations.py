@@ -99,6 +99,17 @@ def contact_link(site: Site, doc: Document, contact_url: str) -> Markup:
     return fragment("page/contact_link.html", href=href, label=strings(site.lang)["contact"])
 
 
+def outcome_question(site: Site) -> Markup:
+    """The auto-reply's "did this solve your request?" box, empty and hidden: kb-autoreply.js fills and shows it
+    when the page was opened from a suggested link. Its text is in attributes, so no search index holds it."""
+    text = strings(site.lang)
+    names = ("question", "yes", "no", "thanks_yes", "thanks_no", "expired", "error")
+    attributes = Markup(" ").join(
+        Markup('data-{}="{}"').format(name.replace("_", "-"), text[f"outcome.{name}"]) for name in names
+    )
+    return Markup('<div class="kb-outcome" data-kb-outcome hidden {}></div>').format(attributes)
+
+
 def wiki_info(site: Site, doc: Document) -> Markup:
     """The facts agents need at the top of every wiki page: type, audience, owner, case reason, review."""
     text = strings(site.lang)

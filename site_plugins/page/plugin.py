@@ -19,7 +19,7 @@ from kbtools.experiments import Experiment, experiments
 from kbtools.experiments import check as check_experiments
 from kbtools.publishing import normal_base_url, site_base_url
 from kbtools.urls import page_path, site_prefix
-from kbtools.vocabulary import Audience, ContentType
+from kbtools.vocabulary import REPLY_TYPES, Audience, ContentType
 from site_plugins.config import PageConfig
 from site_plugins.navigation.pages import page_paths
 from site_plugins.page import experiments as variants
@@ -32,6 +32,7 @@ from site_plugins.page.decorations import (
     macro_panel,
     macro_reply,
     notices,
+    outcome_question,
     related_section,
     version_of,
     wiki_info,
@@ -48,6 +49,7 @@ _PUBLIC_ASSETS = {
     "kb-contact.js": "assets/kb/kb-contact.js",
     "kb-public-search.js": "assets/kb/kb-public-search.js",
     "kb-home.js": "assets/kb/kb-home.js",
+    "kb-autoreply.js": "assets/kb/kb-autoreply.js",  # the question of an auto-reply's suggested link
 }
 ARTICLES_JSON = "assets/kb/articles.json"
 
@@ -141,7 +143,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         if experiment is not None:
             meta["kb"]["experiment"] = variants.declaration(experiment)
         page.meta = meta
-        if doc.type != ContentType.MACRO:  # a macro's body is the reply itself
+        if doc.type not in REPLY_TYPES:  # a macro's (an auto-reply's) body is the reply itself
             markdown += related_section(self.site, doc)
         # The language of the text: a fallback page keeps its own (English) titles
         return localize_admonitions(markdown, doc.lang)
@@ -167,10 +169,12 @@ class PagePlugin(BasePlugin[PageConfig]):
                 heading = fallback_heading(doc)
             html = fallback_text(doc, html)
         before = notices(self.site, doc, self._url_in(page, self.site.content.default_language))
-        if doc.type == ContentType.MACRO:
+        if doc.type in REPLY_TYPES:
             html = macro_panel(self.site, doc, html, macro_reply(self.site, doc, self.base_url))
         if not self.site.is_public:
             before = wiki_info(self.site, doc) + before
+        if self.site.is_public and doc.type in ("article", "troubleshooting"):
+            before = outcome_question(self.site) + before  # auto-reply links lead to these pages
         after = last_updated(self.site, doc, self.config.show_author)
         if self.site.is_public and doc.type in (ContentType.ARTICLE, ContentType.TROUBLESHOOTING):
             after += contact_link(self.site, doc, self.config.contact_url)

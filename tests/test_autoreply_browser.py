@@ -1,19 +1,25 @@
 """The auto-reply loop in headless Chromium against a real `kb serve` of the sample knowledge base: the helpdesk
 posts a ticket, the customer opens the suggested link, the article asks "did this solve your request?" in the
-ticket's language, and the answer is recorded once (the token leaves the address bar first)."""
+ticket's language, the answer is recorded once (the token leaves the address bar first), and "solved" reaches
+the helpdesk's webhook receiver, signed."""
 
 from __future__ import annotations
 
 import json
 import sqlite3
+import time
 import urllib.parse
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from browser import chromium
 from security.kbserve import KbServe
+from webhook_receiver import Receiver
+
+from kbtools.signatures import SIGNATURE_HEADER, verify
 
 TOKEN = "autoreply-browser-token-01"
+WEBHOOK_SECRET = "autoreply-browser-webhook-secret"
 TICKETS = {
     "en": {
         "ticket_id": "ZD-1001",
@@ -41,8 +47,19 @@ LABELS = {  # the two answers, and the thanks for the answer each case gives
 
 
 @pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory):
-    running = KbServe(tmp_path_factory.mktemp("autoreply"), {"KB_API_TOKENS": TOKEN}, workers=2)
+def receiver():
+    with Receiver() as listening:  # the helpdesk's webhook: answers 200
+        yield listening
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory, receiver: Receiver):
+    env = {
+        "KB_API_TOKENS": TOKEN,
+        "KB_HELPDESK_WEBHOOK_URL": receiver.url,
+        "KB_HELPDESK_WEBHOOK_SECRETS": WEBHOOK_SECRET,
+    }
+    running = KbServe(tmp_path_factory.mktemp("autoreply"), env, workers=2)
     yield running.start()
     running.stop()
 
@@ -82,7 +99,7 @@ def _outcomes(server: KbServe) -> dict[str, str | None]:
 
 @pytest.mark.parametrize(("lang", "solved"), [("en", True), ("fr", False)], ids=["en, solved", "fr, not solved"])
 def test_a_suggested_link_opens_the_article_with_the_question_and_records_the_answer(
-    server: KbServe, browser, lang: str, solved: bool
+    server: KbServe, browser, receiver: Receiver, lang: str, solved: bool
 ) -> None:
     answer = _post_ticket(server, TICKETS[lang])
     first = answer["articles"][0]
@@ -114,3 +131,13 @@ def test_a_suggested_link_opens_the_article_with_the_question_and_records_the_an
     assert not box.is_visible()
     assert failed == [] and errors == []
     context.close()
+    ticket = TICKETS[lang]["ticket_id"]
+    if solved:  # the helpdesk hears of it, signed, so the ticket can be closed there
+        arrived = [r for r in receiver.wait_for(1) if json.loads(r.body)["data"].get("ticket_id") == ticket]
+        assert len(arrived) == 1
+        delivery = arrived[0]
+        assert verify([WEBHOOK_SECRET], delivery.headers.get(SIGNATURE_HEADER), delivery.body, time.time()) > 0
+        body = json.loads(delivery.body)
+        assert body["event"] == "ticket.solved" and body["data"]["article"] == first["id"]
+    else:  # "No, I still need help" leaves the ticket open: nothing is sent for it
+        assert all(json.loads(r.body)["data"].get("ticket_id") != ticket for r in receiver.requests)

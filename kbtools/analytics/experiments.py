@@ -5,8 +5,9 @@ Units are sessions (articles; tickets for auto-replies). Counted between the dec
 - helpful_rate: trials are the sessions that voted on the page under the variant, conversions their "yes" votes;
 - contact_rate: trials are the exposed sessions, conversions those that went on to contact support from the page
   (a contact event carrying the experiment and variant);
-- resolution_rate: tickets that got the auto-reply variant and were resolved by it; no ticket outcome is
-  recorded in the event store yet, so its counts are zero until the auto-reply endpoint records them.
+- resolution_rate: units are tickets; exposures and trials are the tickets the auto-reply endpoint sent the
+  variant of the template to (with articles: a ticket without suggestions gets no reply), conversions those
+  whose customer answered "Yes, this solved my request" on one of its links.
 
 The statistics are in `experiment_stats.py`; the text, Markdown and JSON renderings are here, next to the report.
 """
@@ -20,8 +21,9 @@ from typing import Any
 
 from sqlalchemy import Engine, and_, distinct, func, select
 
+from kbtools.analytics.autoreply_store import SOLVED
 from kbtools.analytics.experiment_stats import COLLECTING, Arm, Comparison, compare, wilson
-from kbtools.analytics.store import events, votes
+from kbtools.analytics.store import autoreply_links, autoreply_tickets, events, votes
 from kbtools.experiments import Experiment
 from kbtools.vocabulary import ExperimentMetric
 
@@ -91,8 +93,28 @@ def _votes(engine: Engine, experiment: Experiment) -> dict[str, tuple[int, int]]
         return {str(variant): (int(total), int(yes)) for variant, total, yes in connection.execute(query)}
 
 
+def _tickets(engine: Engine, experiment: Experiment) -> dict[str, tuple[int, int]]:
+    """variant -> (tickets sent the variant, of them tickets solved through one of their links)."""
+    solved = select(autoreply_links.c.ticket).where(autoreply_links.c.outcome == SOLVED).distinct().subquery()
+    query = (
+        select(
+            autoreply_tickets.c.variant,
+            func.count(),
+            func.count(solved.c.ticket),
+        )
+        .select_from(autoreply_tickets.outerjoin(solved, solved.c.ticket == autoreply_tickets.c.id))
+        .where(_window(autoreply_tickets, experiment))
+        .group_by(autoreply_tickets.c.variant)
+    )
+    with engine.connect() as connection:
+        return {str(variant): (int(sent), int(yes)) for variant, sent, yes in connection.execute(query)}
+
+
 def arms(engine: Engine, experiment: Experiment) -> list[Arm]:
     """Each declared variant's counts, the control first (variants the content no longer declares are left out)."""
+    if experiment.metric == ExperimentMetric.RESOLUTION_RATE:
+        sent = _tickets(engine, experiment)
+        return [Arm(name, sent.get(name, (0, 0))[0], *sent.get(name, (0, 0))) for name in experiment.names]
     exposures = _sessions(engine, experiment, "view")
     if experiment.metric == ExperimentMetric.HELPFUL_RATE:
         counted = _votes(engine, experiment)

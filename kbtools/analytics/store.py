@@ -170,6 +170,8 @@ autoreply_tickets = Table(
     Column("template", String(200)),  # id of the auto-reply template rendered; NULL when nothing was suggested
     Column("suggested", Integer, nullable=False),  # articles suggested (0: a content gap)
     Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("experiment", String(64)),  # the experiment on the template and the variant sent (kbtools.experiments)
+    Column("variant", String(64)),
     Index("autoreply_tickets_created", "created_at"),
 )
 
@@ -246,8 +248,39 @@ def _version_4(connection: Connection) -> None:
 
 
 def _version_5(connection: Connection) -> None:
-    """Auto-replies: the tickets answered and their tracking links (tables declared in autoreply_store.py)."""
-    metadata.create_all(connection, tables=[autoreply_tickets, autoreply_links])
+    """Auto-replies: the tickets answered and their tracking links (spelled out: version 9 adds columns)."""
+    v5 = MetaData()
+    Table(
+        "autoreply_tickets",
+        v5,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("ticket_id", String(100), nullable=False),
+        Column("lang", String(16), nullable=False),
+        Column("case_reason", String(100)),
+        Column("channel", String(32)),
+        Column("template", String(200)),
+        Column("suggested", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Index("autoreply_tickets_created", "created_at"),
+    )
+    Table(
+        "autoreply_links",
+        v5,
+        Column("id", Integer, primary_key=True, autoincrement=True),
+        Column("token_hash", String(64), nullable=False, unique=True),
+        Column("ticket", Integer, nullable=False),
+        Column("article", String(200), nullable=False),
+        Column("lang", String(16), nullable=False),
+        Column("rank", Integer, nullable=False),
+        Column("created_at", DateTime(timezone=True), nullable=False),
+        Column("expires_at", DateTime(timezone=True), nullable=False),
+        Column("clicks", Integer, nullable=False, default=0),
+        Column("first_click_at", DateTime(timezone=True)),
+        Column("outcome", String(16)),
+        Column("outcome_at", DateTime(timezone=True)),
+        Index("autoreply_links_ticket", "ticket"),
+    )
+    v5.create_all(connection)
 
 
 def _version_6(connection: Connection) -> None:
@@ -288,6 +321,13 @@ def _version_8(connection: Connection) -> None:
     connection.execute(text("CREATE INDEX events_experiment ON events (experiment, variant)"))
 
 
+def _version_9(connection: Connection) -> None:
+    """Auto-reply tickets say which experiment and variant of the template they were sent (issue 14)."""
+    connection.execute(text("ALTER TABLE autoreply_tickets ADD COLUMN experiment VARCHAR(64)"))
+    connection.execute(text("ALTER TABLE autoreply_tickets ADD COLUMN variant VARCHAR(64)"))
+    connection.execute(text("CREATE INDEX autoreply_tickets_experiment ON autoreply_tickets (experiment, variant)"))
+
+
 # Versioned migrations, applied in order at start; append, never edit a released one. Each is applied once, in
 # order of its number. The Table objects above describe the latest schema, for queries; migrations spell out
 # their own DDL.
@@ -300,6 +340,7 @@ MIGRATIONS: tuple[tuple[int, str, Callable[[Connection], None]], ...] = (
     (6, "helpdesk webhook deliveries", _version_6),
     (7, "macro outcomes and received webhook deliveries", _version_7),
     (8, "events.experiment and variant, votes.experiment and variant", _version_8),
+    (9, "autoreply_tickets.experiment and variant", _version_9),
 )
 
 

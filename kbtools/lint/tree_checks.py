@@ -62,7 +62,7 @@ def _autoreply_templates(content: ContentSet) -> Iterator[Finding]:
     """One published template per language and case reason (and one default): the endpoint picks by that key."""
     first: dict[tuple[str, str | None], Document] = {}
     for doc in content:
-        if not is_autoreply(doc) or not doc.is_published:
+        if not is_autoreply(doc) or not doc.is_published or is_variant(doc):  # a variant is its template's
             continue
         key = template_key(doc)
         original = first.setdefault((doc.lang, key), doc)

@@ -208,9 +208,19 @@ def autoreply() -> Response:
         articles.append({"id": hit.id, "title": title, "url": f"{base_url}r/{token}", "article_url": base_url + path})
     templates = catalog.autoreplies  # read with the content, every 30 s at most (Catalog)
     template = select_template([doc for doc, _ in templates], ticket.lang, ticket.case_reason) if articles else None
-    reply = None
+    reply, experiment, variant = None, None, None
     if template is not None:
         text = next(text for doc, text in templates if doc is template)
+        today, key = now.date(), (template.lang, template.rel)
+        running = next(
+            (e for e in catalog.experiments if (e.canonical.lang, e.canonical.rel) == key and e.is_running(today)),
+            None,
+        )
+        if running is not None:  # the ticket's variant, the same for the same ticket id (kbtools.experiments)
+            chosen = running.variant(running.assign(ticket.ticket_id))
+            assert chosen is not None  # assign() names one of the experiment's variants
+            text = catalog.variant_replies.get((chosen.doc.lang, chosen.doc.rel), text)
+            experiment, variant = running.id, chosen.name
         reply = render(text, [Suggestion(a["title"], a["url"]) for a in articles], ticket.ticket_id)
     row = {
         "ticket_id": ticket.ticket_id,
@@ -220,6 +230,8 @@ def autoreply() -> Response:
         "template": template.id if template is not None else None,
         "suggested": len(articles),
         "created_at": now,
+        "experiment": experiment,
+        "variant": variant,
     }
     try:
         store.record_ticket(app.extensions["kb_engine"], row, links)
@@ -236,6 +248,8 @@ def autoreply() -> Response:
             "template": template.id if template is not None else None,
             "reply": reply,
             "reply_html": reply_html(reply) if reply is not None else None,
+            "experiment": experiment,
+            "variant": variant,
             "expires_at": expires.isoformat() if articles else None,
         }
     )

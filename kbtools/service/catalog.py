@@ -7,7 +7,7 @@ import time
 from typing import Literal
 
 from kbtools.content import Document
-from kbtools.experiments import Experiment, experiments
+from kbtools.experiments import Experiment, experiments, is_variant
 from kbtools.exports.macros import reply_markdown
 from kbtools.history import read_history
 from kbtools.project import KnowledgeBase
@@ -39,11 +39,14 @@ class Catalog:
         self.experiments: list[Experiment] = []  # the valid experiments declared in the content
         # Auto-reply templates with the text the customer reads (no agent-only block, absolute links)
         self.autoreplies: list[tuple[Document, str]] = []
+        # The reply text of each variant of a template under an experiment: (lang, path) -> text
+        self.variant_replies: dict[tuple[str, str], str] = {}
         self.refresh()
 
     def refresh(self) -> None:
         content = self.kb.load()
-        published = [doc for doc in content if doc.is_published]
+        # An experiment's variant shares its page's id and is never a page of its own (kbtools.experiments)
+        published = [doc for doc in content if doc.is_published and not is_variant(doc)]
         with self._lock:
             self.languages = set(self.kb.taxonomy.language_codes)
             self._ids = {(doc.lang, doc.id) for doc in published}
@@ -67,6 +70,12 @@ class Catalog:
                 for doc in published
                 if doc.type == ContentType.AUTOREPLY
             ]
+            self.variant_replies = {
+                (variant.doc.lang, variant.doc.rel): reply_markdown(variant.doc, content, self.kb.taxonomy, base_url)
+                for experiment in self.experiments
+                if experiment.canonical.type == ContentType.AUTOREPLY
+                for variant in experiment.variants
+            }
             self._loaded_at = time.monotonic()
 
     def has(self, lang: str, article: str, audience: str = Audience.INTERNAL) -> bool:

@@ -342,6 +342,8 @@ class AutoreplyAnswer(ResponseModel):
     reply: str | None = Field(description="The reply in Markdown; null when nothing is suggested (send nothing).")
     reply_html: str | None = Field(description="The same reply as HTML.")
     expires_at: str | None = Field(description="When the tracking links stop working (ISO 8601, UTC).")
+    experiment: str | None = Field(description="The experiment running on the template, if any.")
+    variant: str | None = Field(description="The template's variant this ticket was sent (the same for a ticket id).")
 
 
 class OutcomeAnswer(ResponseModel):

@@ -1,16 +1,13 @@
-"""Pydantic models as OpenAPI 3.0 pieces: query parameters from a query model, component schemas from response
-models. The models are the declaration; this only translates pydantic's JSON Schema (2020-12) into OpenAPI
-3.0's dialect (`nullable` instead of a null type, references into components, no titles)."""
+"""spectree's description of the declared endpoints (`endpoints.py`) in OpenAPI 3.0 pieces: its query
+parameters and component schemas. The models are the declaration; this only translates pydantic's JSON Schema
+(2020-12) into OpenAPI 3.0's dialect (`nullable` instead of a null type, references inline in parameters, no
+titles, a one-value enum for const) and lists this knowledge base's languages in language fields."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from pydantic import BaseModel
-
-from kbtools.service.queries import LANGUAGES, QueryModel
-
-REF = "#/components/schemas/{model}"
+from kbtools.service.queries import LANGUAGES
 
 
 def _openapi(schema: Any, definitions: dict[str, Any], inline: bool) -> Any:
@@ -50,25 +47,6 @@ def _openapi(schema: Any, definitions: dict[str, Any], inline: bool) -> Any:
     return converted
 
 
-def query_parameters(model: type[QueryModel], languages: list[str] | None) -> list[dict[str, Any]]:
-    """The OpenAPI parameters of a query string: one per field, in declared order; a language field lists
-    this knowledge base's `languages`."""
-    schema = model.model_json_schema(by_alias=True)
-    definitions = schema.get("$defs", {})
-    required = set(schema.get("required", []))
-    parameters = []
-    for name, field in schema["properties"].items():
-        converted = _openapi(field, definitions, inline=True)
-        description = converted.pop("description", "")
-        converted.pop("nullable", None)  # an absent parameter is the null; a sent one is never null
-        if converted.pop(LANGUAGES, False):
-            converted = {"type": "string", "enum": languages} if languages else {"type": "string"}
-        parameters.append(
-            {"name": name, "in": "query", "required": name in required, "description": description, "schema": converted}
-        )
-    return parameters
-
-
 def _language_fields(schema: dict[str, Any], languages: list[str] | None) -> dict[str, Any]:
     """`schema` with each property marked as a language of this knowledge base listing `languages`."""
     properties = schema.get("properties")
@@ -103,18 +81,3 @@ def component(schema: dict[str, Any], languages: list[str] | None) -> dict[str, 
     if converted.get("type") == "object" and "properties" in converted:
         converted.setdefault("required", [])
     return converted
-
-
-def component_schemas(models: tuple[type[BaseModel], ...], languages: list[str] | None = None) -> dict[str, Any]:
-    """Components for `models` and every model they hold, referenced as #/components/schemas/<Model>; a
-    language field lists this knowledge base's `languages`."""
-    components: dict[str, Any] = {}
-    for model in models:
-        schema = model.model_json_schema(by_alias=True, ref_template=REF)
-        for name, definition in schema.get("$defs", {}).items():
-            components[name] = _language_fields(_openapi(definition, {}, inline=False), languages)
-        components[model.__name__] = _language_fields(_openapi(schema, {}, inline=False), languages)
-    for definition in components.values():
-        if definition.get("type") == "object" and "properties" in definition:
-            definition.setdefault("required", [])
-    return components

@@ -90,6 +90,7 @@ class Taxonomy:
     # each with its line in taxonomy.yml (lint names it when the id is unknown, internal or a draft)
     featured: list[tuple[str, int | None]] = field(default_factory=list)
     category_lines: dict[str, int] = field(default_factory=dict)  # where each category is declared
+    language_lines: dict[str, int] = field(default_factory=dict)  # where each language is declared
 
     @property
     def default_language(self) -> str:
@@ -183,6 +184,9 @@ class _TaxonomyReader:
             platform_owner=self.platform_owner(data.get("platform_owner"), teams),
             featured=self.featured(data.get("featured")),
             category_lines={category: self.source.line_of("categories", category) for category in categories},
+            language_lines={
+                language.code: self.source.line_of("languages", str(index)) for index, language in enumerate(languages)
+            },
         )
         for key in data:
             if key not in _SECTIONS:

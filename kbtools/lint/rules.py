@@ -134,3 +134,24 @@ RULES.update(
         )
     }
 )
+
+# Interface strings (kbtools.site_strings): kb's strings/<lang>.yml, extended by content/strings/<lang>.yml
+RULES.update(
+    {
+        rule.name: rule
+        for rule in (
+            Rule(
+                "missing-site-string",
+                W,
+                "A declared language lacks interface strings (the sites show them in English): add them to "
+                "content/strings/<lang>.yml.",
+            ),
+            Rule(
+                "site-strings-file",
+                E,
+                "A strings file in content/strings/ sets a key kb does not declare (a typo: see the hint), gives a "
+                "value that is not a text, or is named after a language taxonomy.yml does not declare.",
+            ),
+        )
+    }
+)

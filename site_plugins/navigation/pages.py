@@ -63,7 +63,7 @@ def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPag
     search, answered by kb's engine or the built-in one), popular articles in the reader's language (fetched
     by kb-home.js from the service; the `featured` list of taxonomy.yml until then, or without a service),
     the categories with their descriptions, and "Still need help?" to the contact step."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     intro = text["home_intro"] if site.is_public else text["wiki_home_intro"]
     lines = [
         # The title as a heading, not front-matter: the theme then names the tab "<site name>", not
@@ -92,7 +92,7 @@ def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPag
 
 def home_search(site: Site) -> str:
     """The home page's search box. Without script it opens the header's search with ?q= (as the 404 page)."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     return Markup(
         '<form class="kb-home-search" role="search" action="./" method="get" data-kb-home-search>\n'
         '<label for="kb-home-q" class="kb-home-search__label">{}</label>\n'
@@ -112,7 +112,7 @@ def featured_documents(site: Site) -> list[Document]:
 def popular_section(site: Site) -> str:
     """Popular articles: the featured pages, which kb-home.js replaces with the service's most viewed articles
     in the site's language when it has some. Hidden when there is neither."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     up = "" if site.lang == site.content.default_language else "../"  # to the help center's root
     items = Markup("").join(
         Markup('<li><a href="{}">{}</a></li>\n').format(page_path(doc.rel), doc.title)
@@ -135,7 +135,7 @@ def popular_section(site: Site) -> str:
 
 
 def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedPage:
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     found = site.taxonomy.categories[category]
     path = f"{category}/index.md"
     lines = [_front(site.taxonomy.label(found.labels, site.lang))]
@@ -151,7 +151,7 @@ def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedP
 
 
 def tag_pages(site: Site) -> list[GeneratedPage]:
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     by_tag: dict[str, list[Document]] = {}
     for doc in site.documents.values():
         for tag in doc.tags:
@@ -212,7 +212,7 @@ def contact_page(site: Site, contact_url: str) -> GeneratedPage:
     """The deflection step before contact: the customer says what the problem is and sees matching articles
     as they type (kb-contact.js); "Contact support" then goes to `contact_url`, with the typed subject in
     place of `{subject}` when the URL has it. Nothing typed is sent to kb."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     up = "../" if site.lang == site.content.default_language else "../../"  # to the help center's root
     attributes = " ".join(
         f'data-{name}="{html.escape(value)}"'
@@ -246,7 +246,7 @@ def contact_page(site: Site, contact_url: str) -> GeneratedPage:
 
 def search_page(site: Site) -> GeneratedPage:
     """The wiki's search page: the agent search service, with filters and keyboard navigation (kb-search.js)."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     taxonomy = site.taxonomy
 
     def options(pairs: list[tuple[str, str]]) -> str:

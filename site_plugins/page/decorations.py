@@ -31,7 +31,7 @@ def version_of(site: Site, doc: Document) -> str:
 
 def notices(site: Site, doc: Document, original_url: str) -> str:
     """Banners above the content: an untranslated page shown in the source language, an outdated translation."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     if site.is_fallback(doc):
         return Markup('<div class="admonition info kb-notice kb-fallback"><p>{}</p></div>').format(
             text["fallback_notice"]
@@ -71,12 +71,12 @@ def related_section(site: Site, doc: Document) -> str:
         links.append(f"- [{markdown_text(shown.title)}]({href})")
     if not links:
         return ""
-    return f"\n\n## {strings(doc.lang)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
+    return f"\n\n## {strings(doc.lang, site.kb.root)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
 
 
 def last_updated(site: Site, doc: Document, show_author: bool) -> Markup:
     """The date of the page's last change; who made it only where `show_author` (the wiki, by default)."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     commit = site.history.last_change(content_path(doc.lang, doc.rel))
     if commit is None:
         when = date.fromtimestamp(doc.path.stat().st_mtime).isoformat()
@@ -96,13 +96,13 @@ def contact_link(site: Site, doc: Document, contact_url: str) -> Markup:
         return Markup()
     href = f"{contact_page_url(site, doc.rel)}?from={doc.id}"
     return Markup('<p class="kb-contact"><a class="md-button" href="{}" data-kb-contact-step-link>{}</a></p>').format(
-        href, strings(site.lang)["contact"]
+        href, strings(site.lang, site.kb.root)["contact"]
     )
 
 
 def wiki_info(site: Site, doc: Document) -> Markup:
     """The facts agents need at the top of every wiki page: type, audience, owner, case reason, review."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     taxonomy = site.taxonomy
     rows: list[tuple[str, str | Markup]] = [
         (text["info.type"], text.get(f"kind.{doc.type}", doc.type)),
@@ -142,7 +142,7 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
     `content_html` is the reply as agents read it (agent notes included), already cleaned; `reply` is the text
     copied.
     """
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     # A placeholder's name is only word characters and dots: nothing to escape
     highlighted = Markup(_PLACEHOLDER.sub(r'<code class="kb-placeholder">{{\1}}</code>', content_html))
     actions = Markup().join(
@@ -180,7 +180,7 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
 
 def _action_value(site: Site, name: str, value: object) -> str:
     """An action's value as agents know it: the queue's name, the case reason's label, a reply or a note."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     taxonomy = site.taxonomy
     if name == "group" and isinstance(value, str) and value in taxonomy.queues:
         return f"{taxonomy.queues[value].name} ({value})"

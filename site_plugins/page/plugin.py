@@ -67,7 +67,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         ]
         config.extra["alternate"] = self.root_alternates
         self.pages_in: dict[str, set[str]] = {}
-        text = strings(self.config.lang)
+        text = strings(self.config.lang, self.config.root)
         if not self.site.is_public:  # agents read a page to answer a ticket, not their own question
             text = {**text, "feedback_question": text["feedback_question.agent"]}
         config.extra["kb"] = {
@@ -120,7 +120,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         if doc.type != "macro":  # a macro's body is the reply itself
             markdown += related_section(self.site, doc)
         # The language of the text: a fallback page keeps its own (English) titles
-        return localize_admonitions(markdown, doc.lang)
+        return localize_admonitions(markdown, doc.lang, self.config.root)
 
     @event_priority(-50)  # after the theme's own content processing
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:

@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kbtools import __version__
-from kbtools.commands import content, governance, importing, search, service, site
+from kbtools.commands import content, governance, importing, markets, search, service, site
 from kbtools.errors import KbError
 
 
@@ -41,6 +41,6 @@ def main(ctx: click.Context, root: Path | None) -> None:
     ctx.obj["root"] = root
 
 
-for module in (content, site, search, governance, service, importing):
+for module in (content, site, search, governance, markets, service, importing):
     for command in module.COMMANDS:
         main.add_command(command)

@@ -83,3 +83,8 @@ SITES = values(Site)
 REPORT_SITES = values(ReportSite)
 # Types only agents read: they never go on the help center, whatever their audience says
 INTERNAL_ONLY_TYPES = (ContentType.SOP.value, ContentType.MACRO.value)
+# What a market needs in its language before go-live, by content type: `kb readiness --lang` counts these and
+# `kb translations scaffold` drafts them (kbtools.translations.market_content). Help-center types count their
+# public pages; internal-only types (macros: replies agents send to customers) count every page. A new type that
+# customers read (auto-reply templates) is added here, and both commands follow.
+MARKET_TYPES = (ContentType.ARTICLE.value, ContentType.TROUBLESHOOTING.value, ContentType.MACRO.value)

@@ -113,7 +113,8 @@ RULES: dict[str, Rule] = {
             "scaffold-text",
             E,
             "A published page still holds placeholder text `kb new` wrote (an instruction to the writer, or a "
-            "line of `...`): write the content, or keep the page a draft.",
+            "line of `...`), or the marker of a `kb translations scaffold` draft: write the content, or keep the "
+            "page a draft.",
         ),
     )
 }

@@ -15,6 +15,7 @@ from kbtools.lint.file_checks import finding
 from kbtools.lint.import_checks import site_absolute_hint
 from kbtools.lint.rules import RULES
 from kbtools.project import MKDOCS_FILE
+from kbtools.publishing import shows_source_instead
 from kbtools.symlinks import Symlink, tree_symlinks, within
 from kbtools.taxonomy import Taxonomy
 from kbtools.translations import State, moved_hint, translation_state
@@ -108,6 +109,10 @@ def _links(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[F
                 yield finding(doc, "broken-link", f"link '{link.target}': no such file", link.line)
             continue
         page = doc if not target.rel else content.get(doc.lang, target.rel)
+        source = content.get(taxonomy.default_language, target.rel) if target.rel else None
+        if page is not None and page is not doc and source is not None and page is not source:
+            if shows_source_instead(content, source, doc.lang):  # a draft translation: the site links the source
+                page = None
         if page is None:
             if doc.lang != taxonomy.default_language and content.get(taxonomy.default_language, target.rel):
                 if not taxonomy.is_launched(doc.lang):  # a market in preparation: kb readiness lists these

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from pathlib import Path
 from enum import StrEnum
+from pathlib import Path
 
 from kbtools.content import ContentSet, Document
 from kbtools.errors import UsageError

@@ -110,9 +110,9 @@ def _links(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[F
             continue
         page = doc if not target.rel else content.get(doc.lang, target.rel)
         source = content.get(taxonomy.default_language, target.rel) if target.rel else None
-        if page is not None and page is not doc and source is not None and page is not source:
-            if shows_source_instead(content, source, doc.lang):  # a draft translation: the site links the source
-                page = None
+        translation = page is not None and page is not doc and page is not source
+        if translation and source is not None and shows_source_instead(content, source, doc.lang):
+            page = None  # a draft translation: the site links the source page, as for no translation
         if page is None:
             if doc.lang != taxonomy.default_language and content.get(taxonomy.default_language, target.rel):
                 if not taxonomy.is_launched(doc.lang):  # a market in preparation: kb readiness lists these

@@ -134,6 +134,7 @@ def readiness(
     views, `views_note` says where they came from (or why there are none)."""
     default = content.default_language
     needed = market_content(content)
+    # A translation counts once it is published: a draft (from `kb translations scaffold`) is work to do
     translated: list[tuple[Document, Document]] = []
     checks: list[Check] = []
     any_weighted = False
@@ -141,9 +142,12 @@ def readiness(
         pages = [doc for doc in needed if doc.type == content_type]
         if not pages:
             continue
-        done = [doc for doc in pages if _translated(content.get(lang, doc.rel))]
-        translated.extend((doc, content.get(lang, doc.rel)) for doc in done)  # type: ignore[misc]
-        missing = [f"{default}/{doc.rel}" for doc in pages if doc not in done]
+        pairs = [(doc, content.get(lang, doc.rel)) for doc in pages]
+        done_pairs = [(doc, translation) for doc, translation in pairs if translation and translation.is_published]
+        translated.extend(done_pairs)
+        done = [doc for doc, _ in done_pairs]
+        done_rels = {doc.rel for doc in done}
+        missing = [f"{default}/{doc.rel}" for doc in pages if doc.rel not in done_rels]
         name = f"{_TYPE_NAMES.get(content_type, content_type)} translated"
         check = Check(name, len(done), len(pages), missing)
         if views is not None and content_type not in INTERNAL_ONLY_TYPES:
@@ -174,11 +178,6 @@ def readiness(
         weights = f"pages counted, not weighted: no {default} views recorded{': ' + views_note if views_note else ''}"
     language = next(item for item in taxonomy.languages if item.code == lang)
     return ReadinessReport(lang, language.name, checks, weights, today, language.launched)
-
-
-def _translated(doc: Document | None) -> bool:
-    """A translation counts once it is published: a draft (from `kb translations scaffold`) is work to do."""
-    return doc is not None and doc.is_published
 
 
 def _up_to_date(

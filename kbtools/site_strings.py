@@ -8,6 +8,7 @@ One reader for the site build, `kb lint` and `kb readiness`.
 
 from __future__ import annotations
 
+import difflib
 import functools
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -169,8 +170,6 @@ class SiteStrings:
 
 
 def _unknown_key_message(key: str, keys: set[str]) -> str:
-    import difflib
-
     close = difflib.get_close_matches(key, sorted(keys), n=1)
     hint = f" (did you mean '{close[0]}'?)" if close else ""
     return f"unknown interface string '{key}'{hint}: the keys are those of kb's strings/en.yml"

@@ -268,3 +268,49 @@ def test_publishing_a_draft_still_marked_for_translation_is_a_lint_error(
     line = text.split("\n").index(TRANSLATION_MARKER) + 1
     assert [(f.path.name, f.line) for f in found] == [("d.md", line)]
     assert "still marked for translation" in found[0].message
+
+
+@pytest.mark.parametrize("launched", [True, False])
+def test_lint_leaves_a_market_in_preparation_to_readiness(
+    half_spanish: tuple[MiniKB, dict[str, str]], launched: bool
+) -> None:
+    kb, _ = half_spanish
+    taxonomy = kb.root / "content" / "taxonomy.yml"
+    text = taxonomy.read_text(encoding="utf-8")
+    taxonomy.write_text(
+        text.replace("    name: Español\n", f"    name: Español\n    launched: {str(launched).lower()}\n")
+    )
+    kb.write("es/cards/a.md", page("a", "Página a", body="[d](../billing/d.md)\n"))  # d is not in Spanish yet
+    found = lint(KnowledgeBase(kb.root), today=TODAY).findings
+    spanish = sorted(
+        (f.rule, f.message)
+        for f in found
+        if f.rule in ("missing-translation", "untranslated-link") and "es" in f.message
+    )
+    if launched:
+        assert ("missing-translation", "no Español translation (es/billing/d.md)") in spanish
+        assert ("untranslated-link", "link '../billing/d.md': billing/d.md has no es translation yet") in spanish
+    else:
+        assert spanish == []
+        data = json.loads(_report(kb, "--format", "json", "--database", "sqlite:///none").stdout)
+        assert data["launched"] is False
+        assert "en/billing/d.md" in data["checks"][0]["missing"]
+
+
+@pytest.mark.parametrize(
+    ("value", "says"),
+    [("[en, pt]", "list declared languages (en, fr, es)"), ("es", "list declared languages"), ("yes", "")],
+)
+def test_queue_languages_and_launched_are_checked(mini_kb: MiniKB, value: str, says: str) -> None:
+    add_language(mini_kb, "es", "Español")
+    if says:
+        _billing_speaks(mini_kb, value)
+        key = "queues.billing-l2.languages"
+    else:
+        taxonomy = mini_kb.root / "content" / "taxonomy.yml"
+        text = taxonomy.read_text(encoding="utf-8")
+        taxonomy.write_text(text.replace("    name: Español\n", f"    name: Español\n    launched: {value}x\n"))
+        key, says = "languages.2.launched", "true or false"
+    found = [f for f in lint(KnowledgeBase(mini_kb.root), today=TODAY).findings if f.rule == "taxonomy-file"]
+    assert [(f.key, says in f.message) for f in found] == [(key, True)]
+    assert found[0].line > 1

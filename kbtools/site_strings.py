@@ -1,9 +1,10 @@
 """The sites' interface text per language, as data: kb's own files, extended by the knowledge base's.
 
-kb ships `kbtools/strings/<lang>.yml` (English and French). `kbtools/strings/en.yml` declares the keys; a
-knowledge base adds a language, or rewords a shipped one, in `content/strings/<lang>.yml`, which may set only
-those keys. A key no file gives in a language is shown in English, and `kb lint` names it (missing-site-string).
-One reader for the site build, `kb lint` and `kb readiness`.
+kb ships `kbtools/strings/<lang>.yml`: English, French and Spanish (the languages `kb init` has labels in).
+`kbtools/strings/en.yml` declares the keys; a knowledge base adds a language, or rewords a shipped one, in
+`content/strings/<lang>.yml`, which may set only those keys. A key no file gives in a language is shown in
+English, and `kb lint` names it (missing-site-string). One reader for the site build, `kb lint` and
+`kb readiness`.
 """
 
 from __future__ import annotations

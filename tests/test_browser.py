@@ -89,7 +89,7 @@ def test_reader_browses_home_category_article_and_switches_language(page, server
 def test_reader_switches_to_spanish_and_gets_spanish_or_the_english_page_with_a_notice(
     page, server: SiteServer
 ) -> None:
-    """The sample's Spanish, a language kb ships no strings for (content/strings/es.yml), half translated."""
+    """The sample's Spanish, a market being prepared: half translated, kb's Spanish interface strings."""
     page.goto(server.url + "expenses/submit-an-expense-with-a-receipt/")
     page.locator(".md-header__option .md-select").hover()
     page.locator('a.md-select__link[hreflang="es"]').click()

@@ -63,4 +63,4 @@ def test_the_wheel_ships_the_type_hints_and_templates(tmp_path: Path) -> None:
         assert f"{package}/py.typed" in names
     assert any(name.startswith("kbtools/service/templates/") for name in names)
     # the interface strings are data files: a wheel without them builds sites with no labels
-    assert {"kbtools/strings/en.yml", "kbtools/strings/fr.yml"} <= names
+    assert {"kbtools/strings/en.yml", "kbtools/strings/fr.yml", "kbtools/strings/es.yml"} <= names

@@ -1,5 +1,5 @@
-"""A language kb ships no strings for, added by a knowledge base: Spanish declared in the taxonomy, its interface
-strings from content/strings/es.yml (the sample's own file), pages translated, untranslated and drafted by
+"""Spanish added to a knowledge base: declared in the taxonomy, its interface strings from kb's strings/es.yml,
+French reworded by the knowledge base's content/strings/fr.yml, pages translated, untranslated and drafted by
 `kb translations scaffold`, in a real `kb build` and a real search index."""
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from xml.etree import ElementTree
 
 import pytest
 from click.testing import CliRunner
-from conftest import REPO_ROOT, MiniKB, add_language, page
+from conftest import MiniKB, add_language, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
@@ -29,7 +29,6 @@ def spanish(tmp_path_factory: pytest.TempPathFactory) -> MiniKB:
     kb = MiniKB(tmp_path_factory.mktemp("spanish") / "kb")
     add_language(kb, "es", "Español")
     (kb.root / "mkdocs.yml").write_text("site_name: Acme Help\nsite_url: http://127.0.0.1:8000/\n", encoding="utf-8")
-    kb.write("strings/es.yml", (REPO_ROOT / "content/strings/es.yml").read_text(encoding="utf-8"))
     kb.write("strings/fr.yml", "related: Voir aussi\n")  # a knowledge base rewords a language kb ships
     kb.write(
         "en/cards/declined.md",

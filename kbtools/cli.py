@@ -11,7 +11,7 @@ from pathlib import Path
 import click
 
 from kbtools import __version__
-from kbtools.commands import content, experiments, governance, importing, search, service, site, webhooks
+from kbtools.commands import content, experiments, governance, importing, markets, search, service, site, webhooks
 from kbtools.errors import KbError
 
 
@@ -41,6 +41,6 @@ def main(ctx: click.Context, root: Path | None) -> None:
     ctx.obj["root"] = root
 
 
-for module in (content, site, search, governance, service, importing, webhooks, experiments):
+for module in (content, site, search, governance, markets, service, importing, webhooks, experiments):
     for command in module.COMMANDS:
         main.add_command(command)

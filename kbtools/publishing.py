@@ -18,7 +18,7 @@ from kbtools.links import LinkError, resolve
 from kbtools.project import MKDOCS_FILE
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url, site_prefix
-from kbtools.vocabulary import INTERNAL_ONLY_TYPES, Audience
+from kbtools.vocabulary import INTERNAL_ONLY_TYPES, Audience, Status
 from kbtools.yamlsource import check_shape
 
 DEFAULT_BASE_URL = "http://127.0.0.1:8000/"
@@ -46,6 +46,13 @@ def site_base_url(root: Path) -> str:
 
 def normal_base_url(url: str) -> str:
     return url if url.endswith("/") else f"{url}/"
+
+
+def shows_source_instead(content: ContentSet, source: Document, lang: str) -> bool:
+    """Whether `lang`'s site shows the source page `source` (with a notice): it has no translation there yet, or
+    only a draft (`kb translations scaffold` writes them). The one rule of the build, search and exports."""
+    translation = content.get(lang, source.rel)
+    return translation is None or translation.status == Status.DRAFT
 
 
 def is_visible(doc: Document, audience: str, taxonomy: Taxonomy) -> bool:

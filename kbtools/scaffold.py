@@ -91,6 +91,9 @@ def _placeholder_lines() -> frozenset[str]:
 
 # Lines of `kb new`'s bodies a published page must not keep (kb lint: scaffold-text), as written there
 PLACEHOLDER_LINES = _placeholder_lines()
+# The first body line of a draft `kb translations scaffold` writes: the text below is still the source's. An HTML
+# comment, so a reviewer's preview shows the page as it will read; lint (scaffold-text) refuses it once published.
+TRANSLATION_MARKER = "<!-- kb: translate the text below, then delete this line and set status: published -->"
 
 
 def init_knowledge_base(
@@ -182,11 +185,11 @@ def new_document(kb: KnowledgeBase, content_type: str, category: str, title: str
     if content_type == ContentType.MACRO:
         meta["actions"] = {"status": "pending", "public": True}
     front = yaml.safe_dump(meta, sort_keys=False, allow_unicode=True, default_flow_style=None, width=1000)
-    _write_new(path, f"---\n{front}---\n\n{BODIES[content_type]}")
+    write_new(path, f"---\n{front}---\n\n{BODIES[content_type]}")
     return path
 
 
-def _write_new(path: Path, text: str) -> None:
+def write_new(path: Path, text: str) -> None:
     """Write a file that must not exist yet, atomically: never a half-written file."""
     path.parent.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")

@@ -36,6 +36,9 @@ class Language:
     name: str
     site_name: str | None = None  # the help center's name in this language (default: mkdocs.yml site_name)
     footer: str | None = None  # the footer text in this language (default: mkdocs.yml copyright)
+    # False while the market is being prepared: the sites build it, `kb readiness` is its checklist, and lint
+    # leaves its missing translations (and links to untranslated pages) to that report
+    launched: bool = True
 
 
 @dataclass(frozen=True)
@@ -49,6 +52,10 @@ class Team:
 class Queue:
     id: str
     name: str
+    languages: tuple[str, ...] | None = None  # the languages its agents answer in; None: every language
+
+    def serves(self, lang: str) -> bool:
+        return self.languages is None or lang in self.languages
 
 
 @dataclass(frozen=True)
@@ -90,6 +97,7 @@ class Taxonomy:
     # each with its line in taxonomy.yml (lint names it when the id is unknown, internal or a draft)
     featured: list[tuple[str, int | None]] = field(default_factory=list)
     category_lines: dict[str, int] = field(default_factory=dict)  # where each category is declared
+    language_lines: dict[str, int] = field(default_factory=dict)  # where each language is declared
 
     @property
     def default_language(self) -> str:
@@ -98,6 +106,9 @@ class Taxonomy:
     @property
     def language_codes(self) -> list[str]:
         return [language.code for language in self.languages]
+
+    def is_launched(self, lang: str) -> bool:
+        return next((language.launched for language in self.languages if language.code == lang), False)
 
     def label(self, labels: Labels, lang: str) -> str:
         """The label in `lang`, falling back to the default language."""
@@ -155,7 +166,11 @@ class _TaxonomyReader:
             for team_id, value in self.section(data, "teams").items()
         }
         queues = {
-            queue_id: Queue(queue_id, self.text(value, "name", "queues", queue_id))
+            queue_id: Queue(
+                queue_id,
+                self.text(value, "name", "queues", queue_id),
+                self.language_list(value, codes, "queues", queue_id),
+            )
             for queue_id, value in self.section(data, "queues").items()
         }
         categories = {
@@ -183,6 +198,9 @@ class _TaxonomyReader:
             platform_owner=self.platform_owner(data.get("platform_owner"), teams),
             featured=self.featured(data.get("featured")),
             category_lines={category: self.source.line_of("categories", category) for category in categories},
+            language_lines={
+                language.code: self.source.line_of("languages", str(index)) for index, language in enumerate(languages)
+            },
         )
         for key in data:
             if key not in _SECTIONS:
@@ -221,6 +239,7 @@ class _TaxonomyReader:
                     str(item.get("name") or code),
                     self.optional_text(item, "site_name", "languages", str(index)),
                     self.optional_text(item, "footer", "languages", str(index)),
+                    self.flag(item, "launched", "languages", str(index)),
                 )
             )
             for key in item:
@@ -228,6 +247,22 @@ class _TaxonomyReader:
                     expected = ", ".join(_LANGUAGE_KEYS)
                     self.problem(f"unknown key; expected {expected}", "languages", str(index), str(key))
         return languages or [Language("en", "English")]
+
+    def language_list(self, value: Any, codes: list[str], *where: str) -> tuple[str, ...] | None:
+        found = value.get("languages") if isinstance(value, dict) else None
+        if found is None:
+            return None
+        if not isinstance(found, list) or not all(isinstance(code, str) and code in codes for code in found):
+            self.problem(f"list declared languages ({', '.join(codes)})", *where, "languages")
+            return None
+        return tuple(found)
+
+    def flag(self, value: dict[str, Any], key: str, *where: str, default: bool = True) -> bool:
+        found = value.get(key, default)
+        if not isinstance(found, bool):
+            self.problem("true or false", *where, key)
+            return default
+        return found
 
     def optional_text(self, value: dict[str, Any], key: str, *where: str) -> str | None:
         found = value.get(key)
@@ -354,7 +389,7 @@ _SECTIONS = (
     "platform_owner",
     "featured",
 )
-_LANGUAGE_KEYS = ("code", "name", "site_name", "footer")
+_LANGUAGE_KEYS = ("code", "name", "site_name", "footer", "launched")
 
 
 def _optional_str(value: Any, key: str) -> str | None:

@@ -6,8 +6,10 @@ One definition used by `kb lint`, the site's outdated-translation banner and `kb
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass
 from enum import StrEnum
+from pathlib import Path
 
 from kbtools.content import ContentSet, Document
 from kbtools.errors import UsageError
@@ -15,7 +17,9 @@ from kbtools.experiments import is_variant
 from kbtools.files import write_atomically
 from kbtools.history import Commit, ContentHistory, require_repository
 from kbtools.project import CONTENT_DIR
+from kbtools.scaffold import TRANSLATION_MARKER, write_new
 from kbtools.vcs import Repository
+from kbtools.vocabulary import INTERNAL_ONLY_TYPES, MARKET_TYPES
 
 
 class State(StrEnum):
@@ -146,6 +150,17 @@ def translation_report(
     return rows
 
 
+def needed_by_markets(doc: Document) -> bool:
+    """Whether a market needs `doc` in its language: a published page of a type in MARKET_TYPES, public (what
+    the help center shows) or of an internal-only type (the replies agents send)."""
+    return doc.is_published and doc.type in MARKET_TYPES and (doc.is_public or doc.type in INTERNAL_ONLY_TYPES)
+
+
+def market_content(content: ContentSet) -> list[Document]:
+    """The source-language pages every language needs before go-live, in path order."""
+    return [doc for doc in content.in_language(content.default_language) if needed_by_markets(doc)]
+
+
 def _pair(content: ContentSet, rel: str, lang: str) -> tuple[Document, Document]:
     default = content.default_language
     if lang == default:
@@ -249,3 +264,66 @@ class TranslationReport:
             lines.append(f"{code}: {counts}")
             lines += [f"  {row.state:<10}  {row.rel}  {row.describe(default)}" for row in mine]
         return "\n".join(lines)
+
+
+# kb translations scaffold -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Draft:
+    """An untranslated draft of `source` for `lang`: the work list a translation vendor gets."""
+
+    source: Document
+    lang: str
+    path: Path
+    source_commit: str | None  # the source file's last commit (None when it was never committed)
+
+    @property
+    def rel(self) -> str:
+        return content_path(self.lang, self.source.rel)
+
+
+def drafts_needed(content: ContentSet, history: ContentHistory, kb_root: Path, lang: str) -> list[Draft]:
+    """A draft for every page markets need (market_content) that has no file in `lang` yet."""
+    if lang == content.default_language:
+        raise UsageError(f"{lang} is the source language; name the language to translate into (--lang)")
+    drafts = []
+    for source in market_content(content):
+        path = kb_root / CONTENT_DIR / lang / source.rel
+        if content.get(lang, source.rel) is not None or path.exists():
+            continue  # never overwrite: a translation, a draft or an unreadable file is already there
+        last = history.last_change(content_path(source.lang, source.rel))
+        drafts.append(Draft(source, lang, path, last.sha[:RECORDED_SHA_LENGTH] if last else None))
+    return drafts
+
+
+_STATUS = re.compile(r"^status:.*$")
+_SOURCE_COMMIT = re.compile(r"^source_commit:.*$")
+
+
+def draft_text(draft: Draft) -> str:
+    """The source file with `status: draft` and `source_commit`, and the marker before its body."""
+    text = draft.source.path.read_text(encoding="utf-8")
+    lines = text.split("\n")
+    close = next(i for i in range(1, len(lines)) if lines[i].rstrip() in ("---", "..."))
+    front = [line for line in lines[1:close] if not _SOURCE_COMMIT.match(line)]
+    if any(_STATUS.match(line) for line in front):
+        front = ["status: draft" if _STATUS.match(line) else line for line in front]
+    else:
+        front.append("status: draft")
+    if draft.source_commit:
+        front.append(f"source_commit: {draft.source_commit}")
+    body = "\n".join(lines[close + 1 :]).lstrip("\n")
+    return "\n".join(["---", *front, "---", "", TRANSLATION_MARKER, "", body])
+
+
+def write_drafts(drafts: list[Draft]) -> list[Path]:
+    """Write each draft; a file that appeared meanwhile is left as it is (never overwritten)."""
+    written = []
+    for draft in drafts:
+        try:
+            write_new(draft.path, draft_text(draft))
+        except UsageError:  # it exists now
+            continue
+        written.append(draft.path)
+    return written

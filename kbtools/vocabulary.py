@@ -95,3 +95,12 @@ EXPERIMENT_METRICS = values(ExperimentMetric)
 INTERNAL_ONLY_TYPES = (ContentType.SOP.value, ContentType.MACRO.value, ContentType.AUTOREPLY.value)
 # Types whose body is a reply sent to a customer: placeholders, the wiki's reply panel
 REPLY_TYPES = (ContentType.MACRO.value, ContentType.AUTOREPLY.value)
+# What a market needs in its language before go-live, by content type: `kb readiness --lang` counts these and
+# `kb translations scaffold` drafts them (kbtools.translations.market_content). Help-center types count their
+# public pages; internal-only types (macros and auto-reply templates: replies customers read) count every page.
+MARKET_TYPES = (
+    ContentType.ARTICLE.value,
+    ContentType.TROUBLESHOOTING.value,
+    ContentType.MACRO.value,
+    ContentType.AUTOREPLY.value,
+)

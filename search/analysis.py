@@ -44,6 +44,7 @@ SEGMENT_STRIDE = 10_000  # segment k starts at position k * SEGMENT_STRIDE: posi
 _EXTRA_STOP_WORDS = {
     "en": {"can", "please", "get"},
     "fr": {"les", "où", "si", "cette", "cet", "ça", "quand", "pourquoi", "comment", "quoi", "veux", "peux", "dois"},
+    "es": {"cómo", "dónde", "cuándo", "puedo", "quiero", "debo", "hacer"},
 }
 # Negation carries meaning in a symptom ("not responding", "won't open", "doesn't sync"): it is kept, and
 # every English form of it is one term, so "can't open", "cannot open" and "not opening" meet.
@@ -68,6 +69,8 @@ _NEGATIONS = {
         "don",
         "never",
     },
+    # Spanish negation is one word before the verb ("no funciona", "nunca llega"); Snowball lists "no" as a stop word
+    "es": {"no", "nunca"},
 }
 _MIN_SIZE = 2
 # Whoosh's default token expression (\w+(\.?\w+)*), with combining marks inside a word: "re\u0301silier"

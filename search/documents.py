@@ -23,7 +23,7 @@ from kbtools.content import ContentSet, Document
 from kbtools.history import ContentHistory
 from kbtools.markdown import inline_text, parser
 from kbtools.project import CONTENT_DIR
-from kbtools.publishing import is_visible
+from kbtools.publishing import is_visible, shows_source_instead
 from kbtools.taxonomy import Taxonomy
 from kbtools.urls import page_url
 from kbtools.vocabulary import AUDIENCES as AUDIENCE_VALUES
@@ -209,7 +209,9 @@ def shown_in(content: ContentSet, taxonomy: Taxonomy) -> dict[tuple[str, str], d
                 continue
             langs = [doc.lang]
             if doc.lang == default:
-                langs += [lang for lang in content.languages if lang != default and content.get(lang, doc.rel) is None]
+                langs += [
+                    lang for lang in content.languages if lang != default and shows_source_instead(content, doc, lang)
+                ]
             where[audience] = langs
         if where:
             found[(doc.lang, doc.rel)] = where

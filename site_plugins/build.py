@@ -186,7 +186,7 @@ def mkdocs_config(
                 "show_author": audience in author_sites(base),
             },
         },
-        markdown_extensions=markdown_extensions(base, lang),
+        markdown_extensions=markdown_extensions(base, lang, kb.root),
         validation={
             "nav": {"omitted_files": "info", "not_found": "warn", "absolute_links": "info"},
             "links": {"not_found": "warn", "anchors": "warn", "absolute_links": "warn", "unrecognized_links": "warn"},
@@ -228,10 +228,10 @@ def dump_config(config: dict[str, Any]) -> str:
         raise KbError(f"mkdocs.yml: kb cannot pass this value on to the site builds: {exc.args[-1]!r}") from None
 
 
-def markdown_extensions(base: dict[str, Any], lang: str) -> list[str | dict[str, Any]]:
+def markdown_extensions(base: dict[str, Any], lang: str, kb_root: Path) -> list[str | dict[str, Any]]:
     """kb's Markdown extensions, then those mkdocs.yml adds (its settings win for an extension in both)."""
     own = {_extension_name(e): e for e in _MARKDOWN_EXTENSIONS}
-    own["toc"] = {"toc": {"permalink": True, "permalink_title": strings(lang)["permalink"]}}
+    own["toc"] = {"toc": {"permalink": True, "permalink_title": strings(lang, kb_root)["permalink"]}}
     extra = base.get("markdown_extensions") or []
     if not isinstance(extra, list):
         raise KbError("mkdocs.yml: markdown_extensions must be a list")

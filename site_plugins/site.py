@@ -13,7 +13,7 @@ from pathlib import Path
 from kbtools.content import ContentSet, Document
 from kbtools.history import ContentHistory, load_history, read_history
 from kbtools.project import KnowledgeBase
-from kbtools.publishing import is_visible
+from kbtools.publishing import is_visible, shows_source_instead
 from kbtools.taxonomy import Taxonomy
 from kbtools.vocabulary import AUDIENCES as AUDIENCE_VALUES
 from kbtools.vocabulary import Audience
@@ -50,7 +50,7 @@ class Site:
         }
         if self.lang != default:
             for doc in self.content.in_language(default):
-                if doc.rel not in shown and self.shows(doc) and self.content.get(self.lang, doc.rel) is None:
+                if doc.rel not in shown and self.shows(doc) and shows_source_instead(self.content, doc, self.lang):
                     shown[doc.rel] = doc  # shown in the source language with a notice (see docs)
         return dict(sorted(shown.items()))
 

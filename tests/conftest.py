@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import textwrap
 from datetime import date
 from pathlib import Path
@@ -104,6 +105,17 @@ class MiniKB:
     def both(self, rel: str, en: str, fr: str) -> None:
         self.write(f"en/{rel}", en)
         self.write(f"fr/{rel}", fr)
+
+
+def add_language(kb: MiniKB, code: str, name: str) -> None:
+    """Declare a third language `code` in the mini taxonomy (line 6), with every required label (categories, case
+    reasons) given in it; tags keep only their English and French labels."""
+    text = MINI_TAXONOMY.replace("    name: Français\n", f"    name: Français\n  - code: {code}\n    name: {name}\n")
+    lines = [
+        re.sub(r"fr: ([^,}]+)}", rf"fr: \1, {code}: \1 ({code})}}", line) if "label:" in line else line
+        for line in text.split("\n")
+    ]
+    kb.write("taxonomy.yml", "\n".join(lines))
 
 
 @pytest.fixture

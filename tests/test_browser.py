@@ -86,6 +86,25 @@ def test_reader_browses_home_category_article_and_switches_language(page, server
     assert elsewhere == []
 
 
+def test_reader_switches_to_spanish_and_gets_spanish_or_the_english_page_with_a_notice(
+    page, server: SiteServer
+) -> None:
+    """The sample's Spanish, a market being prepared: half translated, kb's Spanish interface strings."""
+    page.goto(server.url + "expenses/submit-an-expense-with-a-receipt/")
+    page.locator(".md-header__option .md-select").hover()
+    page.locator('a.md-select__link[hreflang="es"]').click()
+    page.wait_for_url("**/es/expenses/submit-an-expense-with-a-receipt/")
+    assert page.locator("html").get_attribute("lang") == "es"
+    assert page.locator("h1").inner_text() == "Enviar un gasto con su tique"
+    assert page.get_by_text("¿Ha respondido esta página a su pregunta?").is_visible()
+    _shot(page, "public-article-es")
+    page.goto(server.url + "es/cards/card-payment-declined/")  # not translated yet
+    notice = page.locator(".kb-fallback")
+    expect(notice).to_contain_text("Este artículo todavía no está disponible en español")
+    assert page.locator("h1").inner_text() == "My card payment was declined"
+    _shot(page, "public-fallback-es")
+
+
 def test_no_then_reason_then_comment_reaches_the_service(page, server: SiteServer) -> None:
     page.goto(server.url + "fr/payments/request-a-refund/")
     views = server.wait_for(lambda e: e["type"] == "view" and e["article"] == "request-a-refund")

@@ -2,16 +2,18 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import pytest
-from conftest import TODAY, MiniKB, page
+from conftest import TODAY, MiniKB, add_language, page
 from gitrepo import GitRepo
 
 from kbtools.codeowners import write_codeowners
 from kbtools.lint import RULES, lint
 from kbtools.project import KnowledgeBase
+from kbtools.site_strings import declared_keys, shipped
 
 
 @dataclass
@@ -747,6 +749,78 @@ def with_synonyms(kb: MiniKB, text: str) -> None:
     """A page that says "supprimer" and "retirer", and a synonym list."""
     translated(kb, "cards/a.md", page("a", body="Supprimer ou retirer la carte, enlever le reste.\n"))
     kb.write("synonyms.yml", text)
+
+
+def german(kb: MiniKB, strings: str | None) -> None:
+    """German declared in the taxonomy; `strings` (when given) is its content/strings/de.yml."""
+    add_language(kb, "de", "Deutsch")
+    translated(kb, "cards/a.md", page("a"))
+    kb.write("de/cards/a.md", page("a"))
+    if strings is not None:
+        kb.write("strings/de.yml", strings)
+
+
+def all_strings() -> str:
+    english = shipped("en")
+    assert english is not None
+    return "".join(f"{json.dumps(key)}: {json.dumps(english.texts[key] + ' (de)')}\n" for key in declared_keys())
+
+
+STRING_CASES = [
+    Case(
+        "missing-site-string",
+        "a declared language with no strings file",
+        lambda kb: german(kb, None),
+        lambda kb: german(kb, all_strings()),
+        ("taxonomy.yml", 6),
+        says="120 interface strings missing in 'de'",
+    ),
+    Case(
+        "missing-site-string",
+        "a strings file that gives only some keys",
+        lambda kb: german(kb, "home: Startseite\nsearch: Suche\n"),
+        lambda kb: german(kb, all_strings()),
+        ("strings/de.yml", 1),
+        says="118 interface strings missing in 'de' (shown in English; add them to content/strings/de.yml): "
+        "home_intro, home.search,",
+    ),
+    Case(
+        "site-strings-file",
+        "a misspelt key",
+        lambda kb: kb.write("strings/fr.yml", "home: Accueil\ncontact.titel: Nous contacter\n"),
+        lambda kb: kb.write("strings/fr.yml", "home: Accueil\ncontact.title: Nous contacter\n"),
+        ("strings/fr.yml", 2),
+        key="contact.titel",
+        says="did you mean 'contact.title'",
+    ),
+    Case(
+        "site-strings-file",
+        "a value that is not a text",
+        lambda kb: kb.write("strings/fr.yml", "home: Accueil\nsearch: [Rechercher]\n"),
+        lambda kb: kb.write("strings/fr.yml", "home: Accueil\nsearch: Rechercher\n"),
+        ("strings/fr.yml", 2),
+        key="search",
+        says="non-empty string",
+    ),
+    Case(
+        "site-strings-file",
+        "an unquoted yes, which YAML reads as true",
+        lambda kb: kb.write("strings/fr.yml", "home: Accueil\nyes: Oui\n"),
+        lambda kb: kb.write("strings/fr.yml", "home: Accueil\n'yes': Oui\n"),
+        ("strings/fr.yml", 2),
+        key="yes",
+        says="quote it ('yes': ...)",
+    ),
+    Case(
+        "site-strings-file",
+        "a file for a language the taxonomy does not declare",
+        lambda kb: kb.write("strings/es.yml", "home: Inicio\n"),
+        lambda kb: kb.write("strings/fr.yml", "home: Accueil\n"),
+        ("strings/es.yml", 1),
+        says="'es' is not a language taxonomy.yml declares",
+    ),
+]
+CASES += STRING_CASES
 
 
 def test_every_rule_has_a_case() -> None:

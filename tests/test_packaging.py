@@ -62,3 +62,5 @@ def test_the_wheel_ships_the_type_hints_and_templates(tmp_path: Path) -> None:
     for package in ("kbtools", "search", "site_plugins"):
         assert f"{package}/py.typed" in names
     assert any(name.startswith("kbtools/service/templates/") for name in names)
+    # the interface strings are data files: a wheel without them builds sites with no labels
+    assert {"kbtools/strings/en.yml", "kbtools/strings/fr.yml", "kbtools/strings/es.yml"} <= names

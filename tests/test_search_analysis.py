@@ -31,6 +31,26 @@ def test_french_stop_words_and_elisions_are_dropped() -> None:
     assert terms("fr", "le la les des du de un une") == []
 
 
+@pytest.mark.parametrize(
+    ("typed", "written"),
+    [
+        ("¿Cómo puedo pedir un reembolso?", "pedir reembolso"),
+        ("¿Dónde quiero ver mis gastos?", "ver gastos"),
+        ("cuándo debo hacer la solicitud", "solicitud"),
+    ],
+)
+def test_spanish_question_words_are_dropped(typed: str, written: str) -> None:
+    """Beyond Snowball's Spanish stop list (the stemmer already joins reembolso, reembolsos, reembolsado)."""
+    assert terms("es", typed) == terms("es", written) != []
+
+
+@pytest.mark.parametrize("negation", ["no", "nunca"])
+def test_spanish_negation_is_kept(negation: str) -> None:
+    """Snowball's Spanish stop list has "no": "mi tarjeta no funciona" must not mean "tarjeta funciona"."""
+    assert terms("es", f"mi tarjeta {negation} funciona") == ["tarjet", "not", "funcion"]
+    assert terms("es", "tarjeta funciona") == ["tarjet", "funcion"]
+
+
 def test_english_stemming_and_stop_words() -> None:
     assert terms("en", "Declined payments") == terms("en", "declining payment")
     assert terms("en", "my card isn't working") == terms("en", "card not working")

@@ -112,7 +112,7 @@ def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, cont
     [
         ({**view(), "type": "click"}, {"type": UNKNOWN_TYPE}),
         (view(article="no-such-article"), {"article": "no published page 'no-such-article' in 'en'"}),
-        (view(lang="de"), {"lang": "not a language of this knowledge base: ['en', 'fr']"}),
+        (view(lang="de"), {"lang": "not a language of this knowledge base: ['en', 'es', 'fr']"}),
         (view(session="short"), {"session": "'short' does not match '^[A-Za-z0-9_-]{8,64}$'"}),
         (view(referrer="https://x"), {"referrer": "unknown field"}),
         (
@@ -158,13 +158,13 @@ def test_bad_requests_get_a_json_error_and_store_nothing(app, client, body, cont
             {
                 "article": "'Card_Payment' does not match '^[a-z0-9]+(-[a-z0-9]+)*$'",
                 "session": "'s1' does not match '^[A-Za-z0-9_-]{8,64}$'",
-                "lang": "not a language of this knowledge base: ['en', 'fr']",
+                "lang": "not a language of this knowledge base: ['en', 'es', 'fr']",
             },
         ),
         (
             view(lang="de", article="no-such-article"),
             {
-                "lang": "not a language of this knowledge base: ['en', 'fr']",
+                "lang": "not a language of this knowledge base: ['en', 'es', 'fr']",
                 "article": "no published page 'no-such-article' in any language",
             },
         ),

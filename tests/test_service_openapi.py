@@ -48,14 +48,14 @@ def test_the_description_says_what_the_routes_accept_and_answer() -> None:
         "/api/v1/reports/gaps",
     ):
         assert {"from", "to", "lang"} <= parameters(path).keys(), path
-        assert parameters(path)["lang"]["schema"]["enum"] == ["en", "fr"]
+        assert parameters(path)["lang"]["schema"]["enum"] == ["en", "es", "fr"]
         assert paths[path]["get"]["security"] == [{"bearer": []}]
     assert parameters("/api/v1/stats/articles")["site"]["schema"]["enum"] == ["public", "internal", "all"]
     assert {"400", "413", "415", "422", "429", "503"} <= paths["/api/v1/events"]["post"]["responses"].keys()
     search = paths["/api/v1/search"]["get"]
     assert search["security"] == [{}, {"bearer": []}]  # optional: a token unlocks internal results
     assert "internal" in search["description"]
-    assert parameters("/api/v1/search")["site_lang"]["schema"]["enum"] == ["en", "fr"]
+    assert parameters("/api/v1/search")["site_lang"]["schema"]["enum"] == ["en", "es", "fr"]
 
 
 @schema.parametrize()

@@ -15,6 +15,7 @@ from kbtools.lint.file_checks import check_file
 from kbtools.lint.import_checks import check_aliases, check_foreign_syntax
 from kbtools.lint.rules import RULES, Rule
 from kbtools.lint.site_checks import check_featured, check_reserved_paths
+from kbtools.lint.string_checks import check_site_strings
 from kbtools.lint.synonym_checks import check_synonyms
 from kbtools.lint.tree_checks import (
     check_codeowners,
@@ -106,6 +107,7 @@ def lint(kb: KnowledgeBase, paths: Iterable[Path] = (), today: date | None = Non
         notes.extend(unchecked_freshness(content, history))
     findings.extend(check_codeowners(kb.root, content, taxonomy))
     findings.extend(check_synonyms(kb, content, taxonomy))
+    findings.extend(check_site_strings(kb.root, taxonomy))
     selected = [p.resolve() for p in paths]
     if selected and kb.taxonomy_path.resolve() not in selected:  # a taxonomy change can break any file
         findings = [f for f in findings if _under(f.path.parent.resolve() / f.path.name, selected)]

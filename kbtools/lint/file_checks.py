@@ -13,7 +13,7 @@ from kbtools.lint.rules import RULES
 from kbtools.macros import BUILTIN_PLACEHOLDERS
 from kbtools.raw_html import body_problems
 from kbtools.reviews import review_due
-from kbtools.scaffold import PLACEHOLDER_LINES
+from kbtools.scaffold import PLACEHOLDER_LINES, TRANSLATION_MARKER
 from kbtools.schema import FIELDS, FIELDS_BY_NAME, CheckContext, did_you_mean
 from kbtools.taxonomy import CONTENT_TYPES, Taxonomy
 from kbtools.vocabulary import REPLY_TYPES, Audience
@@ -145,7 +145,15 @@ def _scaffold_text(doc: Document) -> Iterator[Finding]:
             marker = stripped[:3]
             fence = "" if fence == marker else (fence or marker)
             continue
-        if not fence and stripped in PLACEHOLDER_LINES:
+        if not fence and stripped == TRANSLATION_MARKER:
+            yield finding(
+                doc,
+                "scaffold-text",
+                "still marked for translation by `kb translations scaffold`: translate the page, then delete the "
+                "marker line",
+                doc.body_line + offset,
+            )
+        elif not fence and stripped in PLACEHOLDER_LINES:
             yield finding(
                 doc, "scaffold-text", f"placeholder text from `kb new` left in: {stripped!r}", doc.body_line + offset
             )

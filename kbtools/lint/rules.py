@@ -119,7 +119,8 @@ RULES: dict[str, Rule] = {
             "scaffold-text",
             E,
             "A published page still holds placeholder text `kb new` wrote (an instruction to the writer, or a "
-            "line of `...`): write the content, or keep the page a draft.",
+            "line of `...`), or the marker of a `kb translations scaffold` draft: write the content, or keep the "
+            "page a draft.",
         ),
     )
 }
@@ -141,7 +142,8 @@ RULES.update(
     }
 )
 
-# Experiments (issue 14): the declaration in front-matter (kbtools.experiments)
+# Experiments (issue 14): the declaration in front-matter (kbtools.experiments).
+# Interface strings (kbtools.site_strings): kb's strings/<lang>.yml, extended by content/strings/<lang>.yml
 RULES.update(
     {
         rule.name: rule
@@ -153,6 +155,18 @@ RULES.update(
                 "variant ids not unique, fewer than two variants, dates reversed or missing, min_sample below the "
                 "floor, an experiment on an internal page or a macro, or variants that differ in audience, type, "
                 "category, status, id or folder. The build serves only the canonical page until it is fixed.",
+            ),
+            Rule(
+                "missing-site-string",
+                W,
+                "A declared language lacks interface strings (the sites show them in English): add them to "
+                "content/strings/<lang>.yml.",
+            ),
+            Rule(
+                "site-strings-file",
+                E,
+                "A strings file in content/strings/ sets a key kb does not declare (a typo: see the hint), gives a "
+                "value that is not a text, or is named after a language taxonomy.yml does not declare.",
             ),
         )
     }

@@ -18,6 +18,7 @@ from kbtools.lint.file_checks import finding
 from kbtools.lint.import_checks import site_absolute_hint
 from kbtools.lint.rules import RULES
 from kbtools.project import MKDOCS_FILE
+from kbtools.publishing import shows_source_instead
 from kbtools.symlinks import Symlink, tree_symlinks, within
 from kbtools.taxonomy import Taxonomy
 from kbtools.translations import State, moved_hint, translation_state
@@ -34,7 +35,7 @@ def check_tree(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
     yield from _autoreply_templates(content)
     for doc in content:
         yield from _links(doc, content, taxonomy)
-        yield from _related(doc, content)
+        yield from _related(doc, content, taxonomy)
 
 
 def _duplicate_ids(content: ContentSet) -> Iterator[Finding]:
@@ -83,7 +84,7 @@ def _translations(content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
         if doc.lang == default:
             if doc.is_public and doc.is_published and not is_variant(doc):  # translations follow the canonical
                 for lang in taxonomy.language_codes[1:]:
-                    if content.get(lang, doc.rel) is None:
+                    if taxonomy.is_launched(lang) and content.get(lang, doc.rel) is None:
                         stayed = content.misplaced_counterpart(doc, lang)
                         hint = f"; {moved_hint(lang, stayed.rel, doc.rel)}" if stayed else ""
                         yield finding(
@@ -138,8 +139,14 @@ def _links(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[F
                 yield finding(doc, "broken-link", f"link '{link.target}': no such file", link.line)
             continue
         page = doc if not target.rel else content.get(doc.lang, target.rel)
+        source = content.get(taxonomy.default_language, target.rel) if target.rel else None
+        translation = page is not None and page is not doc and page is not source
+        if translation and source is not None and shows_source_instead(content, source, doc.lang):
+            page = None  # a draft translation: the site links the source page, as for no translation
         if page is None:
             if doc.lang != taxonomy.default_language and content.get(taxonomy.default_language, target.rel):
+                if not taxonomy.is_launched(doc.lang):  # a market in preparation: kb readiness lists these
+                    continue
                 yield finding(
                     doc,
                     "untranslated-link",
@@ -174,14 +181,14 @@ def _links(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[F
             )
 
 
-def _related(doc: Document, content: ContentSet) -> Iterator[Finding]:
+def _related(doc: Document, content: ContentSet, taxonomy: Taxonomy) -> Iterator[Finding]:
     for index, related_id in enumerate(doc.related):
         page = content.by_id.get((doc.lang, related_id))
         line = doc.line_of("related", str(index))
         if page is None and doc.lang != content.default_language:
             # Not translated yet: the site lists the source-language page, as it shows it.
             page = content.by_id.get((content.default_language, related_id))
-            if page is not None:
+            if page is not None and taxonomy.is_launched(doc.lang):
                 message = f"related '{related_id}' has no {doc.lang} translation yet"
                 yield finding(doc, "untranslated-link", message, line, "related")
         if page is None:

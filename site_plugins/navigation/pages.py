@@ -62,7 +62,7 @@ def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPag
     search, answered by kb's engine or the built-in one), popular articles in the reader's language (fetched
     by kb-home.js from the service; the `featured` list of taxonomy.yml until then, or without a service),
     the categories with their descriptions, and "Still need help?" to the contact step."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     intro = text["home_intro"] if site.is_public else text["wiki_home_intro"]
     lines = [
         # The title as a heading, not front-matter: the theme then names the tab "<site name>", not
@@ -91,7 +91,7 @@ def home_page(site: Site, site_name: str, contact_url: str = "") -> GeneratedPag
 
 def home_search(site: Site) -> str:
     """The home page's search box. Without script it opens the header's search with ?q= (as the 404 page)."""
-    return render("home_search.html", text=strings(site.lang))
+    return render("home_search.html", text=strings(site.lang, site.kb.root))
 
 
 def featured_documents(site: Site) -> list[Document]:
@@ -106,11 +106,13 @@ def popular_section(site: Site) -> str:
     in the site's language when it has some. Hidden when there is neither."""
     up = "" if site.lang == site.content.default_language else "../"  # to the help center's root
     featured = [(page_path(doc.rel), doc.title) for doc in featured_documents(site)]
-    return render("popular_section.html", lang=site.lang, root=up, text=strings(site.lang), featured=featured)
+    return render(
+        "popular_section.html", lang=site.lang, root=up, text=strings(site.lang, site.kb.root), featured=featured
+    )
 
 
 def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedPage:
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     found = site.taxonomy.categories[category]
     path = f"{category}/index.md"
     lines = [_front(site.taxonomy.label(found.labels, site.lang))]
@@ -126,7 +128,7 @@ def category_page(site: Site, category: str, docs: list[Document]) -> GeneratedP
 
 
 def tag_pages(site: Site) -> list[GeneratedPage]:
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     by_tag: dict[str, list[Document]] = {}
     for doc in site.documents.values():
         for tag in doc.tags:
@@ -187,7 +189,7 @@ def contact_page(site: Site, contact_url: str) -> GeneratedPage:
     """The deflection step before contact: the customer says what the problem is and sees matching articles
     as they type (kb-contact.js); "Contact support" then goes to `contact_url`, with the typed subject in
     place of `{subject}` when the URL has it. Nothing typed is sent to kb."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     up = "../" if site.lang == site.content.default_language else "../../"  # to the help center's root
     step = render(
         "contact_step.html",
@@ -207,7 +209,7 @@ def contact_page(site: Site, contact_url: str) -> GeneratedPage:
 
 def search_page(site: Site) -> GeneratedPage:
     """The wiki's search page: the agent search service, with filters and keyboard navigation (kb-search.js)."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     taxonomy = site.taxonomy
 
     types = [(t, text[f"type.{t}"]) for t in CONTENT_TYPES]

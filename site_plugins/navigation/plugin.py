@@ -43,14 +43,14 @@ class NavigationPlugin(BasePlugin[NavigationConfig]):
                 config[key] = text(config[key])
         if config.get("copyright"):  # mkdocs-material's footer shows it as HTML (a link, say): cleaned
             config["copyright"] = Markup(sanitize.clean(str(config["copyright"])))
-        nav: list[Any] = [{text(strings(self.site.lang)["home"]): "index.md"}]
+        nav: list[Any] = [{text(strings(self.site.lang, self.site.kb.root)["home"]): "index.md"}]
         if any(page.path == SEARCH_PAGE for page in self.generated):  # the wiki's agent search
-            nav.append({text(strings(self.site.lang)["search"]): SEARCH_PAGE})
+            nav.append({text(strings(self.site.lang, self.site.kb.root)["search"]): SEARCH_PAGE})
         for category, docs in sections:
             label = self.site.taxonomy.label(self.site.taxonomy.categories[category].labels, self.site.lang)
             nav.append({text(label): [f"{category}/index.md", *(doc.rel for doc in docs)]})
         if any(page.path.startswith(f"{TAGS_DIR}/") for page in self.generated):
-            nav.append({text(strings(self.site.lang)["tags"]): f"{TAGS_DIR}/index.md"})
+            nav.append({text(strings(self.site.lang, self.site.kb.root)["tags"]): f"{TAGS_DIR}/index.md"})
         config.nav = nav
         return config
 

@@ -2,7 +2,7 @@
 
 Python-Markdown titles an untitled admonition with its type, capitalized ("Tip", "Note", "Warning"), whatever
 the page's language. Before the page is rendered, kb gives each untitled admonition of a known type an
-explicit title from site_plugins.strings (`admonition.<type>`). Admonitions are located with the same
+explicit title from the site strings (`admonition.<type>`). Admonitions are located with the same
 markdown-it parser the rest of kb uses, so an example inside a code fence or an indented code block is left
 as it is, and nested admonitions keep their indentation.
 """
@@ -20,18 +20,18 @@ _PREFIX = "admonition."
 _UNTITLED = re.compile(r"^(?P<lead>[ \t>]*(?:!!!|\?\?\?\+?) ?(?P<type>[\w-]+)(?: +[\w-]+)*) *(?P<cr>\r?)$", re.M)
 
 
-def titles(lang: str) -> dict[str, str]:
+def titles(lang: str, kb_root: str) -> dict[str, str]:
     """Admonition type -> title in `lang`, for the types whose title differs from Python-Markdown's own."""
     return {
         key.removeprefix(_PREFIX): title
-        for key, title in strings(lang).items()
+        for key, title in strings(lang, kb_root).items()
         if key.startswith(_PREFIX) and title != key.removeprefix(_PREFIX).capitalize()
     }
 
 
-def localize_admonitions(markdown: str, lang: str) -> str:
+def localize_admonitions(markdown: str, lang: str, kb_root: str) -> str:
     """`markdown` with a title in `lang` on every untitled admonition of a known type."""
-    known = titles(lang)
+    known = titles(lang, kb_root)
     # Most pages have none (or only titled ones): skip the parse
     if not known or not any(match.group("type") in known for match in _UNTITLED.finditer(markdown)):
         return markdown

@@ -32,7 +32,7 @@ def version_of(site: Site, doc: Document) -> str:
 
 def notices(site: Site, doc: Document, original_url: str) -> str:
     """Banners above the content: an untranslated page shown in the source language, an outdated translation."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     if site.is_fallback(doc):
         return fragment("page/fallback_notice.html", notice=text["fallback_notice"])
     if doc.lang == site.content.default_language:
@@ -74,12 +74,12 @@ def related_section(site: Site, doc: Document) -> str:
         links.append(f"- [{markdown_text(shown.title)}]({href})")
     if not links:
         return ""
-    return f"\n\n## {strings(doc.lang)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
+    return f"\n\n## {strings(doc.lang, site.kb.root)['related']} {{#kb-related}}\n\n" + "\n".join(links) + "\n"
 
 
 def last_updated(site: Site, doc: Document, show_author: bool) -> Markup:
     """The date of the page's last change; who made it only where `show_author` (the wiki, by default)."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     commit = site.history.last_change(content_path(doc.lang, doc.rel))
     if commit is None:
         when = date.fromtimestamp(doc.path.stat().st_mtime).isoformat()
@@ -96,13 +96,13 @@ def contact_link(site: Site, doc: Document, contact_url: str) -> Markup:
     if not contact_url:
         return Markup()
     href = f"{contact_page_url(site, doc.rel)}?from={doc.id}"
-    return fragment("page/contact_link.html", href=href, label=strings(site.lang)["contact"])
+    return fragment("page/contact_link.html", href=href, label=strings(site.lang, site.kb.root)["contact"])
 
 
 def outcome_question(site: Site) -> Markup:
     """The auto-reply's "did this solve your request?" box, empty and hidden: kb-autoreply.js fills and shows it
     when the page was opened from a suggested link. Its text is in attributes, so no search index holds it."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     names = ("question", "yes", "no", "thanks_yes", "thanks_no", "expired", "error")
     attributes = Markup(" ").join(
         Markup('data-{}="{}"').format(name.replace("_", "-"), text[f"outcome.{name}"]) for name in names
@@ -112,7 +112,7 @@ def outcome_question(site: Site) -> Markup:
 
 def wiki_info(site: Site, doc: Document) -> Markup:
     """The facts agents need at the top of every wiki page: type, audience, owner, case reason, review."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     taxonomy = site.taxonomy
     rows: list[tuple[str, str]] = [
         (text["info.type"], text.get(f"kind.{doc.type}", doc.type)),
@@ -147,7 +147,7 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
     `content_html` is the reply as agents read it (agent notes included), already cleaned; `reply` is the text
     copied.
     """
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     # A placeholder's name is only word characters and dots: nothing to escape
     highlighted = Markup(_PLACEHOLDER.sub(r'<code class="kb-placeholder">{{\1}}</code>', content_html))
     actions = [
@@ -169,7 +169,7 @@ def macro_panel(site: Site, doc: Document, content_html: str, reply: str) -> Mar
 
 def _action_value(site: Site, name: str, value: object) -> str:
     """An action's value as agents know it: the queue's name, the case reason's label, a reply or a note."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     taxonomy = site.taxonomy
     if name == "group" and isinstance(value, str) and value in taxonomy.queues:
         return f"{taxonomy.queues[value].name} ({value})"
@@ -190,6 +190,6 @@ _OUTCOME_STRINGS = ("uses", "satisfaction", "bound", "reopened", "handle", "minu
 def macro_outcomes(site: Site, doc: Document) -> Markup:
     """Where the wiki's macro page shows its own outcomes: kb-macro.js fills it from the service's report
     (/internal/api/v1/reports/macro-outcomes) and shows it; hidden without the service."""
-    text = strings(site.lang)
+    text = strings(site.lang, site.kb.root)
     labels = [(name, text[f"macro.outcomes.{name}"]) for name in _OUTCOME_STRINGS]
     return fragment("page/macro_outcomes.html", text=text, macro=doc.id, lang=doc.lang, labels=labels)

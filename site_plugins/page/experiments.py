@@ -46,7 +46,7 @@ def wrap_control(experiment: Experiment, body: str) -> str:
 
 
 def render_variants(
-    experiment: Experiment, page: Page, config: MkDocsConfig, files: Files, public: bool, related: str
+    experiment: Experiment, page: Page, config: MkDocsConfig, files: Files, public: bool, related: str, kb_root: str
 ) -> str:
     """The other variants' blocks, each body rendered as the canonical page's would be (same folder, so its
     relative links resolve alike), with the page's related section, agent-only blocks stripped, HTML cleaned."""
@@ -56,7 +56,7 @@ def render_variants(
         if public:
             markdown = strip_agent_blocks(markdown)
         shadow = Page(None, copy.copy(page.file), config)  # a copy: the canonical file keeps its own page
-        shadow.markdown = localize_admonitions(markdown, variant.doc.lang)
+        shadow.markdown = localize_admonitions(markdown, variant.doc.lang, kb_root)
         shadow.render(config, files)
         if public and agent_elements(shadow.content or ""):  # as kb-audience's last check of every public page
             raise PluginError(f"{variant.doc.rel}: the variant still holds agent-only text; run 'kb lint'")

@@ -90,7 +90,7 @@ class PagePlugin(BasePlugin[PageConfig]):
                         problem.key,
                         problem.message,
                     )
-        text = strings(self.config.lang)
+        text = strings(self.config.lang, self.config.root)
         if not self.site.is_public:  # agents read a page to answer a ticket, not their own question
             text = {**text, "feedback_question": text["feedback_question.agent"]}
         config.extra["kb"] = {
@@ -146,7 +146,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         if doc.type not in REPLY_TYPES:  # a macro's (an auto-reply's) body is the reply itself
             markdown += related_section(self.site, doc)
         # The language of the text: a fallback page keeps its own (English) titles
-        return localize_admonitions(markdown, doc.lang)
+        return localize_admonitions(markdown, doc.lang, self.config.root)
 
     @event_priority(-50)  # after the theme's own content processing
     def on_page_content(self, html: str, *, page: Page, config: MkDocsConfig, files: Files) -> str:
@@ -158,7 +158,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         if experiment is not None:
             related = related_section(self.site, doc) if doc.type != "macro" else ""
             self.variant_blocks[page.file.src_uri] = variants.render_variants(
-                experiment, page, config, files, self.site.is_public, related
+                experiment, page, config, files, self.site.is_public, related, self.config.root
             )
             html = variants.wrap_control(experiment, html)
         heading = ""

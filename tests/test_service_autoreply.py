@@ -169,7 +169,9 @@ def test_no_ticket_text_is_stored(app, client, ticket) -> None:
     assert len(words) > 5  # names, places, the customer's own words
     ticket_row = rows["autoreply_tickets"][0]
     assert set(ticket_row) == {"id", "ticket_id", "lang", "case_reason", "channel", "template", "suggested"} | {
-        "created_at"
+        "created_at",
+        "experiment",  # the template's experiment and variant sent (None here): no ticket text either
+        "variant",
     }
 
 

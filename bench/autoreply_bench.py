@@ -27,7 +27,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from autoreply_threshold import REPO, measure
 from corpus import generate
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from search import build_index
 from search.evaluation import read_cases

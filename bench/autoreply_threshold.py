@@ -22,7 +22,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from outlook_import import corpus_dir, import_outlook
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 from search.evaluation import Case, read_cases
 from search.suggestions import MIN_CONFIDENCE, confidence, suggest, ticket_query

@@ -30,7 +30,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from site_plugins.build import BuildOptions, build_sites, dump_config, load_base_config, mkdocs_config
 
 

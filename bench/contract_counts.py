@@ -5,7 +5,7 @@ and functions: the figures of issue 10 ("one declaration per fact"), rerunnable 
 
 A place is a string constant in the package's Python sources (kbtools/, search/, site_plugins/; tests and
 docs are not counted) whose whole text is the word; docstrings and longer strings do not count. The domain
-words' declaration (kbtools/vocabulary.py, one enumeration each) is counted apart, so the figures are the
+words' declaration (kbtools/model/vocabulary.py, one enumeration each) is counted apart, so the figures are the
 places left that write the word instead of naming its member. Some words have other meanings (a macro's
 `public` action, an event's `article` field, `type` as a key), so zero is not the aim for all of them.
 Complexity needs `radon` (pip install radon); without it only line counts are printed.

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from kbtools.content import ContentSet
-from kbtools.history import ContentHistory
-from kbtools.project import KnowledgeBase
+from kbtools.model.content import ContentSet
+from kbtools.model.history import ContentHistory
+from kbtools.model.project import KnowledgeBase
 from search.documents import INTERNAL, PUBLIC, indexed_text, records
 from search.planning import AGENT_WEIGHT
 from search.schema import WEIGHTS

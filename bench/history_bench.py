@@ -7,7 +7,7 @@ Then times, on the same repository:
 - GitPython's object API per file: `repo.iter_commits(paths=file, max_count=1)` for each file's last change
   (what a per-page "last updated" plugin does), and a full per-file log with line counts for 50 files
   (what `kb history` would need per file);
-- kbtools.history.read_history: one `git log --raw` pass over content/, run through GitPython's command
+- kbtools.model.history.read_history: one `git log --raw` pass over content/, run through GitPython's command
   runner, without and with line counts (`--numstat`);
 - `kb lint` on the whole tree, which now includes the outdated-translation check.
 
@@ -30,10 +30,10 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate
 
-from kbtools.history import read_history
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
-from kbtools.translations import State, translation_state
+from kbtools.governance.translations import State, translation_state
+from kbtools.model.history import read_history
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 
 
 def _git(root: Path, *args: str, when: int = 0) -> str:
@@ -126,7 +126,7 @@ def main() -> None:
         each = per_file / files * 1000
         print(f"GitPython per file, last change of {files} files: {per_file:.2f} s ({each:.1f} ms a file)")
         print(f"GitPython per file, whole log with line counts, 50 files: {per_file_lines:.2f} s")
-        print(f"one git log pass (kbtools.history), last change of every file: {one_pass:.2f} s")
+        print(f"one git log pass (kbtools.model.history), last change of every file: {one_pass:.2f} s")
         print(f"one git log pass with line counts (--numstat): {one_pass_lines:.2f} s")
         print(f"speed-up of one pass over per-file GitPython: {per_file / one_pass:.0f}x")
         print(f"kb lint, whole tree with the outdated-translation check: {linting:.2f} s, {flagged} outdated")

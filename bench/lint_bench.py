@@ -17,8 +17,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import generate
 
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 
 
 def main() -> None:

@@ -21,8 +21,8 @@ from engines import TantivyBaseline
 from outlook_import import corpus_dir, import_outlook
 from search_bench import BenchQuery, Fts5Baseline
 
-from kbtools.history import read_history
-from kbtools.project import KnowledgeBase
+from kbtools.model.history import read_history
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 from search.evaluation import Evaluation, evaluate, read_cases
 

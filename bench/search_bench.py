@@ -39,9 +39,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from corpus import CATEGORIES, WORDS, generate
 from engines import TantivyBaseline
 
-from kbtools.content import ContentSet
-from kbtools.history import ContentHistory, read_history
-from kbtools.project import KnowledgeBase
+from kbtools.model.content import ContentSet
+from kbtools.model.history import ContentHistory, read_history
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 from search.analysis import fold
 from search.documents import INTERNAL, PUBLIC, indexed_text, records

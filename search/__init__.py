@@ -44,12 +44,12 @@ public index (built from public documents only), so its scores, snippets and cor
 internal content at all. An internal query also searches
 internal pages and agent notes (`hit.snippet.agent` says a passage comes from one) and links to the wiki.
 A `case_reason` filter of "card" matches every "card/..." sub-reason. Unknown filter values find nothing;
-an unknown audience or language, or a page out of range, raises kbtools.errors.UsageError; a missing
+an unknown audience or language, or a page out of range, raises kbtools.model.errors.UsageError; a missing
 index raises IndexNotFoundError (a KbError).
 
 Technical tokens (`outlook.exe.log`, `16.0`, `0x800ccc80`, `AADSTS50105`) are indexed and queried whole and by
 their parts, by one tokenizer (search.analysis). Words of `content/synonyms.yml` also find their replacements
-(kbtools.synonyms). "Did you mean" never corrects a stop word or a known word of the reader's language
+(kbtools.model.synonyms). "Did you mean" never corrects a stop word or a known word of the reader's language
 (search.lexicon), and only offers words a page this reader sees holds.
 
 Evaluation of relevance (`kb search --eval`): search.evaluation.

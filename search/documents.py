@@ -3,7 +3,7 @@
 A page becomes an `IndexRecord`: its front-matter facts, where it is published, the last commit that
 changed it, and its body rendered from Markdown to plain text in `Section`s, one per heading, so a hit
 can show its best passage under the heading it sits in and link to that heading's anchor. Text inside
-agent-only blocks (the renderer's rules: kbtools.agent_blocks) is kept apart (`Section.agent`) so that
+agent-only blocks (the renderer's rules: kbtools.model.agent_blocks) is kept apart (`Section.agent`) so that
 public searches never see it.
 
 The FTS5 baseline in bench/ indexes the same records, so both engines are compared on the same text.
@@ -18,16 +18,16 @@ from dataclasses import dataclass, field
 
 from markdown_it.token import Token
 
-from kbtools.agent_blocks import TAB, with_container_blanks_filled
-from kbtools.content import ContentSet, Document
-from kbtools.history import ContentHistory
-from kbtools.markdown import inline_text, parser
-from kbtools.project import CONTENT_DIR
-from kbtools.publishing import is_visible, shows_source_instead
-from kbtools.taxonomy import Taxonomy
-from kbtools.urls import page_url
-from kbtools.vocabulary import AUDIENCES as AUDIENCE_VALUES
-from kbtools.vocabulary import Audience
+from kbtools.model.agent_blocks import TAB, with_container_blanks_filled
+from kbtools.model.content import ContentSet, Document
+from kbtools.model.history import ContentHistory
+from kbtools.model.markdown import inline_text, parser
+from kbtools.model.project import CONTENT_DIR
+from kbtools.model.publishing import is_visible, shows_source_instead
+from kbtools.model.taxonomy import Taxonomy
+from kbtools.model.urls import page_url
+from kbtools.model.vocabulary import AUDIENCES as AUDIENCE_VALUES
+from kbtools.model.vocabulary import Audience
 
 PUBLIC = Audience.PUBLIC.value
 INTERNAL = Audience.INTERNAL.value
@@ -104,7 +104,7 @@ class IndexRecord:
 def render_sections(doc: Document) -> list[Section]:
     """The body of `doc` as plain text, one section per heading outside agent blocks.
 
-    Agent-only blocks are those of `doc.outline` (the renderer's rules, kbtools.agent_blocks): their lines
+    Agent-only blocks are those of `doc.outline` (the renderer's rules, kbtools.model.agent_blocks): their lines
     are blanked out of the public text, and their own text goes to the section they sit in. Headings are
     matched to `doc.outline.headings` by line, so anchors are exactly the site's.
     """
@@ -191,7 +191,7 @@ def indexed_text(text: str) -> str:
 def shown_in(content: ContentSet, taxonomy: Taxonomy) -> dict[tuple[str, str], dict[str, list[str]]]:
     """(lang, rel) -> audience -> languages whose site of that audience shows the page.
 
-    The site build's rules (kbtools.publishing.is_visible): published only; the public site shows a
+    The site build's rules (kbtools.model.publishing.is_visible): published only; the public site shows a
     public page of a public category whose source, for a translation, is public too; a page not
     translated yet is shown in the default language on every other language's site.
     """

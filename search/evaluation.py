@@ -17,9 +17,9 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbtools.content import ContentSet
-from kbtools.errors import ContentError
-from kbtools.vocabulary import Audience
+from kbtools.model.content import ContentSet
+from kbtools.model.errors import ContentError
+from kbtools.model.vocabulary import Audience
 from search.documents import AUDIENCES
 
 DEPTH = 10  # MRR is computed over the first 10 hits

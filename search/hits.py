@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from kbtools.urls import page_url
+from kbtools.model.urls import page_url
 from search.analysis import segment_of
 from search.documents import INTERNAL
 from search.results import Hit, Snippet

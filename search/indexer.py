@@ -18,10 +18,10 @@ from pathlib import Path
 
 from whoosh.index import create_in
 
-from kbtools.content import ContentSet
-from kbtools.history import ContentHistory, read_history
-from kbtools.project import KnowledgeBase
-from kbtools.synonyms import read_synonyms
+from kbtools.model.content import ContentSet
+from kbtools.model.history import ContentHistory, read_history
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.synonyms import read_synonyms
 from search.analysis import fold
 from search.documents import PUBLIC, IndexRecord, records
 from search.schema import Vocabulary, schema, whoosh_document

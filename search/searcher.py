@@ -20,7 +20,7 @@ from typing import Any
 
 from whoosh.query import And, Term
 
-from kbtools.errors import UsageError
+from kbtools.model.errors import UsageError
 from search import store
 from search.analysis import query_words
 from search.documents import AUDIENCES, INTERNAL, PUBLIC

@@ -18,9 +18,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbtools.errors import KbError
-from kbtools.files import write_atomically
-from kbtools.project import KnowledgeBase
+from kbtools.model.errors import KbError
+from kbtools.model.files import write_atomically
+from kbtools.model.project import KnowledgeBase
 
 POINTER = "CURRENT"
 COMPLETE = "COMPLETE"  # written last into a generation: its index is whole

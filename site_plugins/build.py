@@ -25,19 +25,19 @@ from typing import Any
 
 import yaml
 
-from kbtools.buildconfig import check_config, load_config, replaced_settings
-from kbtools.errors import KbError
-from kbtools.files import write_atomically
-from kbtools.history import read_history, save_history
-from kbtools.project import KnowledgeBase
-from kbtools.symlinks import tree_symlinks
-from kbtools.urls import site_prefix
-from kbtools.vocabulary import Audience
+from kbtools.model.errors import KbError
+from kbtools.model.files import write_atomically
+from kbtools.model.history import read_history, save_history
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.symlinks import tree_symlinks
+from kbtools.model.urls import site_prefix
+from kbtools.model.vocabulary import Audience
+from kbtools.workflows.buildconfig import check_config, load_config, replaced_settings
 from site_plugins.site import AUDIENCES, HISTORY_FILE_ENV
 from site_plugins.strings import strings
 
 THEME_DIR = Path(__file__).resolve().parent / "theme"
-# mkdocs.yml settings kb sets itself (declared with their reasons in kbtools.buildconfig)...
+# mkdocs.yml settings kb sets itself (declared with their reasons in kbtools.workflows.buildconfig)...
 _REPLACED_KEYS = replaced_settings()
 # ...and those it merges with its own
 _OWN_KEYS = (*_REPLACED_KEYS, "markdown_extensions")

@@ -10,13 +10,13 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from kbtools.content import ContentSet, Document
-from kbtools.history import ContentHistory, load_history, read_history
-from kbtools.project import KnowledgeBase
-from kbtools.publishing import is_visible, shows_source_instead
-from kbtools.taxonomy import Taxonomy
-from kbtools.vocabulary import AUDIENCES as AUDIENCE_VALUES
-from kbtools.vocabulary import Audience
+from kbtools.model.content import ContentSet, Document
+from kbtools.model.history import ContentHistory, load_history, read_history
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.publishing import is_visible, shows_source_instead
+from kbtools.model.taxonomy import Taxonomy
+from kbtools.model.vocabulary import AUDIENCES as AUDIENCE_VALUES
+from kbtools.model.vocabulary import Audience
 
 AUDIENCES = AUDIENCE_VALUES
 

@@ -1,6 +1,6 @@
 """Interface text of the generated pages and page decorations, per language (English is the fallback).
 
-The texts are data (kbtools.site_strings): kb's `kbtools/strings/<lang>.yml`, extended by the knowledge base's
+The texts are data (kbtools.model.site_strings): kb's `kbtools/strings/<lang>.yml`, extended by the knowledge base's
 `content/strings/<lang>.yml`; mkdocs-material translates its own.
 """
 
@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from kbtools.site_strings import site_strings
-from kbtools.vocabulary import FEEDBACK_REASONS
+from kbtools.model.site_strings import site_strings
+from kbtools.model.vocabulary import FEEDBACK_REASONS
 
 __all__ = ["FEEDBACK_REASONS", "strings"]
 

@@ -16,7 +16,7 @@ from browser import chromium
 from security.kbserve import KbServe
 from webhook_receiver import Receiver
 
-from kbtools.signatures import SIGNATURE_HEADER, verify
+from kbtools.model.signatures import SIGNATURE_HEADER, verify
 
 TOKEN = "autoreply-browser-token-01"
 WEBHOOK_SECRET = "autoreply-browser-webhook-secret"

@@ -1,5 +1,5 @@
 """An experiment on an auto-reply template (metric resolution_rate), through the Flask test client on SQLite and
-PostgreSQL: each ticket is sent the variant its id is assigned (the same as kbtools.experiments.assign, and the
+PostgreSQL: each ticket is sent the variant its id is assigned (the same as kbtools.model.experiments.assign, and the
 same again for a retried ticket), the ticket row records experiment and variant, and the experiments report
 counts tickets sent and tickets solved per variant."""
 
@@ -13,8 +13,8 @@ import pytest
 from conftest import REPO_ROOT
 from databases import BACKENDS, database_url
 
-from kbtools.experiments import assign
-from kbtools.project import KnowledgeBase
+from kbtools.model.experiments import assign
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from search import build_index
 

@@ -8,7 +8,7 @@ from browser import SiteServer, chromium, free_port, serve
 from conftest import REPO_ROOT
 from playwright.sync_api import expect
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from site_plugins.build import BuildOptions, build_sites
 
 ARTIFACTS = REPO_ROOT / "test-artifacts" / "screenshots"

@@ -15,7 +15,7 @@ from conftest import MiniKB, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from site_plugins.build import BuildOptions, build_sites
 
 CANARIES = {

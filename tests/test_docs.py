@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from conftest import REPO_ROOT
 
-from kbtools.lint.rules import RULES
-from kbtools.reference import refresh, stale_pages
-from kbtools.schema import FIELDS
+from kbtools.cli.reference import refresh, stale_pages
+from kbtools.model.schema import FIELDS
+from kbtools.workflows.lint.rules import RULES
 
 
 def test_docs_reference_tables_match_the_code() -> None:

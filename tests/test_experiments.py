@@ -25,9 +25,9 @@ from kbtools.analytics.experiment_stats import (
     wilson,
 )
 from kbtools.cli import main
-from kbtools.experiments import assign, bucket, experiments, served
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
+from kbtools.model.experiments import assign, bucket, experiments, served
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 
 # --- Assignment -------------------------------------------------------------------------------------------------
 

@@ -16,8 +16,8 @@ from playwright.sync_api import Error as PlaywrightError
 from test_experiments import ASSIGNMENT_CASES
 
 from kbtools.cli import main
-from kbtools.experiments import assign
-from kbtools.project import KnowledgeBase
+from kbtools.model.experiments import assign
+from kbtools.model.project import KnowledgeBase
 from kbtools.service.headers import content_security_policy
 from site_plugins.build import BuildOptions, build_sites
 

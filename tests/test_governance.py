@@ -16,11 +16,11 @@ from conftest import REPO_ROOT, TODAY, MiniKB, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
-from kbtools.codeowners import BEGIN, END, locate, rules
-from kbtools.durations import parse_interval
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
-from kbtools.reviews import review_queue
+from kbtools.governance.codeowners import BEGIN, END, locate, rules
+from kbtools.governance.reviews import review_queue
+from kbtools.model.durations import parse_interval
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 
 
 def run(*args: str):

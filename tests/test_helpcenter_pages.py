@@ -11,7 +11,7 @@ from bs4 import BeautifulSoup
 from conftest import MiniKB, page
 from gitrepo import GitRepo
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from site_plugins.build import BuildOptions, build_sites
 
 LANGUAGES = """\

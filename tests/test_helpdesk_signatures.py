@@ -1,4 +1,4 @@
-"""Helpdesks' own webhook signatures (kbtools.helpdesk_signatures): Zendesk's base64 HMAC-SHA256 over timestamp +
+"""Helpdesks' own webhook signatures (kbtools.model.helpdesk_signatures): Zendesk's base64 HMAC-SHA256 over timestamp +
 body, Intercom's X-Hub-Signature sha1 over the body; what a receiver accepts and refuses."""
 
 from __future__ import annotations
@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from kbtools.helpdesk_signatures import intercom_signature, verify_intercom, verify_zendesk, zendesk_signature
-from kbtools.signatures import SignatureError
+from kbtools.model.helpdesk_signatures import intercom_signature, verify_intercom, verify_zendesk, zendesk_signature
+from kbtools.model.signatures import SignatureError
 
 BODY = b'{"ticket_id": "35436", "tags": "kb_macro__macro-refund"}'
 NOW = datetime(2026, 11, 20, 9, 30, tzinfo=UTC).timestamp()

@@ -11,7 +11,7 @@ from conftest import MiniKB, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
-from kbtools.history import NotAGitRepositoryError, read_history, require_repository
+from kbtools.model.history import NotAGitRepositoryError, read_history, require_repository
 
 DECLINED = "content/en/cards/declined.md"
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from conftest import TODAY, MiniKB, page
 
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 
 # (name, body line that renders as literal text); the page's body starts at line 12
 FOREIGN = [

@@ -9,7 +9,7 @@ from click.testing import CliRunner
 from conftest import MiniKB, page
 
 from kbtools.cli import main
-from kbtools.schema import FIELDS
+from kbtools.model.schema import FIELDS
 
 # YAML a writer can produce by mistake: nested lists and mappings, numbers, booleans, null, impossible dates.
 ODD_VALUES = [

@@ -10,10 +10,10 @@ import pytest
 from conftest import TODAY, MiniKB, add_language, page
 from gitrepo import GitRepo
 
-from kbtools.codeowners import write_codeowners
-from kbtools.lint import RULES, lint
-from kbtools.project import KnowledgeBase
-from kbtools.site_strings import declared_keys, shipped
+from kbtools.governance.codeowners import write_codeowners
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.site_strings import declared_keys, shipped
+from kbtools.workflows.lint import RULES, lint
 
 
 @dataclass
@@ -586,7 +586,7 @@ CASES = [
         ("en/cards/a.md", 12),
         says="only in the title",
     ),
-    # Raw HTML in bodies (kbtools.sanitize); tests/security/test_markup.py covers every shape
+    # Raw HTML in bodies (kbtools.model.sanitize); tests/security/test_markup.py covers every shape
     Case(
         "unsafe-html",
         "an image with an event handler",
@@ -627,7 +627,7 @@ CASES = [
         key="aliases",
         says="is already en/cards/a.md",
     ),
-    # The synonym list, content/synonyms.yml (kbtools.synonyms)
+    # The synonym list, content/synonyms.yml (kbtools.model.synonyms)
     Case(
         "synonym-file",
         "a key of two words",
@@ -673,7 +673,7 @@ CASES = [
             ("in an internal category", {"category": "playbooks"}, "is internal"),
         )
     ),
-    # Content where the build writes pages of its own (kbtools.urls.GENERATED_PATHS) or a language's folder
+    # Content where the build writes pages of its own (kbtools.model.urls.GENERATED_PATHS) or a language's folder
     *(
         Case(
             "reserved-path",
@@ -699,7 +699,7 @@ CASES = [
         key="categories.tags",
         says="category 'tags' would be published at tags/",
     ),
-    # Placeholder text `kb new` writes, left in a published page (kbtools.scaffold.PLACEHOLDER_LINES)
+    # Placeholder text `kb new` writes, left in a published page (kbtools.workflows.scaffold.PLACEHOLDER_LINES)
     Case(
         "scaffold-text",
         "the article scaffold's first instruction",

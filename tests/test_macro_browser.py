@@ -12,7 +12,7 @@ import pytest
 from browser import chromium
 from security.kbserve import KbServe
 
-from kbtools.signatures import signature_header
+from kbtools.model.signatures import signature_header
 
 TOKEN = "macro-token-000001"
 SECRET = "macro-webhook-secret"

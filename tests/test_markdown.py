@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from markdown.extensions.toc import slugify as mkdocs_slugify
 
-from kbtools.markdown import outline, slugify
+from kbtools.model.markdown import outline, slugify
 
 
 @pytest.mark.parametrize(

@@ -14,10 +14,10 @@ from conftest import TODAY, MiniKB, add_language, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
-from kbtools.scaffold import TRANSLATION_MARKER
-from kbtools.site_strings import declared_keys
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.site_strings import declared_keys
+from kbtools.workflows.lint import lint
+from kbtools.workflows.scaffold import TRANSLATION_MARKER
 
 MACRO = dict(type="macro", audience="internal", category="billing", owner="billing")
 MACRO_EXTRA = "actions: {status: solved}\n"

@@ -7,9 +7,9 @@ from collections import Counter
 import pytest
 from conftest import REPO_ROOT, TODAY
 
-from kbtools.content import ContentSet
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
+from kbtools.model.content import ContentSet
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 
 
 @pytest.fixture(scope="module")

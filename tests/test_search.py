@@ -8,9 +8,9 @@ import pytest
 from conftest import MiniKB, page
 from gitrepo import GitRepo
 
-from kbtools.errors import UsageError
-from kbtools.history import read_history
-from kbtools.project import KnowledgeBase
+from kbtools.model.errors import UsageError
+from kbtools.model.history import read_history
+from kbtools.model.project import KnowledgeBase
 from search import IndexNotFoundError, Searcher, build_index, default_index_dir, query
 from search.results import SearchResults
 

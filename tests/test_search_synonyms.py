@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import MiniKB, page
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 
 SYNONYMS = """\

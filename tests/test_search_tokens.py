@@ -7,7 +7,7 @@ from conftest import MiniKB, page
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 from search.analysis import query_words, terms
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 
 from kbtools.analytics.autoreply_store import record_ticket
 from kbtools.analytics.store import connect, metadata, migrate
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from search import build_index
 

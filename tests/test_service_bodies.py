@@ -11,10 +11,10 @@ import pytest
 from conftest import REPO_ROOT
 from pydantic import BaseModel
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.vocabulary import EVENT_TYPES
 from kbtools.service import create_app
 from kbtools.service.responses import Accepted, ErrorBody, Health, Popular, SearchResults
-from kbtools.vocabulary import EVENT_TYPES
 from search import build_index
 
 TOKEN = "bodies-token-123456"

@@ -11,7 +11,7 @@ from conftest import REPO_ROOT
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from search import build_index
 

@@ -11,7 +11,7 @@ from databases import BACKENDS, database_url
 
 from kbtools.analytics.metrics import wilson_lower_bound
 from kbtools.analytics.store import insert_events, upsert_votes
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from search import build_index
 

@@ -10,7 +10,7 @@ from databases import BACKENDS, database_url
 from sqlalchemy import select
 
 from kbtools.analytics.store import events
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from search import build_index
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 from conftest import MiniKB, page
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from search import build_index
 

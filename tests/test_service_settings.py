@@ -93,7 +93,7 @@ def test_without_trusted_proxies_the_header_is_ignored(tmp_path: Path) -> None:
 def test_kb_serve_says_how_to_sign_in_and_never_prints_a_configured_token(
     tmp_path: Path, environ: dict[str, str], config: str | None, hint: str, printed: bool
 ) -> None:
-    from kbtools.commands.service import sign_in_lines
+    from kbtools.cli.commands.service import sign_in_lines
     from kbtools.service import resolve_settings
 
     if config is not None:

@@ -1,10 +1,10 @@
-"""Webhook signatures: what a receiver accepts and refuses (kbtools.signatures)."""
+"""Webhook signatures: what a receiver accepts and refuses (kbtools.model.signatures)."""
 
 from __future__ import annotations
 
 import pytest
 
-from kbtools.signatures import SignatureError, signature_header, verify
+from kbtools.model.signatures import SignatureError, signature_header, verify
 
 BODY = b'{"ticket_id": "4711", "solved": true}'
 NOW = 1_800_000_000

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from conftest import MiniKB, add_language
 
-from kbtools.site_strings import SiteStrings, declared_keys, shipped, shipped_languages
+from kbtools.model.site_strings import SiteStrings, declared_keys, shipped, shipped_languages
 
 
 @pytest.mark.parametrize("lang", shipped_languages())

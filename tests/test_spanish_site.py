@@ -16,7 +16,7 @@ from conftest import MiniKB, add_language, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 from site_plugins.build import BuildOptions, build_sites
 

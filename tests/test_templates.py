@@ -14,8 +14,8 @@ import pytest
 from conftest import MiniKB, page
 from markupsafe import Markup
 
-from kbtools.changes import Change, Digest, Since, render_html
-from kbtools.project import KnowledgeBase
+from kbtools.governance.changes import Change, Digest, Since, render_html
+from kbtools.model.project import KnowledgeBase
 from site_plugins.navigation.redirects import redirect_html
 from site_plugins.rendering import fragment, render
 

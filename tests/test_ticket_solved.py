@@ -16,9 +16,9 @@ from gitrepo import GitRepo
 from sqlalchemy import func, select
 
 from kbtools.analytics.store import macro_outcomes, received_deliveries
-from kbtools.helpdesk_signatures import intercom_signature, zendesk_signature
+from kbtools.model.helpdesk_signatures import intercom_signature, zendesk_signature
+from kbtools.model.signatures import signature_header
 from kbtools.service import create_app
-from kbtools.signatures import signature_header
 
 PAYLOADS = Path(__file__).parent / "helpdesk_payloads"
 KB_SECRET, ZENDESK_SECRET, INTERCOM_SECRET = "kb-s3cret", "zd-s3cret", "ic-s3cret"

@@ -11,10 +11,10 @@ from conftest import TODAY, MiniKB, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
-from kbtools.history import read_history
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
-from kbtools.translations import State, translation_report, translation_state
+from kbtools.governance.translations import State, translation_report, translation_state
+from kbtools.model.history import read_history
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 
 FR_DECLINED = "content/fr/cards/declined.md"
 EN_DECLINED = "content/en/cards/declined.md"

@@ -22,9 +22,9 @@ from webhook_receiver import Receiver, Reply
 from kbtools.analytics import outbox
 from kbtools.analytics.store import connect, migrate, writing
 from kbtools.cli import main
+from kbtools.model.signatures import SignatureError, verify
 from kbtools.service import create_app, outgoing, resolve_settings
 from kbtools.service.settings import SettingsError, load_settings
-from kbtools.signatures import SignatureError, verify
 
 SECRETS = ["old-secret-0001", "new-secret-0002"]
 BASE = 10.0  # backoff base, seconds of the injected clock

@@ -20,7 +20,7 @@ from conftest import REPO_ROOT
 from webhook_receiver import Receiver
 
 from kbtools.cli import main
-from kbtools.signatures import verify
+from kbtools.model.signatures import verify
 
 SECRETS = "served-secret-0001,served-secret-0002"
 

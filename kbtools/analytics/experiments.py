@@ -24,8 +24,8 @@ from sqlalchemy import Engine, and_, distinct, func, select
 from kbtools.analytics.autoreply_store import SOLVED
 from kbtools.analytics.experiment_stats import COLLECTING, Arm, Comparison, compare, wilson
 from kbtools.analytics.store import autoreply_links, autoreply_tickets, events, votes
-from kbtools.experiments import Experiment
-from kbtools.vocabulary import ExperimentMetric
+from kbtools.model.experiments import Experiment
+from kbtools.model.vocabulary import ExperimentMetric
 
 # Whether a higher rate is the better one
 HIGHER_IS_BETTER = {

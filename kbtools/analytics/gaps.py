@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from kbtools.errors import KbError
-from kbtools.project import KnowledgeBase
-from kbtools.vocabulary import Audience
+from kbtools.model.errors import KbError
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.vocabulary import Audience
 
 
 def classify_gaps(rows: list[dict[str, Any]], kb: KnowledgeBase, index_dir: str) -> list[dict[str, Any]]:

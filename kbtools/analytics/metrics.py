@@ -24,7 +24,7 @@ from sqlalchemy import Engine, and_, case, distinct, func, literal, select, true
 
 from kbtools.analytics.periods import Period
 from kbtools.analytics.store import events, votes
-from kbtools.vocabulary import REPORT_SITES, EventType, Site
+from kbtools.model.vocabulary import REPORT_SITES, EventType, Site
 
 Z_95 = 1.959963984540054
 

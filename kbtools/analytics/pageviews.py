@@ -19,8 +19,8 @@ from kbtools.analytics.metrics import page_views
 from kbtools.analytics.outcomes import macro_outcome_report
 from kbtools.analytics.periods import Period
 from kbtools.analytics.store import connect_reader
-from kbtools.errors import KbError
-from kbtools.reviews import ViewCounts
+from kbtools.governance.reviews import ViewCounts
+from kbtools.model.errors import KbError
 
 WINDOW_DAYS = 90  # views of the last quarter: recent reading, not all-time popularity
 _SCHEMES = ("sqlite:///", "postgresql://", "postgresql+psycopg://", "postgres://")

@@ -19,11 +19,11 @@ from kbtools.analytics.autoreply_metrics import autoreply_report
 from kbtools.analytics.experiments import report as experiment_report
 from kbtools.analytics.gaps import classify_gaps
 from kbtools.analytics.periods import Period
-from kbtools.experiments import experiments
-from kbtools.project import KnowledgeBase
-from kbtools.reviews import review_due
-from kbtools.translations import State, translation_state
-from kbtools.vocabulary import Site
+from kbtools.governance.reviews import review_due
+from kbtools.governance.translations import State, translation_state
+from kbtools.model.experiments import experiments
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.vocabulary import Site
 
 MAX_DAYS = 3660  # the longest period the dashboard (and `kb report`) shows: one chart point per day
 STYLESHEET = "dashboard.css"  # in kbtools/analytics/templates/, inlined: `kb report` writes one file
@@ -46,7 +46,7 @@ _ENV.globals["inline_css"] = _inline_css
 def dashboard_data(
     engine: Engine, kb: KnowledgeBase, period: Period, min_votes: int, index_dir: str, today: date
 ) -> dict[str, Any]:
-    from kbtools.history import read_history
+    from kbtools.model.history import read_history
 
     content = kb.load()
     titles = {(doc.lang, doc.id): doc.title for doc in content}

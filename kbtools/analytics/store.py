@@ -170,7 +170,7 @@ autoreply_tickets = Table(
     Column("template", String(200)),  # id of the auto-reply template rendered; NULL when nothing was suggested
     Column("suggested", Integer, nullable=False),  # articles suggested (0: a content gap)
     Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("experiment", String(64)),  # the experiment on the template and the variant sent (kbtools.experiments)
+    Column("experiment", String(64)),  # the experiment on the template and the variant sent (kbtools.model.experiments)
     Column("variant", String(64)),
     Index("autoreply_tickets_created", "created_at"),
 )

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from kbtools.analytics.location import default_database_url
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service.settings import Settings, SettingsError, load_settings
 
 if TYPE_CHECKING:

@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 from flask_cors import CORS
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import (
     auth,
     autoreply,

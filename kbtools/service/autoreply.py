@@ -30,9 +30,9 @@ from kbtools.analytics import autoreply_store as store
 from kbtools.analytics.autoreply_metrics import autoreply_report
 from kbtools.analytics.periods import Period, PeriodError
 from kbtools.analytics.store import StoreError
-from kbtools.autoreplies import Suggestion, render, select_template
-from kbtools.exports.macros import reply_html
-from kbtools.publishing import normal_base_url, site_base_url
+from kbtools.model.autoreplies import Suggestion, render, select_template
+from kbtools.model.publishing import normal_base_url, site_base_url
+from kbtools.model.urls import page_path, site_prefix
 from kbtools.service import outgoing
 from kbtools.service.auth import require_agent
 from kbtools.service.bodies import TOKEN_PATTERN, AutoreplyRequest, OutcomeRequest, parse_body
@@ -41,7 +41,7 @@ from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import AutoreplyReportQuery, invalid_parameters
 from kbtools.service.responses import Autoreplies, AutoreplyAnswer, OutcomeAnswer
-from kbtools.urls import page_path, site_prefix
+from kbtools.workflows.exports.macros import reply_html
 
 bp = Blueprint("autoreply", __name__)
 
@@ -216,7 +216,7 @@ def autoreply() -> Response:
             (e for e in catalog.experiments if (e.canonical.lang, e.canonical.rel) == key and e.is_running(today)),
             None,
         )
-        if running is not None:  # the ticket's variant, the same for the same ticket id (kbtools.experiments)
+        if running is not None:  # the ticket's variant, the same for the same ticket id (kbtools.model.experiments)
             chosen = running.variant(running.assign(ticket.ticket_id))
             assert chosen is not None  # assign() names one of the experiment's variants
             text = catalog.variant_replies.get((chosen.doc.lang, chosen.doc.rel), text)

@@ -6,15 +6,15 @@ import threading
 import time
 from typing import Literal
 
-from kbtools.content import Document
-from kbtools.experiments import Experiment, experiments, is_variant
-from kbtools.exports.macros import reply_markdown
-from kbtools.history import read_history
-from kbtools.project import KnowledgeBase
-from kbtools.publishing import is_visible, site_base_url
-from kbtools.translations import content_path
-from kbtools.vcs import Repository, open_repository
-from kbtools.vocabulary import Audience, ContentType
+from kbtools.governance.translations import content_path
+from kbtools.model.content import Document
+from kbtools.model.experiments import Experiment, experiments, is_variant
+from kbtools.model.history import read_history
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.publishing import is_visible, site_base_url
+from kbtools.model.vcs import Repository, open_repository
+from kbtools.model.vocabulary import Audience, ContentType
+from kbtools.workflows.exports.macros import reply_markdown
 
 _REFRESH_SECONDS = 30.0
 
@@ -45,7 +45,7 @@ class Catalog:
 
     def refresh(self) -> None:
         content = self.kb.load()
-        # An experiment's variant shares its page's id and is never a page of its own (kbtools.experiments)
+        # An experiment's variant shares its page's id and is never a page of its own (kbtools.model.experiments)
         published = [doc for doc in content if doc.is_published and not is_variant(doc)]
         with self._lock:
             self.languages = set(self.kb.taxonomy.language_codes)

@@ -8,6 +8,7 @@ from flask import Blueprint, Response, current_app, jsonify, request
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from kbtools.analytics import store as db
+from kbtools.model.vocabulary import Site
 from kbtools.service.auth import current_agent
 from kbtools.service.endpoints import endpoint
 from kbtools.service.errors import ApiError
@@ -15,7 +16,6 @@ from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.responses import Accepted, Health
 from kbtools.service.schemas import MAX_BODY_BYTES, EventsBody
 from kbtools.service.validation import AgentOnly, InvalidEvents, normalise_query, parse_events
-from kbtools.vocabulary import Site
 
 bp = Blueprint("events", __name__)
 

@@ -9,7 +9,7 @@ outbox.py), so running several changes throughput, never the number of copies a 
 wakes when its process queues a delivery, when the earliest retry is due, and at least every
 `POLL_SECONDS` (deliveries queued by other processes, rows whose sender died mid-attempt).
 
-An attempt: POST of the stored JSON body with `X-KB-Signature` (kbtools/signatures.py, every configured
+An attempt: POST of the stored JSON body with `X-KB-Signature` (kbtools/model/signatures.py, every configured
 secret), `X-KB-Delivery` (the same on every attempt: the receiver de-duplicates on it) and `X-KB-Event`.
 2xx is delivered. Network errors, timeouts, 408, 429 and 5xx are tried again after an exponential backoff
 with jitter (or the `Retry-After` the helpdesk asked for), until `helpdesk_webhook_max_attempts`; then the
@@ -36,7 +36,7 @@ import requests
 
 from kbtools.analytics import outbox
 from kbtools.analytics.store import StoreError, writing
-from kbtools.signatures import signature_header
+from kbtools.model.signatures import signature_header
 
 if TYPE_CHECKING:
     from kbtools.analytics.store import Engine

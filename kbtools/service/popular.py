@@ -15,13 +15,13 @@ from typing import Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools.analytics.metrics import most_viewed_public
+from kbtools.model.urls import page_path, site_prefix
+from kbtools.model.vocabulary import Audience
 from kbtools.service.endpoints import ANYONE, endpoint
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import POPULAR_DAYS as DAYS
 from kbtools.service.queries import PopularQuery
 from kbtools.service.responses import Popular
-from kbtools.urls import page_path, site_prefix
-from kbtools.vocabulary import Audience
 
 bp = Blueprint("popular", __name__)
 

@@ -16,9 +16,9 @@ from typing import Annotated, Any, Literal, TypeVar
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, ValidationInfo
 from pydantic_core import PydanticCustomError
 
+from kbtools.model.vocabulary import ContentType, ReportSite
 from kbtools.service.errors import ApiError
 from kbtools.service.text import text_problem
-from kbtools.vocabulary import ContentType, ReportSite
 
 MAX_FIELD = 100  # characters of a parameter name repeated in an error: names are not echoed in full
 LANGUAGES = "x-kb-languages"  # marks a field whose values are this knowledge base's languages

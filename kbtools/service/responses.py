@@ -11,7 +11,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from kbtools.vocabulary import Audience, ContentType, ReportSite
+from kbtools.model.vocabulary import Audience, ContentType, ReportSite
 
 
 class InCsv:

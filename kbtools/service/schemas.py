@@ -6,7 +6,7 @@ A field's shape (type, pattern, length, bounds) and what only this knowledge bas
 published pages, which pages are macros) are both declared on the field; the second reads the validation
 context `{"catalog": Catalog, "signed_in": bool}` and is skipped without one.
 
-A new event type is one model here, listed in `EVENT_MODELS`; kbtools.vocabulary.EventType names it.
+A new event type is one model here, listed in `EVENT_MODELS`; kbtools.model.vocabulary.EventType names it.
 """
 
 from __future__ import annotations
@@ -29,9 +29,9 @@ from pydantic import (
 )
 from pydantic_core import PydanticCustomError
 
+from kbtools.model.vocabulary import Audience, ContentType, EventType, FeedbackReason, Site
 from kbtools.service.queries import LANGUAGES
 from kbtools.service.text import text_problem
-from kbtools.vocabulary import Audience, ContentType, EventType, FeedbackReason, Site
 
 MAX_BATCH = 50
 MAX_BODY_BYTES = 64 * 1024
@@ -135,7 +135,7 @@ EXPERIMENT_PAIR = "experiment_pair"  # the error type of half an experiment (val
 
 
 class PageEvent(EventModel):
-    """An event about a page, which may have served a variant of an experiment (kbtools.experiments)."""
+    """An event about a page, which may have served a variant of an experiment (kbtools.model.experiments)."""
 
     experiment: Slug = Field(default=None, description="Experiment id.")  # type: ignore[assignment]
     variant: Slug = Field(default=None, description="Variant served.")  # type: ignore[assignment]

@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any
 from flask import Blueprint, Response, current_app, jsonify
 
 from kbtools.analytics import store as db
-from kbtools.errors import KbError
+from kbtools.model.errors import KbError
+from kbtools.model.vocabulary import Audience, ContentType
 from kbtools.service import responses
 from kbtools.service.auth import current_agent
 from kbtools.service.endpoints import ANYONE_OR_AGENT, endpoint
@@ -35,7 +36,6 @@ from kbtools.service.errors import ApiError
 from kbtools.service.limits import limiter, rate_limit
 from kbtools.service.queries import SearchQuery, invalid_parameters
 from kbtools.service.validation import normalise_query
-from kbtools.vocabulary import Audience, ContentType
 
 if TYPE_CHECKING:
     from search.results import SearchResults

@@ -30,7 +30,7 @@ from pydantic_settings import (
 )
 from pydantic_settings.sources.utils import parse_env_vars
 
-from kbtools.errors import KbError
+from kbtools.model.errors import KbError
 from search.suggestions import MIN_CONFIDENCE
 
 ENV_PREFIX = "KB_"

@@ -14,8 +14,8 @@ from werkzeug.routing import PathConverter
 from werkzeug.security import safe_join
 from werkzeug.wrappers import Response as BaseResponse  # what redirect() returns; flask.Response derives from it
 
+from kbtools.model.vocabulary import AUDIENCES, Audience
 from kbtools.service.auth import require_agent_page
-from kbtools.vocabulary import AUDIENCES, Audience
 
 bp = Blueprint("sites", __name__)
 

@@ -20,13 +20,14 @@ from pydantic import Field, RootModel, ValidationError
 
 from kbtools.analytics import store as db
 from kbtools.analytics.outcomes import AlreadyReceived, SolvedTicket, record_solved
-from kbtools.helpdesk_signatures import (
+from kbtools.model.helpdesk_signatures import (
     INTERCOM_SIGNATURE,
     ZENDESK_SIGNATURE,
     ZENDESK_TIMESTAMP,
     verify_intercom,
     verify_zendesk,
 )
+from kbtools.model.signatures import SIGNATURE_HEADER, SignatureError, verify
 from kbtools.service.catalog import Catalog
 from kbtools.service.endpoints import ANYONE, endpoint
 from kbtools.service.errors import ApiError
@@ -36,7 +37,6 @@ from kbtools.service.inbound.kb import TicketSolvedBody
 from kbtools.service.responses import ResponseModel
 from kbtools.service.schemas import MAX_BODY_BYTES
 from kbtools.service.settings import Settings
-from kbtools.signatures import SIGNATURE_HEADER, SignatureError, verify
 
 bp = Blueprint("ticket_solved", __name__)
 

@@ -13,10 +13,10 @@ from typing import Any
 
 from pydantic import BaseModel, ValidationError
 
+from kbtools.model.vocabulary import EVENT_TYPES, Site
 from kbtools.service.catalog import Catalog
 from kbtools.service.schemas import BATCH_SHAPE, EVENT, EVENT_MODELS, EXPERIMENT_PAIR
 from kbtools.service.text import text_problem
-from kbtools.vocabulary import EVENT_TYPES, Site
 
 __all__ = ["AgentOnly", "FieldError", "InvalidEvents", "normalise_query", "parse_events", "text_problem"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from html.parser import HTMLParser
 
-from kbtools.agent_blocks import AGENT_CLASS, find_agent_blocks
+from kbtools.model.agent_blocks import AGENT_CLASS, find_agent_blocks
 from site_plugins.site import Site
 
 
@@ -29,7 +29,7 @@ def removable_files(site: Site, markdown_paths: list[str], asset_paths: list[str
 
 
 def strip_agent_blocks(markdown: str) -> str:
-    """`markdown` without its agent-only blocks, found by the renderer's rules (kbtools.agent_blocks)."""
+    """`markdown` without its agent-only blocks, found by the renderer's rules (kbtools.model.agent_blocks)."""
     blocks = find_agent_blocks(markdown)
     if not blocks:
         return markdown

@@ -11,7 +11,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kbtools.symlinks import through_symlink
+from kbtools.model.symlinks import through_symlink
 from site_plugins.audience.filter import agent_elements, removable_files, strip_agent_blocks
 from site_plugins.config import AudienceConfig
 from site_plugins.site import Site, load_site

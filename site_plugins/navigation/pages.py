@@ -6,11 +6,11 @@ import json
 import posixpath
 from dataclasses import dataclass
 
-from kbtools.content import Document
-from kbtools.sanitize import markdown_text
-from kbtools.taxonomy import CONTENT_TYPES
-from kbtools.urls import CONTACT_DIR, SEARCH_DIR, TAGS_DIR, page_path
-from kbtools.vocabulary import Audience
+from kbtools.model.content import Document
+from kbtools.model.sanitize import markdown_text
+from kbtools.model.taxonomy import CONTENT_TYPES
+from kbtools.model.urls import CONTACT_DIR, SEARCH_DIR, TAGS_DIR, page_path
+from kbtools.model.vocabulary import Audience
 from site_plugins.rendering import render
 from site_plugins.site import Site
 from site_plugins.strings import strings
@@ -156,7 +156,7 @@ def tag_url(tag: str) -> str:
     return f"{TAGS_DIR}/{tag}/"
 
 
-SEARCH_PAGE = f"{SEARCH_DIR}.md"  # paths of generated pages: kbtools.urls.GENERATED_PATHS
+SEARCH_PAGE = f"{SEARCH_DIR}.md"  # paths of generated pages: kbtools.model.urls.GENERATED_PATHS
 
 
 def generated_pages(site: Site, site_name: str, contact_url: str = "") -> list[GeneratedPage]:

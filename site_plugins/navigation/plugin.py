@@ -11,7 +11,7 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kbtools import sanitize
+from kbtools.model import sanitize
 from site_plugins.config import NavigationConfig
 from site_plugins.navigation.pages import (
     SEARCH_PAGE,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import posixpath
 from pathlib import Path
 
-from kbtools.aliases import redirects
+from kbtools.model.aliases import redirects
 from site_plugins.rendering import render
 from site_plugins.site import Site
 

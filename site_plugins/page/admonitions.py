@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from kbtools.markdown import parser
+from kbtools.model.markdown import parser
 from site_plugins.strings import strings
 
 _PREFIX = "admonition."

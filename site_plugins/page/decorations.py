@@ -12,11 +12,11 @@ from datetime import date
 
 from markupsafe import Markup
 
-from kbtools.content import Document
-from kbtools.exports.macros import reply_markdown
-from kbtools.reviews import review_due
-from kbtools.sanitize import markdown_text
-from kbtools.translations import State, content_path, translation_state
+from kbtools.governance.reviews import review_due
+from kbtools.governance.translations import State, content_path, translation_state
+from kbtools.model.content import Document
+from kbtools.model.sanitize import markdown_text
+from kbtools.workflows.exports.macros import reply_markdown
 from site_plugins.navigation.pages import contact_page_url
 from site_plugins.rendering import fragment
 from site_plugins.site import Site

@@ -17,8 +17,8 @@ from mkdocs.exceptions import PluginError
 from mkdocs.structure.files import Files
 from mkdocs.structure.pages import Page
 
-from kbtools import sanitize
-from kbtools.experiments import Experiment, Variant
+from kbtools.model import sanitize
+from kbtools.model.experiments import Experiment, Variant
 from site_plugins.audience.filter import agent_elements, strip_agent_blocks
 from site_plugins.page.admonitions import localize_admonitions
 from site_plugins.rendering import fragment

@@ -14,12 +14,12 @@ from mkdocs.plugins import BasePlugin, event_priority
 from mkdocs.structure.files import File, Files
 from mkdocs.structure.pages import Page
 
-from kbtools import sanitize
-from kbtools.experiments import Experiment, experiments
-from kbtools.experiments import check as check_experiments
-from kbtools.publishing import normal_base_url, site_base_url
-from kbtools.urls import page_path, site_prefix
-from kbtools.vocabulary import REPLY_TYPES, Audience, ContentType
+from kbtools.model import sanitize
+from kbtools.model.experiments import Experiment, experiments
+from kbtools.model.experiments import check as check_experiments
+from kbtools.model.publishing import normal_base_url, site_base_url
+from kbtools.model.urls import page_path, site_prefix
+from kbtools.model.vocabulary import REPLY_TYPES, Audience, ContentType
 from site_plugins.config import PageConfig
 from site_plugins.navigation.pages import page_paths
 from site_plugins.page import experiments as variants
@@ -191,7 +191,7 @@ class PagePlugin(BasePlugin[PageConfig]):
         return variants.insert_variants(output, blocks) if blocks is not None else output
 
     def _clean(self, html: str, page: Page) -> str:
-        """The writer's body with only the allowed HTML (kbtools.sanitize); what went is a build warning."""
+        """The writer's body with only the allowed HTML (kbtools.model.sanitize); what went is a build warning."""
         removed = sanitize.problems(html)
         if removed:
             shown = ", ".join(dict.fromkeys(str(problem) for problem in removed))

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 from search.analysis import fold, terms
 

@@ -14,8 +14,8 @@ from pathlib import Path
 import pytest
 from conftest import REPO_ROOT
 
-from kbtools.history import read_history
-from kbtools.project import KnowledgeBase
+from kbtools.model.history import read_history
+from kbtools.model.project import KnowledgeBase
 from search import Searcher, build_index
 from search.documents import AUDIENCES, shown_in
 from search.evaluation import Evaluation, check_expected, evaluate, read_cases

@@ -1,5 +1,5 @@
 """The real renderer's view of agent blocks: Python-Markdown with the build's extensions, and which words of
-the output sit inside an element with the `agent` class. Used to prove kbtools.agent_blocks against it."""
+the output sit inside an element with the `agent` class. Used to prove kbtools.model.agent_blocks against it."""
 
 from __future__ import annotations
 

@@ -21,9 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from kbtools.cli import main
-from kbtools.lint import lint
-from kbtools.markdown import outline
-from kbtools.project import KnowledgeBase
+from kbtools.model.markdown import outline
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 from site_plugins.audience.filter import strip_agent_blocks
 from site_plugins.build import BuildError, BuildOptions, build_sites
 

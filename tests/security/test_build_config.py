@@ -1,5 +1,5 @@
 """mkdocs.yml is code: a pull request may not make the build run code, read files outside the knowledge base
-or read the build's environment. One declaration (kbtools.buildconfig) decides; lint and the build use it.
+or read the build's environment. One declaration (kbtools.workflows.buildconfig) decides; lint and the build use it.
 """
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from conftest import REPO_ROOT, MiniKB, page
 from gitrepo import GitRepo
 from mkdocs.config.defaults import MkDocsConfig
 
-from kbtools.codeowners import locate
+from kbtools.governance.codeowners import locate
 
 KB = str(Path(sys.executable).parent / "kb")  # the installed command, as CI runs it
 SECRET = "CANARY-CI-SECRET-e9f1"
@@ -171,8 +171,8 @@ def test_kb_build_refuses_and_runs_nothing(shape: Shape, tmp_path: Path) -> None
 
 
 def test_the_build_library_refuses_too_without_running_anything(tmp_path: Path) -> None:
-    from kbtools.errors import KbError
-    from kbtools.project import KnowledgeBase
+    from kbtools.model.errors import KbError
+    from kbtools.model.project import KnowledgeBase
     from site_plugins.build import BuildOptions, build_sites
 
     for index, shape in enumerate(SHAPES):
@@ -185,7 +185,7 @@ def test_the_build_library_refuses_too_without_running_anything(tmp_path: Path) 
 
 def test_every_mkdocs_setting_is_declared_and_documented() -> None:
     """A new MkDocs release with a new key fails here until someone decides what a pull request may do with it."""
-    from kbtools.buildconfig import MARKDOWN_EXTENSIONS, SETTINGS, THEME_SETTINGS, Verdict
+    from kbtools.workflows.buildconfig import MARKDOWN_EXTENSIONS, SETTINGS, THEME_SETTINGS, Verdict
 
     assert {name for name, _ in MkDocsConfig._schema} <= set(SETTINGS)
     text = (REPO_ROOT / "docs/writers.md").read_text(encoding="utf-8")

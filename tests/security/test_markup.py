@@ -15,10 +15,10 @@ from click.testing import CliRunner
 from conftest import REPO_ROOT, MiniKB, page
 from gitrepo import GitRepo
 
-from kbtools import sanitize
 from kbtools.cli import main
-from kbtools.lint import lint
-from kbtools.project import KnowledgeBase
+from kbtools.model import sanitize
+from kbtools.model.project import KnowledgeBase
+from kbtools.workflows.lint import lint
 from site_plugins.build import BuildError, BuildOptions, build_sites
 
 

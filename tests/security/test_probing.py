@@ -17,10 +17,10 @@ from conftest import REPO_ROOT
 from sqlalchemy import func, select
 
 from kbtools.analytics.store import events, votes
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
+from kbtools.model.vocabulary import EVENT_TYPES
 from kbtools.service import create_app
 from kbtools.service.schemas import EVENT_SCHEMAS
-from kbtools.vocabulary import EVENT_TYPES
 from search import build_index
 
 TOKEN = "probing-token-0001"

@@ -34,7 +34,7 @@ from databases import database_url
 from sqlalchemy import select
 
 from kbtools.analytics.store import connect, events
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from search import build_index
 from site_plugins.build import BuildOptions, build_sites
 

@@ -21,8 +21,8 @@ from conftest import MiniKB, page
 from gitrepo import GitRepo
 
 from kbtools.cli import main
-from kbtools.errors import KbError
-from kbtools.project import KnowledgeBase
+from kbtools.model.errors import KbError
+from kbtools.model.project import KnowledgeBase
 from site_plugins.build import BuildOptions, build_sites, dump_config, mkdocs_config
 
 ENV_CANARY = "CANARY-ENVIRON-5ec7e7"  # in the build's environment, as a CI secret would be

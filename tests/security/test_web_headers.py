@@ -14,7 +14,7 @@ import pytest
 from conftest import REPO_ROOT, MiniKB, page
 from gitrepo import GitRepo
 
-from kbtools.project import KnowledgeBase
+from kbtools.model.project import KnowledgeBase
 from kbtools.service import create_app
 from kbtools.service.settings import SettingsError
 from site_plugins.build import BuildOptions, build_sites

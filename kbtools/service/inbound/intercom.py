@@ -26,9 +26,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from kbtools.macros import macros_in_tags
+from kbtools.model.macros import macros_in_tags
+from kbtools.model.taxonomy import Taxonomy
 from kbtools.service.inbound import Mapped, ShapeError
-from kbtools.taxonomy import Taxonomy
 
 TOPIC = "conversation.admin.closed"
 PING = "ping"

@@ -23,10 +23,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from kbtools.exports.macros import case_reason_tag
-from kbtools.macros import macros_in_tags
+from kbtools.model.macros import macros_in_tags
+from kbtools.model.taxonomy import Taxonomy
 from kbtools.service.inbound import Mapped, ShapeError
-from kbtools.taxonomy import Taxonomy
+from kbtools.workflows.exports.macros import case_reason_tag
 
 REOPENED_TAG = "kb_reopened"
 NOT_RATED = ("", "offered", "unoffered")

@@ -251,3 +251,19 @@ def test_kb_index_says_what_it_updated_and_full_rebuilds(mini_kb: MiniKB) -> Non
     assert "(1 indexed again, 0 removed;" in update.output
     full = runner.invoke(main, ["--root", str(mini_kb.root), "index", "--full"], catch_exceptions=False)
     assert full.output.startswith("Indexed 8 pages in ")
+
+
+def test_kb_build_updates_the_search_index_with_the_changed_page_only(mini_kb: MiniKB) -> None:
+    mini_kb.both("cards/a.md", page("a", "Card declined"), page("a", "Carte refusée"))
+    mini_kb.both("cards/b.md", page("b", "Zebra cards"), page("b", "Cartes zèbre"))
+    GitRepo(mini_kb.root).commit("start")
+    runner = CliRunner()
+    first = runner.invoke(main, ["--root", str(mini_kb.root), "build", "--audience", "public"])
+    assert first.exit_code == 0, first.output
+    assert "Indexed 4 pages for agent search in " in first.output
+    mini_kb.write("en/cards/b.md", page("b", "Zebra cards", body="Giraffe cards now.\n"))
+    second = runner.invoke(main, ["--root", str(mini_kb.root), "build", "--audience", "public"])
+    assert second.exit_code == 0, second.output
+    assert "Updated the agent search index of 4 pages (1 indexed again, 0 removed) in " in second.output
+    with Searcher(mini_kb.root / "var" / "search") as searcher:
+        assert [hit.id for hit in searcher.query("giraffe", lang="en").hits] == ["b"]

@@ -32,7 +32,7 @@ def nearest(reader: Any, fieldnames: list[str], word: str, limit: int = 3) -> li
     candidates: dict[str, tuple[int, int]] = {}
     for maxdist in (1, 2) if len(folded) >= 6 else (1,):
         for fieldname in fieldnames:
-            for candidate in reader.terms_within(fieldname, folded, maxdist, prefix=1):
+            for candidate in _within(reader, fieldname, folded, maxdist):
                 if candidate != folded and candidate not in candidates:
                     frequency = sum(reader.doc_frequency(name, candidate) for name in fieldnames)
                     candidates[candidate] = (distance(folded, candidate), -frequency)
@@ -41,6 +41,18 @@ def nearest(reader: Any, fieldnames: list[str], word: str, limit: int = 3) -> li
     ranked = sorted(candidates, key=lambda candidate: (candidates[candidate], candidate))
     best = candidates[ranked[0]][0] if ranked else 0
     return [candidate for candidate in ranked if candidates[candidate][0] == best][:limit]
+
+
+def _within(reader: Any, fieldname: str, word: str, maxdist: int) -> set[str]:
+    """Vocabulary words within `maxdist` edits of `word`, sharing its first letter, segment by segment: Whoosh's
+    reader of several segments (an updated index) measures edits otherwise than a segment's own (its automaton),
+    and an updated index must correct as a rebuilt one does."""
+    return {
+        candidate
+        for leaf, _ in reader.leaf_readers()
+        if fieldname in leaf.schema
+        for candidate in leaf.terms_within(fieldname, word, maxdist, prefix=1)
+    }
 
 
 def distance(first: str, second: str) -> int:

@@ -220,28 +220,37 @@ def shown_in(content: ContentSet, taxonomy: Taxonomy) -> dict[tuple[str, str], d
 
 def records(content: ContentSet, taxonomy: Taxonomy, history: ContentHistory) -> Iterable[IndexRecord]:
     """An `IndexRecord` for every published page of either audience."""
-    default = content.default_language
+    for doc, where in published(content, taxonomy):
+        yield record(doc, where, history, content.default_language)
+
+
+def published(content: ContentSet, taxonomy: Taxonomy) -> Iterable[tuple[Document, dict[str, list[str]]]]:
+    """Every published page of either audience, with the sites that show it (cheap: nothing is rendered)."""
     visibility = shown_in(content, taxonomy)
     for doc in content:
         where = visibility.get((doc.lang, doc.rel))
-        if not where:
-            continue
-        own_site = PUBLIC if PUBLIC in where else INTERNAL
-        yield IndexRecord(
-            id=doc.id,
-            lang=doc.lang,
-            rel=doc.rel,
-            title=doc.title,
-            type=doc.type,
-            audience=doc.audience,
-            category=doc.category,
-            owner=doc.owner,
-            case_reason=doc.case_reason,
-            tags=doc.tags,
-            keywords=doc.keywords,
-            summary=doc.summary,
-            version=history.version(f"{CONTENT_DIR}/{doc.lang}/{doc.rel}"),
-            url=page_url(own_site, doc.lang, doc.rel, default),
-            sections=render_sections(doc),
-            shown_in=where,
-        )
+        if where:
+            yield doc, where
+
+
+def record(doc: Document, where: dict[str, list[str]], history: ContentHistory, default: str) -> IndexRecord:
+    """The `IndexRecord` of a published page (its body rendered to sections: the costly part)."""
+    own_site = PUBLIC if PUBLIC in where else INTERNAL
+    return IndexRecord(
+        id=doc.id,
+        lang=doc.lang,
+        rel=doc.rel,
+        title=doc.title,
+        type=doc.type,
+        audience=doc.audience,
+        category=doc.category,
+        owner=doc.owner,
+        case_reason=doc.case_reason,
+        tags=doc.tags,
+        keywords=doc.keywords,
+        summary=doc.summary,
+        version=history.version(f"{CONTENT_DIR}/{doc.lang}/{doc.rel}"),
+        url=page_url(own_site, doc.lang, doc.rel, default),
+        sections=render_sections(doc),
+        shown_in=where,
+    )

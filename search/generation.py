@@ -8,6 +8,8 @@ from collections import OrderedDict
 from functools import cached_property
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 from whoosh import scoring
 from whoosh.index import open_dir
 from whoosh.query import Query
@@ -17,6 +19,7 @@ from search import store
 from search.corrections import nearest
 from search.documents import PUBLIC
 from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, SYNONYMS_FILE, WORDS_FILE
+from search.ranking import Ranker, mask
 
 _BM25F = scoring.BM25F(B=0.75, K1=1.6)
 _FILTER_CACHE = 256
@@ -41,7 +44,9 @@ class OpenIndex:
         self.default_language: str = meta["default_language"]
         self.fallbacks: dict[str, int] = meta.get("fallbacks", {})
         self.searcher: WhooshSearcher = open_dir(str(self.path)).searcher(weighting=_BM25F)
+        self.ranker = Ranker(self.searcher, _BM25F)
         self._filters: OrderedDict[tuple[Any, ...], set[int]] = OrderedDict()
+        self._masks: OrderedDict[int, tuple[set[int], npt.NDArray[np.bool_]]] = OrderedDict()
         self._corrections: OrderedDict[tuple[str, ...], list[str]] = OrderedDict()
 
     @cached_property
@@ -63,6 +68,18 @@ class OpenIndex:
                 self._filters.popitem(last=False)
         else:
             self._filters.move_to_end(key)
+        return found
+
+    def mask(self, docs: set[int]) -> npt.NDArray[np.bool_]:
+        """`docs` as a boolean array over the index, cached for the sets `docs` returns (filters repeat)."""
+        cached = self._masks.get(id(docs))
+        if cached is not None and cached[0] is docs:
+            self._masks.move_to_end(id(docs))
+            return cached[1]
+        found = mask(self.ranker.size, docs)
+        self._masks[id(docs)] = (docs, found)  # the set is held too, so its id is not reused while cached
+        if len(self._masks) > _FILTER_CACHE:
+            self._masks.popitem(last=False)
         return found
 
     def corrections(self, fieldnames: list[str], word: str) -> list[str]:

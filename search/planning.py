@@ -13,7 +13,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
-from whoosh.query import And, Every, Or, Query, Term
+import numpy as np
+from whoosh.query import And, Every, Or, Term
 
 from search.analysis import TOKEN_PATTERN, analyzer, compatible, fold
 from search.corrections import FUZZY_WEIGHT, markedly_better
@@ -21,9 +22,10 @@ from search.documents import AUDIENCES, INTERNAL, PUBLIC
 from search.generation import OpenIndex
 from search.hits import hit
 from search.lexicon import is_known
+from search.ranking import Clause, matching, top
 from search.results import SearchResults
 from search.schema import agent_field, heading_field, keywords_field, shown_value, text_field, words_field
-from search.whoosh_internals import doc_ids, occurs, postings_positions
+from search.whoosh_internals import occurs
 
 _WORD = re.compile(TOKEN_PATTERN)  # words as the index cuts them (see search.analysis.query_words)
 _NOT_TEXT = re.compile(r"[^\w\s'’.,-]")  # left out of a suggestion: query syntax is not what people meant
@@ -69,7 +71,6 @@ class QueryPlan:
         self.normalised = compatible(text)  # ligatures and full-width letters folded, accents composed
         self.words = [Word(match.group(0), number) for number, match in enumerate(_WORD.finditer(self.normalised))]
         self.pairs: dict[str, list[tuple[str, str, int]]] = {}  # lang -> adjacent terms and the slop between
-        self._positions: dict[tuple[str, str], tuple[dict[int, list[int]], set[int]]] = {}
         self._idf: dict[tuple[str, str], float] = {}
         self._corrected = False
         for word in self.words:
@@ -131,8 +132,8 @@ class QueryPlan:
                     )
                 ]
 
-    def build(self, with_corrections: bool = True) -> Query | None:
-        """The BM25F query: every word's terms (or its corrections), optional, in every language searched.
+    def build(self, with_corrections: bool = True) -> list[Clause] | None:
+        """The BM25F query's clauses: every word's terms (or its corrections), optional, in every language searched.
 
         Also records, per language, the pairs of adjacent words that phrase bonuses look for.
         Without corrections: the words as typed only (what "did you mean" is compared with).
@@ -140,9 +141,9 @@ class QueryPlan:
         if not self._corrected:
             self.correct()
             self._corrected = True
-        per_language = []
+        per_language: list[Clause] = []
         for lang in self.languages:
-            clauses: list[Query] = []
+            clauses: list[Clause] = []
             typed: list[tuple[str, int]] = []  # (term, word position) of words typed right, for phrases
             for word in self.words:
                 options = [(term, 1.0) for term in word.terms[lang]] if word.matched else []
@@ -153,19 +154,18 @@ class QueryPlan:
                 if word.matched and word.terms[lang]:
                     typed.append((word.terms[lang][0], word.position))  # a technical token's whole form
                 clauses += [
-                    Term(name, term, boost=weight * field_weight)
+                    Clause(name, term, weight * field_weight)
                     for term, weight in unique(options)
                     for name, field_weight in self.fields(lang)
                 ]
-            if clauses:
-                per_language.append(Or(clauses))
+            per_language += clauses
             if clauses and with_corrections:
                 self.pairs[lang] = [
                     (first, second, second_at - first_at + 1)
                     for (first, first_at), (second, second_at) in itertools.pairwise(typed)
                     if first != second
                 ]
-        return Or(per_language) if per_language else None
+        return per_language or None
 
     def results(self, allowed: set[int], page: int, per_page: int) -> SearchResults:
         if not allowed:  # nothing this reader may see passes the filters (and Whoosh ignores an empty filter)
@@ -178,9 +178,10 @@ class QueryPlan:
             ranked = [(item.docnum, 0.0) for item in found]
             total = len(allowed)
         else:
-            found = self.searcher.search(query, limit=max(RESCORE_WINDOW, page * per_page), filter=allowed)
-            ranked = self.rescore([(item.docnum, item.score or 0.0) for item in found])
-            total = self.count(query, allowed)
+            scores = self.index.ranker.scores(query)
+            mask = self.index.mask(allowed)
+            ranked = self.rescore(top(scores, mask, max(RESCORE_WINDOW, page * per_page)), page * per_page)
+            total = matching(scores, mask)
         # The filter decides what a reader may see: check each hit against it rather than trust the engine.
         chosen = [(docnum, score) for docnum, score in ranked[(page - 1) * per_page : page * per_page]]
         hits = [hit(self, docnum, score) for docnum, score in chosen if docnum in allowed]
@@ -197,51 +198,69 @@ class QueryPlan:
         suggested = QueryPlan(self.index, self.suggestion(corrected) or "", self.audience, self.lang)
         return markedly_better(before, suggested.best_score(suggested.build(), allowed))
 
-    def best_score(self, query: Query | None, allowed: set[int]) -> float:
+    def best_score(self, query: list[Clause] | None, allowed: set[int]) -> float:
         """The BM25F score of the best page `query` finds among `allowed` (0 when it finds none)."""
         if query is None:
             return 0.0
-        found = self.searcher.search(query, limit=1, filter=allowed)
-        return float(found[0].score or 0.0) if len(found) else 0.0
+        found = top(self.index.ranker.scores(query), self.index.mask(allowed), 1)
+        return found[0][1] if found else 0.0
 
-    def count(self, query: Query, allowed: set[int]) -> int:
-        """Pages matching any term of `query` among `allowed`: the union of the terms' posting lists."""
-        matching: set[int] = set()
-        reader = self.searcher.reader()
-        for leaf in query.leaves():
-            matching.update(doc_ids(reader, leaf.fieldname, leaf.text))
-        return len(matching & allowed)
+    def count(self, query: list[Clause], allowed: set[int]) -> int:
+        """Pages matching any term of `query` among `allowed`."""
+        return matching(self.index.ranker.scores(query), self.index.mask(allowed))
 
-    def rescore(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+    def rescore(self, ranked: list[tuple[int, float]], wanted: int) -> list[tuple[int, float]]:
         """Phrase bonuses for the best RESCORE_WINDOW pages: adjacent query words found together.
 
         Checked on term positions of these pages only, which costs far less than phrase queries over
-        the whole index; pages beyond the window keep their BM25F order.
+        the whole index; pages beyond the window keep their BM25F order. Only pages that can still reach
+        the first `wanted` ones get their bonuses computed (a page whose score plus every bonus stays below
+        the `wanted`-th score cannot), and only where both words of a pair occur: the first `wanted` pages are
+        those of computing every bonus of the window.
         """
         window = ranked[:RESCORE_WINDOW]
-        docnums = sorted(docnum for docnum, _ in window)
-        bonus = dict.fromkeys(docnums, 0.0)
-        for lang, pairs in self.pairs.items():
-            for fieldname, weight in ((text_field(lang), PHRASE_BOOST), (keywords_field(lang), KEYWORD_PHRASE_BOOST)):
-                for first, second, slop in pairs:
-                    firsts = self.positions(fieldname, first, docnums)
-                    seconds = self.positions(fieldname, second, docnums)
-                    value = weight * (self.idf(text_field(lang), first) + self.idf(text_field(lang), second))
-                    for docnum in firsts.keys() & seconds.keys():
-                        if near(firsts[docnum], seconds[docnum], slop):
-                            bonus[docnum] += value
-        rescored = sorted(((docnum, score + bonus[docnum]) for docnum, score in window), key=lambda item: -item[1])
+        checks = [
+            (
+                fieldname,
+                first,
+                second,
+                slop,
+                weight * (self.idf(text_field(lang), first) + self.idf(text_field(lang), second)),
+            )
+            for lang, pairs in self.pairs.items()
+            for fieldname, weight in ((text_field(lang), PHRASE_BOOST), (keywords_field(lang), KEYWORD_PHRASE_BOOST))
+            for first, second, slop in pairs
+        ]
+        if not window or not checks:
+            return ranked
+        most = sum(value for *_, value in checks)
+        bar = window[min(wanted, len(window)) - 1][1] - most
+        candidates = np.array(sorted(docnum for docnum, score in window if score >= bar), dtype=np.int64)
+        bonus: dict[int, float] = {}
+        ranker = self.index.ranker
+        for fieldname, first, second, slop, value in checks:
+            both = np.intersect1d(
+                np.intersect1d(candidates, ranker.postings(fieldname, first)[0]), ranker.postings(fieldname, second)[0]
+            )
+            if not len(both):
+                continue
+            docnums = [int(docnum) for docnum in both]
+            firsts = self.positions(fieldname, first, docnums)
+            seconds = self.positions(fieldname, second, docnums)
+            for docnum in firsts.keys() & seconds.keys():
+                if near(firsts[docnum], seconds[docnum], slop):
+                    bonus[docnum] = bonus.get(docnum, 0.0) + value
+        rescored = sorted(
+            ((docnum, score + bonus.get(docnum, 0.0)) for docnum, score in window), key=lambda item: -item[1]
+        )
         return rescored + ranked[RESCORE_WINDOW:]
 
     def positions(self, fieldname: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
-        """Positions of `term` in `fieldname` of each of the sorted `docnums` that holds it (cached)."""
-        key = (fieldname, term)
-        cached = self._positions.get(key)
-        if cached is not None and all(docnum in cached[1] for docnum in docnums):
-            return cached[0]
-        found = postings_positions(self.searcher, fieldname, term, docnums)
-        self._positions[key] = (found, set(docnums))
-        return found
+        """Positions of `term` in `fieldname` of each of `docnums` that holds it."""
+        return self.index.ranker.positions(fieldname, term, docnums)
+
+    def pair_idf(self, lang: str, first: str, second: str) -> float:
+        return self.idf(text_field(lang), first) + self.idf(text_field(lang), second)
 
     def idf(self, fieldname: str, term: str) -> float:
         key = (fieldname, term)

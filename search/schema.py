@@ -162,7 +162,8 @@ class Vocabulary:
     """How each folded word is spelled in the content of each language, to show suggestions with accents.
 
     A word of public content is shown as public content spells it, so public suggestions never reveal
-    an internal page's spelling.
+    an internal page's spelling. Counts are kept per spelling (one per page using it), so an incremental
+    build can take a changed page's words out again (`remove`).
     """
 
     def __init__(self) -> None:
@@ -172,6 +173,41 @@ class Vocabulary:
         target = self.forms.setdefault((lang, PUBLIC if public else INTERNAL), {})
         for word in found:
             target.setdefault(fold(word), Counter()).update((word,))
+
+    def page_words(self) -> dict[str, list[str]]:
+        """audience -> every spelling held (for the vocabulary of one page)."""
+        return {
+            audience: sorted(word for spellings in forms.values() for word in spellings)
+            for (_, audience), forms in self.forms.items()
+        }
+
+    def remove(self, lang: str, found: list[str], audience: str) -> None:
+        target = self.forms.get((lang, audience), {})
+        for word in found:
+            folded = fold(word)
+            spellings = target.get(folded)
+            if spellings is None:
+                continue
+            spellings[word] -= 1
+            if spellings[word] <= 0:
+                del spellings[word]
+            if not spellings:
+                del target[folded]
+
+    def counts(self) -> dict[str, dict[str, dict[str, dict[str, int]]]]:
+        """lang -> audience -> folded word -> spelling -> pages using it (JSON-ready)."""
+        found: dict[str, dict[str, dict[str, dict[str, int]]]] = {}
+        for (lang, audience), forms in self.forms.items():
+            found.setdefault(lang, {})[audience] = {word: dict(spellings) for word, spellings in forms.items()}
+        return found
+
+    @classmethod
+    def from_counts(cls, counts: dict[str, dict[str, dict[str, dict[str, int]]]]) -> Vocabulary:
+        vocabulary = cls()
+        for lang, by_audience in counts.items():
+            for audience, forms in by_audience.items():
+                vocabulary.forms[(lang, audience)] = {word: Counter(spellings) for word, spellings in forms.items()}
+        return vocabulary
 
     def display(self) -> dict[str, dict[str, dict[str, str]]]:
         """lang -> audience -> folded word -> its most common spelling."""

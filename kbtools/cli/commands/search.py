@@ -27,17 +27,29 @@ index_dir_option = click.option(
 @click.command()
 @index_dir_option
 @click.option("--jobs", type=click.IntRange(1), default=2, show_default=True, help="Processes reading content.")
+@click.option("--full", is_flag=True, help="Index every page again, even those unchanged since the last build.")
 @click.pass_context
-def index(ctx: click.Context, index_dir: Path | None, jobs: int) -> None:
-    """Build the search index of every published page; searches switch to it when it is complete."""
+def index(ctx: click.Context, index_dir: Path | None, jobs: int, full: bool) -> None:
+    """Build the search index of every published page; searches switch to it when it is complete.
+
+    Only pages changed since the last build are indexed again (added, changed, removed, renamed); a change
+    to the synonym list or the taxonomy, or --full, indexes every page.
+    """
     from search import build_index
 
     kb = knowledge_base(ctx)
-    report = build_index(kb, index_dir, jobs=jobs)
-    click.echo(
-        f"Indexed {report.documents} pages in {report.seconds:.1f} s "
-        f"({report.documents_per_second:.0f} pages/s, {report.size / 1e6:.1f} MB) into {_shown(kb, report.index_dir)}/"
-    )
+    report = build_index(kb, index_dir, jobs=jobs, full=full)
+    where = f"{report.size / 1e6:.1f} MB) into {_shown(kb, report.index_dir)}/"
+    if report.incremental:
+        click.echo(
+            f"Updated the index of {report.documents} pages in {report.seconds:.2f} s "
+            f"({report.written} indexed again, {report.removed} removed; {where}"
+        )
+    else:
+        click.echo(
+            f"Indexed {report.documents} pages in {report.seconds:.1f} s "
+            f"({report.documents_per_second:.0f} pages/s, {where}"
+        )
     if report.unreadable:
         click.echo(f"Skipped {report.unreadable} unreadable files: run 'kb lint' to see why.", err=True)
 

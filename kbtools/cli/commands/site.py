@@ -83,7 +83,13 @@ def build(
     for name, path in result.sites.items():
         shown = path.relative_to(kb.root) if path.is_relative_to(kb.root) else path
         click.echo(f"Built the {name} site in {shown}/")
-    click.echo(f"Indexed {indexed.documents} pages for agent search.")
+    if indexed.incremental:  # only pages changed since the last index were indexed again
+        click.echo(
+            f"Updated the agent search index of {indexed.documents} pages "
+            f"({indexed.written} indexed again, {indexed.removed} removed) in {indexed.seconds:.2f} s."
+        )
+    else:
+        click.echo(f"Indexed {indexed.documents} pages for agent search in {indexed.seconds:.1f} s.")
     click.echo(f"Done in {result.seconds:.1f} s.")
 
 

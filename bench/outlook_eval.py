@@ -35,21 +35,25 @@ def compare(root: Path, queries: Path, work: Path) -> dict[str, Evaluation]:
     content, history = kb.load(), read_history(kb.root)
     cases = read_cases(queries)
     started = time.perf_counter()
-    build_index(kb, work / "kb", content=content, history=history)
-    print(f"  kb index: {time.perf_counter() - started:.1f} s")
+    report = build_index(kb, work / "kb", content=content, history=history, vector_cache=work / "vector-cache")
+    print(f"  kb index: {time.perf_counter() - started:.1f} s ({report.encoded} page vectors computed)")
+    build_index(kb, work / "kb-words", content=content, history=history, semantic=False)
     fts5 = Fts5Baseline(work / "fts5.sqlite")
     fts5.index(content, kb, history)
     tantivy = TantivyBaseline(work / "tantivy")
     tantivy.index(content, kb, history)
-    with Searcher(work / "kb") as searcher:
-        ours = evaluate(
-            cases,
-            lambda text, lang, audience, depth: [
-                (hit.id, hit.path) for hit in searcher.query(text, lang=lang, audience=audience, per_page=depth).hits
-            ],
-        )
+    found: dict[str, Evaluation] = {}
+    for name, folder in (("kb", "kb"), ("kb, words only", "kb-words")):
+        with Searcher(work / folder) as searcher:
+            found[name] = evaluate(
+                cases,
+                lambda text, lang, audience, depth, searcher=searcher: [
+                    (hit.id, hit.path)
+                    for hit in searcher.query(text, lang=lang, audience=audience, per_page=depth).hits
+                ],
+            )
     return {
-        "kb": ours,
+        **found,
         "SQLite FTS5": evaluate(
             cases,
             lambda text, lang, audience, depth: fts5.query(BenchQuery(text, lang, audience, None, None), depth)[1],

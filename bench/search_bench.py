@@ -255,6 +255,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--articles", type=int, default=20_000, help="pages in all (half per language)")
     parser.add_argument("--queries", type=int, default=500)
+    parser.add_argument("--words-only", action="store_true", help="kb without ranking by meaning (search/semantic.py)")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as name:
         folder = Path(name)
@@ -267,11 +268,19 @@ def main() -> None:
         history = read_history(kb.root)
         print(f"content read and parsed (2 processes) in {time.perf_counter() - start:.1f} s")
 
-        report = build_index(kb, folder / "whoosh", content=content, history=history)
+        report = build_index(
+            kb,
+            folder / "whoosh",
+            content=content,
+            history=history,
+            semantic=not args.words_only,
+            vector_cache=folder / "vector-cache",  # every vector computed: the first build on a machine
+        )
         whoosh_size = size_mb(report.generation)
         print(
             f"whoosh: {report.documents:,} pages indexed in {report.seconds:.1f} s "
-            f"({report.documents_per_second:,.0f} docs/s), index {whoosh_size:.1f} MB"
+            f"({report.documents_per_second:,.0f} docs/s), index {whoosh_size:.1f} MB; "
+            f"ranking by meaning: {report.semantic or 'off'} ({report.encoded:,} page vectors computed)"
         )
         baseline = Fts5Baseline(folder / "fts5.sqlite")
         start = time.perf_counter()

@@ -34,6 +34,9 @@ Querying::
     searcher.answers("kbis", lang="en", missing_in="fr")  # English pages holding every word, as typed,
                                                           # that the French site does not show in French
 
+English results are also ordered by meaning when the encoder's weights are installed (search.semantic): the
+best pages by words are re-ordered by the closeness of page and query vectors; `hit.score` stays the words'.
+
 A query is plain words, never Whoosh query syntax: `title:*` searches for the word "title"; text with no
 word at all (punctuation, a lone accent) finds nothing. Text is folded to Unicode compatibility forms (NFKC)
 before anything else, so "ﬁnance" finds "finance".

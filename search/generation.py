@@ -20,6 +20,7 @@ from search.corrections import nearest
 from search.documents import PUBLIC
 from search.indexer import FORMAT, META_FILE, PUBLIC_DIR, SYNONYMS_FILE, WORDS_FILE
 from search.ranking import Ranker, mask
+from search.semantic import Model, VectorTable, find_model
 
 _BM25F = scoring.BM25F(B=0.75, K1=1.6)
 _FILTER_CACHE = 256
@@ -52,6 +53,15 @@ class OpenIndex:
     @cached_property
     def spellings(self) -> dict[str, dict[str, dict[str, str]]]:
         return json.loads((self.path / WORDS_FILE).read_text(encoding="utf-8"))
+
+    @cached_property
+    def semantic(self) -> tuple[Model, VectorTable] | None:
+        """The encoder and this index's page vectors, when both are there and match (search.semantic)."""
+        model = _installed_model()
+        table = VectorTable.read(self.path) if model is not None else None
+        if model is None or table is None or table.model != model.fingerprint:
+            return None
+        return model, table
 
     @cached_property
     def synonyms(self) -> dict[str, dict[str, list[str]]]:
@@ -94,3 +104,12 @@ class OpenIndex:
 
     def close(self) -> None:
         self.searcher.close()
+
+
+_FOUND: list[Model | None] = []
+
+
+def _installed_model() -> Model | None:
+    if not _FOUND:  # looked up once per process: it only changes when packages are installed
+        _FOUND.append(find_model())
+    return _FOUND[0]

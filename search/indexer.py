@@ -17,6 +17,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 from whoosh.index import create_in, open_dir
 
 from kbtools.model.content import ContentSet
@@ -27,6 +28,17 @@ from search.analysis import fold
 from search.documents import PUBLIC, IndexRecord, published, record
 from search.manifest import MANIFEST_FILE, Entry, Manifest, basis, fingerprint, read_manifest
 from search.schema import Vocabulary, schema, whoosh_document
+from search.semantic import (
+    EMBEDDING_SIZE,
+    VECTOR_KEYS_FILE,
+    VECTORS_FILE,
+    Model,
+    VectorTable,
+    default_cache_dir,
+    find_model,
+    page_text,
+)
+from search.semantic import page_vectors as compute_vectors
 from search.store import COMPLETE, IndexNotFoundError, current, default_index_dir, new_generation, publish, size_of
 from search.whoosh_internals import shared_analysis
 
@@ -50,6 +62,8 @@ class BuildReport:
     written: int = 0  # pages (re)indexed in the internal index: all of them unless the build was incremental
     removed: int = 0  # pages deleted from the internal index (incremental builds)
     incremental: bool = False  # the live index was copied and only changed pages rewritten
+    semantic: str = ""  # the encoder whose page vectors re-rank results ("" when it is not installed)
+    encoded: int = 0  # page vectors computed (not found in the vector cache or the live index)
 
     @property
     def documents_per_second(self) -> float:
@@ -64,6 +78,8 @@ def build_index(
     history: ContentHistory | None = None,
     jobs: int = 1,
     full: bool = False,
+    semantic: bool = True,
+    vector_cache: Path | None = None,
 ) -> BuildReport:
     """Index every published page of `kb` into a new generation of `index_dir`, then switch to it.
 
@@ -71,6 +87,8 @@ def build_index(
     (search.manifest), unless `full`, or the synonym list, taxonomy, languages or index format changed, or
     too many page versions were deleted since the last full build (their words still weigh in Whoosh's
     statistics): then every page is indexed again.
+    With the encoder installed (search.semantic) and `semantic`, pages in its languages get a vector; vectors
+    are reused from the live index and from `vector_cache` (default: the user's cache folder).
     `content` and `history` may be passed by a caller that has read them already (kb build).
     Readers keep using the previous index until the new one is complete.
     """
@@ -80,7 +98,8 @@ def build_index(
         # An update reads front-matter only (parsing the Markdown of unchanged pages in workers is wasted).
         content = kb.load(jobs=jobs if full or not _updatable(index_dir) else 1)
     history = history if history is not None else read_history(kb.root)
-    generation, written = _write_generation(kb, index_dir, content, history, full)
+    vectors = _Vectors(find_model() if semantic else None, vector_cache or default_cache_dir())
+    generation, written = _write_generation(kb, index_dir, content, history, full, vectors)
     publish(index_dir, generation)
     return BuildReport(
         index_dir,
@@ -92,6 +111,8 @@ def build_index(
         written.written,
         written.removed,
         written.incremental,
+        vectors.model.name if vectors.model else "",
+        vectors.encoded,
     )
 
 
@@ -99,7 +120,9 @@ def write_generation(
     kb: KnowledgeBase, index_dir: Path, content: ContentSet, history: ContentHistory, full: bool = True
 ) -> tuple[Path, int]:
     """Write a complete index into a new generation folder, not yet live; returns it and its page count."""
-    generation, written = _write_generation(kb, index_dir, content, history, full)
+    generation, written = _write_generation(
+        kb, index_dir, content, history, full, _Vectors(find_model(), default_cache_dir())
+    )
     return generation, written.documents
 
 
@@ -111,8 +134,17 @@ class _Written:
     incremental: bool
 
 
+@dataclass
+class _Vectors:
+    """The encoder a build uses (None: none installed, or not wanted) and how many vectors it computed."""
+
+    model: Model | None
+    cache_dir: Path
+    encoded: int = 0
+
+
 def _write_generation(
-    kb: KnowledgeBase, index_dir: Path, content: ContentSet, history: ContentHistory, full: bool
+    kb: KnowledgeBase, index_dir: Path, content: ContentSet, history: ContentHistory, full: bool, vectors: _Vectors
 ) -> tuple[Path, _Written]:
     live = None
     if not full:
@@ -122,14 +154,19 @@ def _write_generation(
             live = None
     generation = new_generation(index_dir)
     try:
-        return generation, _write(generation, live, kb, content, history)
+        return generation, _write(generation, live, kb, content, history, vectors)
     except BaseException:
         shutil.rmtree(generation, ignore_errors=True)
         raise
 
 
 def _write(
-    generation: Path, live: Path | None, kb: KnowledgeBase, content: ContentSet, history: ContentHistory
+    generation: Path,
+    live: Path | None,
+    kb: KnowledgeBase,
+    content: ContentSet,
+    history: ContentHistory,
+    vectors: _Vectors,
 ) -> _Written:
     taxonomy = kb.taxonomy
     languages = content.languages
@@ -143,9 +180,12 @@ def _write(
         taxonomy_text = kb.taxonomy_path.read_text(encoding="utf-8")
     except OSError:
         taxonomy_text = ""
-    built_on = basis(FORMAT, languages, default, synonyms=expansions, taxonomy=taxonomy_text)
-    internal = _IndexWriter(generation, live, built_on, languages, expansions)
-    public = _IndexWriter(generation / PUBLIC_DIR, live / PUBLIC_DIR if live else None, built_on, languages, expansions)
+    encoder = vectors.model.fingerprint if vectors.model else ""
+    built_on = basis(FORMAT, languages, default, synonyms=expansions, taxonomy=taxonomy_text, encoder=encoder)
+    internal = _IndexWriter(generation, live, built_on, languages, expansions, vectors)
+    public = _IndexWriter(
+        generation / PUBLIC_DIR, live / PUBLIC_DIR if live else None, built_on, languages, expansions, vectors
+    )
     try:
         for doc, where in published(content, taxonomy):
             version = history.version(f"{CONTENT_DIR}/{doc.lang}/{doc.rel}")
@@ -192,13 +232,21 @@ class _IndexWriter:
         built_on: str,
         languages: list[str],
         synonyms: dict[str, dict[str, list[str]]],
+        vectors: _Vectors,
     ):
         folder.mkdir(exist_ok=True)
+        self.vectors = vectors
+        self.texts: dict[str, str] = {}  # key -> what its vector is computed from, for pages added
+        self.old_vectors = VectorTable.read(previous) if vectors.model is not None and previous is not None else None
         self.synonyms = synonyms
         self.folder = folder
         self.languages = languages
         old = read_manifest(previous) if previous is not None else None
         self.incremental = old is not None and old.basis == built_on and _worth_reusing(old)
+        if vectors.model is not None and (
+            self.old_vectors is None or self.old_vectors.model != vectors.model.fingerprint
+        ):
+            self.incremental = False  # the live index's page vectors are missing or of another encoder
         if self.incremental and previous is not None and old is not None:
             _copy_index_files(previous, folder)
             self.writer = open_dir(str(folder)).writer(limitmb=_WRITER_MEMORY_MB)
@@ -240,6 +288,9 @@ class _IndexWriter:
         fallbacks = sorted({lang for sites in record.shown_in.values() for lang in sites if lang != record.lang})
         self.manifest.entries[record.key] = Entry(mark, record.lang, words, fallbacks)
         self.written += 1
+        model = self.vectors.model
+        if model is not None and record.lang in model.languages:
+            self.texts[record.key] = page_text(record.title, record.summary, record.body)
 
     def _forget(self, entry: Entry) -> None:
         for audience, found in entry.words.items():
@@ -277,7 +328,28 @@ class _IndexWriter:
         (self.folder / WORDS_FILE).write_text(words, encoding="utf-8")
         synonyms = json.dumps(self.synonyms, ensure_ascii=False)
         (self.folder / SYNONYMS_FILE).write_text(synonyms, encoding="utf-8")
+        self._write_vectors()
         return self.count
+
+    def _write_vectors(self) -> None:
+        """Page vectors of this index's pages in the encoder's languages: kept ones from the live index."""
+        model = self.vectors.model
+        if model is None:
+            return
+        keys = [key for key, entry in self.manifest.entries.items() if entry.lang in model.languages]
+        added = [key for key in keys if key in self.texts]
+        computed, encoded = compute_vectors(model, [self.texts[key] for key in added], self.vectors.cache_dir)
+        self.vectors.encoded += encoded
+        found = dict(zip(added, computed, strict=True))
+        table = np.zeros((len(keys), EMBEDDING_SIZE), np.float32)
+        rows = {key: row for row, key in enumerate(keys)}
+        for key, row in rows.items():
+            kept = found.get(key)
+            if kept is None and self.old_vectors is not None:  # an unchanged page: its vector as it was
+                kept = self.old_vectors.get(key)
+            if kept is not None:
+                table[row] = kept
+        VectorTable(model.fingerprint, rows, table).write(self.folder)
 
 
 def _updatable(index_dir: Path) -> bool:
@@ -297,7 +369,7 @@ def _worth_reusing(manifest: Manifest) -> bool:
 def _copy_index_files(source: Path, target: Path) -> None:
     """Whoosh's files of `source` into `target`, hard linked where possible (Whoosh writes new files and never
     rewrites one); our own files (metadata, vocabulary, manifest) are written anew, never shared."""
-    ours = {META_FILE, WORDS_FILE, SYNONYMS_FILE, MANIFEST_FILE, COMPLETE}
+    ours = {META_FILE, WORDS_FILE, SYNONYMS_FILE, MANIFEST_FILE, COMPLETE, VECTORS_FILE, VECTOR_KEYS_FILE}
     for item in source.iterdir():
         if not item.is_file() or item.name in ours or item.name.endswith(".lock") or "WRITELOCK" in item.name:
             continue

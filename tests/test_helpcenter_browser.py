@@ -327,6 +327,16 @@ def test_code_words_wrap_between_words_on_a_phone(browser, server: KbServe, path
 RELEVANCE_ARTIFACT = REPO_ROOT / "test-artifacts" / "public-search-relevance.json"
 
 
+_SETTLE_MS = 300  # the theme's search answers a key in a few tens of milliseconds
+# True once the result panel (count and list) has shown the same thing for `ms` milliseconds.
+_SETTLED = """(ms) => {
+  const shown = document.querySelector('.md-search-result').innerHTML;
+  const now = performance.now();
+  if (window.kbShown !== shown) { window.kbShown = shown; window.kbShownAt = now; return false; }
+  return now - window.kbShownAt >= ms;
+}"""
+
+
 def _open_search(page, site_url: str, lang: str) -> None:
     """The home page of `lang`'s site with its search box open and its engine ready."""
     page.goto(site_url + ("" if lang == "en" else f"{lang}/"))
@@ -339,19 +349,20 @@ def _searched_in_browser(page, case: Case) -> list[str]:
     search box of its language's site after clearing what the last customer typed, in order."""
     box = page.locator('[data-md-component="search-query"]')
     box.fill("")
-    box.press_sequentially(case.query)  # key by key, as typed: each keystroke asks the engine again
     if page.locator(".md-search-result__list[data-kb-engine]").count():
+        box.press_sequentially(case.query)  # key by key, as typed: each keystroke asks kb's engine again
         # kb's engine says which query the list answers
         page.wait_for_function(
             "(q) => document.querySelector('.md-search-result__list').getAttribute('data-kb-answered') === q",
             arg=case.query.strip(),
         )
     else:
-        try:
-            page.locator(".md-search-result__item").first.wait_for(timeout=1500)
-        except Exception:
-            return []
-        page.wait_for_timeout(600)  # the answer to the last keystroke
+        # The theme searches on each key, for the box's whole text: the last key gives the results the customer
+        # sees after typing it all. Wait until what the panel shows has not changed for a while.
+        last = max((at for at, char in enumerate(case.query) if char.isascii()), default=0)  # a real key
+        box.fill(case.query[:last])
+        box.press_sequentially(case.query[last:])
+        page.wait_for_function(_SETTLED, arg=_SETTLE_MS, polling=50)
     paths = []
     for href in page.locator(".md-search-result__item a").evaluate_all("links => links.map(l => l.pathname)"):
         parts = href.strip("/").split("/")
@@ -395,6 +406,7 @@ def test_public_search_box_relevance_in_the_browser(browser, server: KbServe) ->
     print(f"kb engine {engine}, built-in static search {builtin}")
     assert engine["mrr_at_10"] >= 0.85 and engine["recall_at_3"] >= 0.9
     assert engine["mrr_at_10"] > builtin["mrr_at_10"]
+    assert builtin["recall_at_3"] >= 0.5  # the baseline was measured: the theme's own search found pages
 
 
 @pytest.mark.parametrize(

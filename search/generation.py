@@ -57,7 +57,7 @@ class OpenIndex:
     @cached_property
     def semantic(self) -> tuple[Model, VectorTable] | None:
         """The encoder and this index's page vectors, when both are there and match (search.semantic)."""
-        model = _installed_model()
+        model = find_model()
         table = VectorTable.read(self.path) if model is not None else None
         if model is None or table is None or table.model != model.fingerprint:
             return None
@@ -104,12 +104,3 @@ class OpenIndex:
 
     def close(self) -> None:
         self.searcher.close()
-
-
-_FOUND: list[Model | None] = []
-
-
-def _installed_model() -> Model | None:
-    if not _FOUND:  # looked up once per process: it only changes when packages are installed
-        _FOUND.append(find_model())
-    return _FOUND[0]

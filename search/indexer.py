@@ -98,7 +98,7 @@ def build_index(
         # An update reads front-matter only (parsing the Markdown of unchanged pages in workers is wasted).
         content = kb.load(jobs=jobs if full or not _updatable(index_dir) else 1)
     history = history if history is not None else read_history(kb.root)
-    vectors = _Vectors(find_model() if semantic else None, vector_cache or default_cache_dir())
+    vectors = _Vectors.for_build(semantic, vector_cache)
     generation, written = _write_generation(kb, index_dir, content, history, full, vectors)
     publish(index_dir, generation)
     return BuildReport(
@@ -120,9 +120,7 @@ def write_generation(
     kb: KnowledgeBase, index_dir: Path, content: ContentSet, history: ContentHistory, full: bool = True
 ) -> tuple[Path, int]:
     """Write a complete index into a new generation folder, not yet live; returns it and its page count."""
-    generation, written = _write_generation(
-        kb, index_dir, content, history, full, _Vectors(find_model(), default_cache_dir())
-    )
+    generation, written = _write_generation(kb, index_dir, content, history, full, _Vectors.for_build())
     return generation, written.documents
 
 
@@ -141,6 +139,10 @@ class _Vectors:
     model: Model | None
     cache_dir: Path
     encoded: int = 0
+
+    @classmethod
+    def for_build(cls, semantic: bool = True, cache_dir: Path | None = None) -> _Vectors:
+        return cls(find_model() if semantic else None, cache_dir or default_cache_dir())
 
 
 def _write_generation(

@@ -272,7 +272,7 @@ class QueryPlan:
         if self.lang is not None and self.lang not in model.languages:
             return ranked
         window = ranked[:SEMANTIC_WINDOW]
-        found = [table.get(self._key(docnum)) for docnum, _ in window]
+        found = [table.get(self.searcher.stored_fields(docnum)["key"]) for docnum, _ in window]
         vectors = {place: vector for place, vector in enumerate(found) if vector is not None}
         if len(vectors) < 2:
             return ranked
@@ -299,10 +299,6 @@ class QueryPlan:
             elif word.corrections:
                 kept.append(self._spelling(word.corrections[0]))
         return " ".join(kept)
-
-    def _key(self, docnum: int) -> str:
-        stored = self.searcher.stored_fields(docnum)
-        return f"{stored['lang']}/{stored['facts']['rel']}"
 
     def positions(self, fieldname: str, term: str, docnums: list[int]) -> dict[int, list[int]]:
         """Positions of `term` in `fieldname` of each of `docnums` that holds it."""

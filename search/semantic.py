@@ -23,7 +23,7 @@ import os
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -60,8 +60,10 @@ class Model:
         return hashlib.sha256(f"{self.name}:{stat.st_size}:{PAGE_TOKENS}".encode()).hexdigest()[:16]
 
 
+@cache
 def find_model() -> Model | None:
-    """The installed encoder, or None (then search ranks by words alone)."""
+    """The installed encoder, or None (then search ranks by words alone). Looked up once per process: it only
+    changes when packages are installed."""
     spec = importlib.util.find_spec(MODEL_PACKAGE)
     if spec is None or not spec.submodule_search_locations:
         return None
